@@ -1,0 +1,26 @@
+"""Landing page: what is in the library, which model answers, and where to start."""
+
+import streamlit as st
+
+import core  # noqa: F401 - sets offline mode before any library is imported
+from ui.resources import docchat, llm_options, settings
+
+st.set_page_config(page_title="Private DocChat", page_icon="🔒", layout="wide")
+st.title("🔒 Private DocChat")
+st.write(
+    "Ask questions about your own files. Documents, embeddings and the language model all stay on "
+    "this machine: nothing is sent anywhere."
+)
+
+documents = docchat().library.documents()
+options = {o.name: o for o in llm_options()}
+chosen = st.session_state.get("llm_name", settings().llm)
+left, middle, right = st.columns(3)
+left.metric("Documents", len(documents))
+middle.metric("Chunks", sum(d.chunks for d in documents))
+state = options[chosen].state if chosen in options else "unknown"
+right.metric("Model", chosen.split(":", 1)[-1], help=f"{chosen} ({state})", delta=None)
+
+st.page_link("pages/2_Documents.py", label="Add documents", icon="📄")
+st.page_link("pages/1_Chat.py", label="Chat with your documents", icon="💬")
+st.caption(f"Library folder: `{settings().data_dir}`")

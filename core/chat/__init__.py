@@ -1,0 +1,1 @@
+"""Question in, grounded streamed answer and its sources out."""

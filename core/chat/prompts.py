@@ -1,0 +1,32 @@
+"""Prompts. The answer prompt's system message is the fixed prefix of every question, so an
+in-process runtime that keeps its KV cache (llama.cpp) only evaluates the passages and the
+question; keep anything that varies out of it.
+"""
+
+from __future__ import annotations
+
+from langchain_core.prompts import ChatPromptTemplate
+
+NOT_FOUND = "I couldn't find that in your documents."
+
+ANSWER_SYSTEM = (
+    "You answer questions about the user's documents using only the numbered passages given. "
+    "Cite the passages you use like [1] or [2]. "
+    f"If the passages do not contain the answer, reply exactly: {NOT_FOUND} "
+    "Answer briefly, in the language of the question."
+)
+
+ANSWER_PROMPT = ChatPromptTemplate.from_messages(
+    [("system", ANSWER_SYSTEM), ("human", "Passages:\n{context}\n\nQuestion: {question}")]
+)
+
+CONDENSE_PROMPT = ChatPromptTemplate.from_messages(
+    [
+        (
+            "system",
+            "Rewrite the user's follow-up as one standalone question that can be understood without "
+            "the conversation. Keep its language. Reply with the question only.",
+        ),
+        ("human", "Conversation:\n{history}\n\nFollow-up: {question}\n\nStandalone question:"),
+    ]
+)

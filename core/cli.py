@@ -1,0 +1,159 @@
+"""``python -m core``: the command-line contract other tools script against (see README)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from core.settings import load_settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m core",
+        description="Private document chat: ingest files, search them and ask a local model, offline.",
+    )
+    parser.add_argument("--data-dir", help="library folder (default: files/, or $DOCCHAT_DATA_DIR)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ingest = sub.add_parser("ingest", help="add files to the library; one line per file")
+    ingest.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    ingest.add_argument("--password", help="password for encrypted PDFs")
+
+    search = sub.add_parser("search", help="the passages closest to a question")
+    search.add_argument("question", nargs="?", metavar="QUESTION")
+    search.add_argument("--batch", type=Path, metavar="QUESTIONS.jsonl",
+                        help='one {"id", "question"} object per line; prints one JSON line each')
+    search.add_argument("--k", type=int, help="number of passages (default: setting k)")
+    search.add_argument("--json", action="store_true", help="print JSON")
+
+    ask = sub.add_parser("ask", help="answer a question from the library with a local model")
+    ask.add_argument("question", metavar="QUESTION")
+    ask.add_argument("--llm", metavar="NAME", help="model name from `models` (default: setting llm)")
+    ask.add_argument("--json", action="store_true", help="print JSON")
+
+    listing = sub.add_parser("list", help="the documents in the library")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+
+    models = sub.add_parser("models", help="the language models this machine can use")
+    models.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def _app(args: argparse.Namespace):
+    from core.service import DocChat
+
+    return DocChat(load_settings().with_data_dir(args.data_dir))
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    app = _app(args)
+    bar = tqdm(total=len(args.files), unit="file", file=sys.stderr, disable=None)
+
+    def on_progress(event) -> None:
+        bar.set_postfix_str(f"{event.name[:30]} {event.stage}")
+        if event.stage == "done":
+            bar.update(1)
+
+    failed = 0
+    for path in args.files:
+        [result] = app.ingest_paths([path], args.password, on_progress)
+        failed += not result.ok
+        bar.clear()
+        print(result.line(), flush=True)
+    bar.close()
+    return 1 if failed else 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    if bool(args.question) == bool(args.batch):
+        print("search needs either QUESTION or --batch FILE", file=sys.stderr)
+        return 2
+    app = _app(args)
+    if args.batch:
+        if not args.json:
+            print("search --batch prints JSON lines; add --json", file=sys.stderr)
+            return 2
+        with open(args.batch, encoding="utf-8") as handle:
+            for line in handle:
+                if not line.strip():
+                    continue
+                item = json.loads(line)
+                hits = app.search(item["question"], args.k)
+                out = {"id": item.get("id"), "question": item["question"], "results": [h.to_json() for h in hits]}
+                print(json.dumps(out, ensure_ascii=False), flush=True)
+        return 0
+    hits = app.search(args.question, args.k)
+    if args.json:
+        print(json.dumps({"question": args.question, "results": [h.to_json() for h in hits]}, ensure_ascii=False))
+        return 0
+    if not hits:
+        print("no passages found (is the library empty?)")
+    for n, hit in enumerate(hits, 1):
+        page = f", page {hit.page}" if hit.page is not None else ""
+        print(f"[{n}] {hit.source}{page} (score {hit.score:.3f})\n    {hit.text[:300]!s}\n")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from core.llms.registry import LLMUnavailable, load_llm
+
+    app = _app(args)
+    try:
+        llm = load_llm(args.llm or app.settings.llm, app.settings)
+    except LLMUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    answer = app.engine(llm).answer(args.question)
+    sources = [
+        {"source": d.metadata["source"], "page": d.metadata["page"], "text": d.page_content}
+        for d in answer.sources
+    ]
+    if args.json:
+        text = "".join(answer.tokens).strip()
+        print(json.dumps({"answer": text, "sources": sources}, ensure_ascii=False))
+        return 0
+    for token in answer.tokens:
+        print(token, end="", flush=True)
+    print("\n\nSources:")
+    for n, src in enumerate(sources, 1):
+        page = f", page {src['page']}" if src["page"] is not None else ""
+        print(f"  [{n}] {src['source']}{page}")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    docs = _app(args).library.documents()
+    if args.json:
+        print(json.dumps({"documents": [d.to_json() for d in docs]}, ensure_ascii=False))
+        return 0
+    if not docs:
+        print("the library is empty")
+    for d in docs:
+        pages = f"{d.pages} pages, " if d.pages is not None else ""
+        print(f"{d.name}  ({d.type}, {pages}{d.chunks} chunks, added {d.added}, sha256 {d.sha256[:12]})")
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from core.llms.registry import available_llms
+
+    options = available_llms(_app(args).settings)
+    if args.json:
+        print(json.dumps({"models": [o.to_json() for o in options]}, ensure_ascii=False))
+        return 0
+    for o in options:
+        print(f"{o.name:55} {o.state}{'  ' + o.detail if o.detail else ''}")
+    return 0
+
+
+COMMANDS = {"ingest": cmd_ingest, "search": cmd_search, "ask": cmd_ask, "list": cmd_list, "models": cmd_models}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return COMMANDS[args.command](args)

@@ -1,0 +1,1 @@
+"""Turning files into pages, pages into chunks, and chunks into library rows."""

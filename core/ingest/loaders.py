@@ -1,0 +1,120 @@
+"""One loader per family: pypdf for PDFs (page by page), charset detection for text,
+``unstructured`` for Office, HTML, Markdown and CSV. Each returns a LoadedFile or raises
+IngestError with a message a user can act on.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable
+
+from core.ingest.errors import IngestError
+from core.ingest.records import LoadedFile, Page
+
+MIN_PRINTABLE_RATIO = 0.85
+
+
+def load_pdf(data: bytes, password: str | None = None) -> LoadedFile:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(password or ""):
+            if password:
+                raise IngestError("wrong password for this encrypted PDF")
+            raise IngestError("this PDF is password-protected; give its password to read it")
+        total = len(reader.pages)
+    except IngestError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
+        raise IngestError(f"could not read this PDF, it may be damaged or truncated ({exc})") from exc
+    pages: list[Page] = []
+    failed = 0
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    for number in range(1, total + 1):
+        try:
+            text = reader.pages[number - 1].extract_text() or ""
+        except Exception:  # noqa: BLE001 - one bad page must not lose the others
+            failed += 1
+            continue
+        if text.strip():
+            pages.append(Page(text=text, number=number))
+    if not pages:
+        if failed:
+            raise IngestError(f"no page of this PDF could be read ({failed} of {total} failed)")
+        raise IngestError("this PDF has no text layer (a scan?); OCR is not installed")
+    note = f"{failed} of {total} pages could not be read" if failed else ""
+    return LoadedFile(kind="pdf", pages=pages, page_count=total, note=note)
+
+
+def load_text(data: bytes) -> LoadedFile:
+    from charset_normalizer import from_bytes
+
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise IngestError("this looks like binary data, not text")
+    best = from_bytes(data).best()
+    if best is None:
+        raise IngestError("this looks like binary data, not text (no text encoding fits)")
+    text = str(best)
+    printable = sum(ch.isprintable() or ch.isspace() for ch in text)
+    if text and printable / len(text) < MIN_PRINTABLE_RATIO:
+        raise IngestError("this looks like binary data, not text")
+    if not text.strip():
+        raise IngestError("the file contains no text")
+    return LoadedFile(kind="txt", pages=[Page(text=text, number=None)], page_count=None)
+
+
+def _partitioner(kind: str) -> Callable[..., list]:
+    from core.ingest.unstructured_setup import prepare_unstructured
+
+    prepare_unstructured()
+    if kind == "docx":
+        from unstructured.partition.docx import partition_docx as fn
+    elif kind == "pptx":
+        from unstructured.partition.pptx import partition_pptx as fn
+    elif kind == "xlsx":
+        from unstructured.partition.xlsx import partition_xlsx as fn
+    elif kind == "html":
+        from unstructured.partition.html import partition_html as fn
+    elif kind == "md":
+        from unstructured.partition.md import partition_md as fn
+    elif kind == "csv":
+        from unstructured.partition.csv import partition_csv as fn
+    else:
+        raise IngestError(f"no loader for {kind}")
+    return fn
+
+
+def load_with_unstructured(kind: str, data: bytes) -> LoadedFile:
+    """Group unstructured's elements by page number where the format has pages (slides, sheets)."""
+    partition = _partitioner(kind)
+    try:
+        elements = partition(file=io.BytesIO(data))
+    except IngestError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - parser failures become a message, not a crash
+        raise IngestError(f"could not read this {kind.upper()} file ({type(exc).__name__}: {exc})") from exc
+    by_page: dict[int | None, list[str]] = {}
+    for element in elements:
+        text = getattr(element, "text", "") or ""
+        meta = getattr(element, "metadata", None)
+        if kind in ("csv", "xlsx") and getattr(meta, "text_as_html", None):
+            text = text or meta.text_as_html
+        if text.strip():
+            page = getattr(meta, "page_number", None) if kind in ("pptx", "xlsx") else None
+            by_page.setdefault(page, []).append(text)
+    if not by_page:
+        raise IngestError(f"no text found in this {kind.upper()} file")
+    pages = [Page(text="\n\n".join(parts), number=page) for page, parts in by_page.items()]
+    numbered = [p.number for p in pages if p.number is not None]
+    return LoadedFile(kind=kind, pages=pages, page_count=max(numbered) if numbered else None)
+
+
+def load(kind: str, data: bytes, password: str | None = None) -> LoadedFile:
+    if kind == "pdf":
+        return load_pdf(data, password)
+    if kind == "txt":
+        return load_text(data)
+    return load_with_unstructured(kind, data)

@@ -1,0 +1,137 @@
+"""Ingest one file end to end: sniff, load, split, embed, store; report progress as events.
+
+Every failure becomes an ``IngestResult`` with ``ok=False`` and a one-line message; other
+files in the same batch still land and the library is never touched by a failed file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from core.embeddings import embed_matrix, embedding_name
+from core.ingest.errors import IngestError
+from core.ingest.loaders import load
+from core.ingest.names import display_name
+from core.ingest.sniff import sniff_kind
+from core.ingest.splitting import split_pages
+from core.settings import Settings
+from core.store.library import Library, LibraryMismatch
+
+EMBED_BATCH = 64
+
+
+@dataclass(frozen=True)
+class Progress:
+    """``fraction`` is for this file (0..1); ``stage`` is read / split / embed / store / done."""
+
+    name: str
+    stage: str
+    fraction: float
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    name: str
+    ok: bool
+    message: str
+    sha256: str = ""
+    chunks: int = 0
+    pages: int | None = None
+    seconds: float = 0.0
+    duplicate: bool = False
+
+    def line(self) -> str:
+        if not self.ok:
+            return f"error  {self.name}: {self.message}"
+        return f"ok     {self.name}: {self.message}"
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def _summary(chunks: int, pages: int | None, seconds: float, note: str) -> str:
+    parts = [f"{chunks} chunks"]
+    if pages is not None:
+        parts.append(f"{pages} page{'' if pages == 1 else 's'}")
+    parts.append(f"{seconds:.1f} s")
+    return ", ".join(parts) + (f" ({note})" if note else "")
+
+
+def ingest_bytes(
+    library: Library,
+    embeddings: Embeddings,
+    settings: Settings,
+    raw_name: str,
+    data: bytes,
+    password: str | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> IngestResult:
+    started = time.perf_counter()
+    name = display_name(raw_name)
+    report = on_progress or (lambda _event: None)
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        if len(data) > settings.max_upload_mb * 1024 * 1024:
+            raise IngestError(f"file is larger than the {settings.max_upload_mb} MB limit")
+        existing = library.find(sha) if data else None
+        if existing:
+            report(Progress(name, "done", 1.0))
+            return IngestResult(name, True, f"already in the library as {existing.name}", sha,
+                                existing.chunks, existing.pages, time.perf_counter() - started, True)
+        report(Progress(name, "read", 0.0))
+        kind = sniff_kind(name, data)
+        loaded = load(kind, data, password)
+        report(Progress(name, "split", 0.1))
+        chunks = split_pages(loaded.pages, settings.chunk_size, settings.chunk_overlap)
+        if not chunks:
+            raise IngestError("no text found in this file")
+        model = embedding_name(embeddings)
+        library.check_embedding_model(model)
+        vectors = []
+        for start in range(0, len(chunks), EMBED_BATCH):
+            batch = [c.text for c in chunks[start : start + EMBED_BATCH]]
+            vectors.append(embed_matrix(embeddings, batch))
+            report(Progress(name, "embed", 0.1 + 0.85 * min(1.0, (start + len(batch)) / len(chunks))))
+        import numpy as np
+
+        report(Progress(name, "store", 0.97))
+        library.add_document(
+            name=name, sha256=sha, kind=kind, pages=loaded.page_count, original=data,
+            chunks=chunks, vectors=np.vstack(vectors), embedding_model=model, note=loaded.note,
+        )
+    except (IngestError, LibraryMismatch) as exc:
+        report(Progress(name, "done", 1.0))
+        return IngestResult(name, False, str(exc), sha, seconds=time.perf_counter() - started)
+    except Exception as exc:  # noqa: BLE001 - a bad file must never take the app down
+        report(Progress(name, "done", 1.0))
+        reason = f"could not be read ({type(exc).__name__}: {exc})"
+        return IngestResult(name, False, reason, sha, seconds=time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    report(Progress(name, "done", 1.0))
+    return IngestResult(name, True, _summary(len(chunks), loaded.page_count, seconds, loaded.note),
+                        sha, len(chunks), loaded.page_count, seconds)
+
+
+def ingest_paths(
+    library: Library,
+    embeddings: Embeddings,
+    settings: Settings,
+    paths: Iterable[Path],
+    password: str | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> list[IngestResult]:
+    results = []
+    for path in paths:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            results.append(IngestResult(display_name(str(path)), False, f"cannot read file ({exc.strerror})"))
+            continue
+        results.append(ingest_bytes(library, embeddings, settings, str(path), data, password, on_progress))
+    return results

@@ -1,0 +1,58 @@
+"""The app's one entry point into the core, shared by the CLI and the pages.
+
+Heavy parts (the embedding model, FAISS, an LLM) are created on first use, so a page or a
+``list`` command never pays for a model it does not need.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from core.chat.engine import ChatEngine
+from core.ingest.pipeline import IngestResult, ProgressCallback, ingest_bytes, ingest_paths
+from core.llms.loaded import LoadedLLM
+from core.retrieval.dense import LibraryRetriever, search
+from core.settings import Settings
+from core.store.library import Library
+from core.store.records import Hit
+
+
+class DocChat:
+    def __init__(self, settings: Settings, embeddings: Embeddings | None = None) -> None:
+        self.settings = settings
+        self._embeddings = embeddings
+        self._lock = threading.Lock()
+
+    @cached_property
+    def library(self) -> Library:
+        return Library(self.settings.data_dir)
+
+    @property
+    def embeddings(self) -> Embeddings:
+        with self._lock:
+            if self._embeddings is None:
+                from core.embeddings import LocalEmbeddings
+
+                self._embeddings = LocalEmbeddings(self.settings.embedding_model)
+            return self._embeddings
+
+    def ingest_file(self, name: str, data: bytes, password: str | None = None,
+                    on_progress: ProgressCallback | None = None) -> IngestResult:
+        return ingest_bytes(self.library, self.embeddings, self.settings, name, data, password, on_progress)
+
+    def ingest_paths(self, paths: list[Path], password: str | None = None,
+                     on_progress: ProgressCallback | None = None) -> list[IngestResult]:
+        return ingest_paths(self.library, self.embeddings, self.settings, paths, password, on_progress)
+
+    def search(self, question: str, k: int | None = None) -> list[Hit]:
+        return search(self.library, self.embeddings, question, k or self.settings.k)
+
+    def retriever(self, k: int | None = None) -> LibraryRetriever:
+        return LibraryRetriever(library=self.library, embeddings=self.embeddings, k=k or self.settings.k)
+
+    def engine(self, llm: LoadedLLM) -> ChatEngine:
+        return ChatEngine(self.retriever(), llm)

@@ -1,0 +1,72 @@
+"""One typed settings object: defaults, then a TOML settings file, then environment variables.
+
+Environment variables are named ``DOCCHAT_<FIELD>`` (for example ``DOCCHAT_DATA_DIR``).
+The settings file is ``$DOCCHAT_SETTINGS`` or ``settings.toml`` in the working directory.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "DOCCHAT_"
+DEFAULT_LLM = "llama.cpp:qwen2.5-coder-1.5b-instruct-q4_k_m"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = PROJECT_ROOT / "files"
+    embedding_model: str = "all-MiniLM-L6-v2"
+    llm: str = DEFAULT_LLM
+    chunk_size: int = 700
+    chunk_overlap: int = 100
+    k: int = 3
+    temperature: float = 0.1
+    max_tokens: int = 384
+    context_size: int = 2048
+    threads: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    max_upload_mb: int = 200
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    def with_data_dir(self, data_dir: str | Path | None) -> Settings:
+        return self if data_dir is None else replace(self, data_dir=Path(data_dir))
+
+
+def _coerce(name: str, raw: object) -> object:
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    if kind == "Path":
+        return Path(str(raw)).expanduser()
+    if kind == "int":
+        return int(raw)
+    if kind == "float":
+        return float(raw)
+    return str(raw)
+
+
+def load_settings(environ: dict[str, str] | None = None, settings_file: Path | None = None) -> Settings:
+    """Merge the three layers; unknown keys in the file are an error so typos are caught."""
+    env = os.environ if environ is None else environ
+    known = {f.name for f in fields(Settings)}
+    values: dict[str, object] = {}
+    path = settings_file or Path(env.get(ENV_PREFIX + "SETTINGS", "settings.toml"))
+    if path.is_file():
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown settings in {path}: {', '.join(sorted(unknown))}")
+        values.update({k: _coerce(k, v) for k, v in data.items()})
+    for name in known:
+        raw = env.get(ENV_PREFIX + name.upper())
+        if raw not in (None, ""):
+            values[name] = _coerce(name, raw)
+    return Settings(**values)

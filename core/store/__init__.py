@@ -1,0 +1,1 @@
+"""The library on disk: documents and chunks in SQLite, vectors in FAISS."""

@@ -1,0 +1,71 @@
+"""Chat: ask the library; the answer streams from the local model with its sources."""
+
+import streamlit as st
+
+import core  # noqa: F401 - sets offline mode before any library is imported
+from core.chat.engine import Turn
+from core.llms.registry import LLMUnavailable
+from ui.resources import docchat, llm, llm_options, settings
+from ui.sources import render_sources
+
+st.set_page_config(page_title="Chat · Private DocChat", page_icon="💬", layout="wide")
+
+if "messages" not in st.session_state:
+    st.session_state.messages = []
+if "llm_name" not in st.session_state:
+    st.session_state.llm_name = settings().llm
+
+with st.sidebar:
+    st.header("Model")
+    options = llm_options()
+    ready = [o.name for o in options if o.ready]
+    if st.session_state.llm_name not in ready and ready:
+        st.session_state.llm_name = ready[0]
+    st.selectbox("Answer with", ready or ["(no model available)"], key="llm_name",
+                 help="Used from the next question on. Everything runs on this machine.")
+    with st.expander("All models"):
+        for o in options:
+            st.caption(f"{'🟢' if o.ready else '⚪'} `{o.name}` — {o.state}{': ' + o.detail if o.detail else ''}")
+    if st.button("Clear conversation"):
+        st.session_state.messages = []
+
+st.title("💬 Chat with your documents")
+app = docchat()
+if not app.library.documents():
+    st.info("Your library is empty: add files first.")
+    st.page_link("pages/2_Documents.py", label="Go to Documents", icon="📄")
+    st.stop()
+
+for message in st.session_state.messages:
+    with st.chat_message(message["role"]):
+        st.markdown(message["content"])
+        render_sources(message.get("sources", []))
+
+if question := st.chat_input("Ask a question about your documents"):
+    history = [Turn(m["role"], m["content"]) for m in st.session_state.messages]
+    st.session_state.messages.append({"role": "user", "content": question})
+    with st.chat_message("user"):
+        st.markdown(question)
+    with st.chat_message("assistant"):
+        try:
+            with st.status("Searching your documents…") as status:
+                model = llm(st.session_state.llm_name)
+                if model.busy():
+                    status.update(label="Waiting for the model (another question is being answered)…")
+                answer = app.engine(model).answer(question, history)
+                if answer.standalone != question:
+                    st.write(f"Searched for: *{answer.standalone}*")
+                status.update(label=f"Found {len(answer.sources)} passages", state="complete")
+            sources = [
+                {"n": n, "source": d.metadata["source"], "page": d.metadata["page"],
+                 "score": d.metadata["score"], "text": d.page_content}
+                for n, d in enumerate(answer.sources, 1)
+            ]
+            body = st.container()
+            render_sources(sources)
+            text = body.write_stream(answer.tokens)
+        except LLMUnavailable as exc:
+            st.error(f"The model is not available: {exc}")
+            st.session_state.messages.pop()
+            st.stop()
+        st.session_state.messages.append({"role": "assistant", "content": str(text), "sources": sources})
