@@ -6,6 +6,7 @@ Calls into an in-process model are serialised by the model's lock: one model, ma
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -44,9 +45,15 @@ def format_context(documents: list[Document]) -> str:
     return "\n\n".join(blocks)
 
 
+_CITATION = re.compile(r"\s*\[\d+(?:,\s*\d+)*\]")
+
+
 def format_history(history: list[Turn]) -> str:
+    """Recent turns, citations removed: a small model otherwise reads "[1]" as the subject."""
     recent = history[-HISTORY_TURNS:]
-    return "\n".join(f"{'User' if t.role == 'user' else 'Assistant'}: {t.content}" for t in recent)
+    return "\n".join(
+        f"{'User' if t.role == 'user' else 'Assistant'}: {_CITATION.sub('', t.content)[:300]}" for t in recent
+    )
 
 
 class ChatEngine:

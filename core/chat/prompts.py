@@ -25,7 +25,10 @@ CONDENSE_PROMPT = ChatPromptTemplate.from_messages(
         (
             "system",
             "Rewrite the user's follow-up as one standalone question that can be understood without "
-            "the conversation. Keep its language. Reply with the question only.",
+            "the conversation: replace words like it, its, they or that with the thing the user asked "
+            "about before. Keep the follow-up's language. Reply with the question only.\n"
+            "Example. Conversation: User: Who painted the Mona Lisa? Assistant: Leonardo da Vinci. "
+            "Follow-up: When was it painted? Standalone question: When was the Mona Lisa painted?",
         ),
         ("human", "Conversation:\n{history}\n\nFollow-up: {question}\n\nStandalone question:"),
     ]

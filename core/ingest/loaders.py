@@ -49,15 +49,34 @@ def load_pdf(data: bytes, password: str | None = None) -> LoadedFile:
     return LoadedFile(kind="pdf", pages=pages, page_count=total, note=note)
 
 
+# Among equally plausible encodings, the ones people actually save files in win
+# (charset-normalizer alone reads short German cp1252 text as the DOS code page cp775).
+PREFERRED_ENCODINGS = ("utf_8", "cp1252", "cp949", "euc_kr", "shift_jis", "gb18030", "big5", "latin_1")
+CHAOS_TOLERANCE = 0.01
+
+
+def _decode(data: bytes, from_bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    matches = list(from_bytes(data))
+    if not matches:
+        raise IngestError("this looks like binary data, not text (no text encoding fits)")
+    calmest = min(m.chaos for m in matches)
+    for encoding in PREFERRED_ENCODINGS:
+        for match in matches:
+            if match.chaos <= calmest + CHAOS_TOLERANCE and encoding in match.could_be_from_charset:
+                return data.decode(encoding)
+    return str(matches[0])
+
+
 def load_text(data: bytes) -> LoadedFile:
     from charset_normalizer import from_bytes
 
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise IngestError("this looks like binary data, not text")
-    best = from_bytes(data).best()
-    if best is None:
-        raise IngestError("this looks like binary data, not text (no text encoding fits)")
-    text = str(best)
+    text = _decode(data, from_bytes)
     printable = sum(ch.isprintable() or ch.isspace() for ch in text)
     if text and printable / len(text) < MIN_PRINTABLE_RATIO:
         raise IngestError("this looks like binary data, not text")

@@ -13,7 +13,9 @@ MAX_NAME_CHARS = 200
 def display_name(raw: str) -> str:
     """Strip directories (``../../etc/passwd`` -> ``passwd``), control characters and excess length."""
     name = unicodedata.normalize("NFC", _CONTROL.sub("", raw or "")).replace("\\", "/")
-    name = PurePosixPath(name).name.strip() or "unnamed"
+    name = PurePosixPath(name).name.strip()
+    if name in ("", ".", ".."):
+        name = "unnamed"
     if len(name) > MAX_NAME_CHARS:
         stem, dot, ext = name.rpartition(".")
         keep = ext if dot and len(ext) <= 10 else ""

@@ -6,6 +6,7 @@ Availability is checked without importing the runtime, so listing models is inst
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import importlib.util
 import threading
@@ -76,6 +77,16 @@ def available_llms(settings: Settings) -> list[LLMOption]:
 
 _cache: dict[tuple, LoadedLLM] = {}
 _cache_lock = threading.Lock()
+
+
+@atexit.register
+def _close_models() -> None:
+    """Free native models before interpreter teardown (llama-cpp-python errors if left to __del__)."""
+    for loaded in _cache.values():
+        close = getattr(getattr(loaded.runnable, "client", None), "close", None)
+        if close:
+            close()
+    _cache.clear()
 
 
 def find_option(name: str, settings: Settings) -> LLMOption:

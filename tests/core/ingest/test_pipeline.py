@@ -1,0 +1,57 @@
+from core.ingest.pipeline import Progress
+
+
+def test_ingest_reports_chunks_pages_and_progress(app, lighthouse_pdf):
+    events: list[Progress] = []
+    [result] = app.ingest_paths([lighthouse_pdf], on_progress=events.append)
+    assert result.ok, result.message
+    assert result.pages == 2 and result.chunks >= 2
+    assert "chunks" in result.message and "2 pages" in result.message
+    fractions = [e.fraction for e in events]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert {e.stage for e in events} >= {"read", "embed", "done"}
+
+
+def test_bad_files_fail_with_a_message_and_the_good_ones_still_land(app, tmp_path, lighthouse_pdf):
+    bad = {
+        "empty.txt": b"",
+        "fake.pdf": b"not a pdf at all",
+        "binary.txt": bytes(range(256)) * 20,
+        "program.exe": b"MZ\x00\x00",
+        "truncated.pdf": lighthouse_pdf.read_bytes()[:400],
+    }
+    paths = []
+    for name, data in bad.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        paths.append(path)
+    results = app.ingest_paths([*paths, lighthouse_pdf, tmp_path / "missing.pdf"])
+    by_name = {r.name: r for r in results}
+    assert [r.ok for r in results] == [False] * 5 + [True, False]
+    assert "empty" in by_name["empty.txt"].message
+    assert "not a PDF" in by_name["fake.pdf"].message
+    assert "binary" in by_name["binary.txt"].message
+    assert "unsupported" in by_name["program.exe"].message
+    assert "truncated" in by_name["truncated.pdf"].message
+    assert "cannot read" in by_name["missing.pdf"].message
+    assert [d.name for d in app.library.documents()] == ["lighthouse.pdf"]
+    assert app.library.vector_count() == app.library.chunk_count()
+
+
+def test_same_bytes_under_another_name_is_already_in_the_library(app, lighthouse_pdf):
+    first = app.ingest_file("lighthouse.pdf", lighthouse_pdf.read_bytes())
+    again = app.ingest_file("copy of lighthouse.pdf", lighthouse_pdf.read_bytes())
+    assert again.ok and again.duplicate and "already in the library" in again.message
+    assert app.library.chunk_count() == first.chunks
+
+
+def test_traversal_names_are_stored_as_plain_names(app, tmp_path):
+    result = app.ingest_file("../../etc/passwd.txt", b"root is the keeper of this island. " * 10)
+    assert result.ok and result.name == "passwd.txt"
+    assert not (tmp_path / "etc").exists()
+
+
+def test_files_over_the_limit_are_refused_with_the_limit(app):
+    limit = app.settings.max_upload_mb
+    result = app.ingest_file("huge.txt", b"a" * (limit * 1024 * 1024 + 1))
+    assert not result.ok and f"{limit} MB" in result.message

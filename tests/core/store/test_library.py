@@ -1,0 +1,91 @@
+import numpy as np
+import pytest
+
+from core.ingest.records import Chunk
+from core.store.library import Library, LibraryMismatch
+
+
+def _vectors(n: int, dim: int = 8, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    v = rng.normal(size=(n, dim)).astype("float32")
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def _add(library: Library, sha: str, texts: list[str], seed: int = 0, model: str = "fake"):
+    chunks = [Chunk(text=t, page=i + 1, ordinal=i) for i, t in enumerate(texts)]
+    vectors = _vectors(len(texts), seed=seed)
+    library.add_document(name=f"{sha}.pdf", sha256=sha, kind="pdf", pages=len(texts), original=b"x" * 10,
+                         chunks=chunks, vectors=vectors, embedding_model=model)
+    return vectors
+
+
+def test_add_then_search_returns_the_nearest_chunk_with_its_page(tmp_path):
+    library = Library(tmp_path)
+    vectors = _add(library, "aaa", ["one", "two", "three"])
+    hits = library.search(vectors[1], k=2)
+    assert hits[0].text == "two" and hits[0].page == 2 and hits[0].source == "aaa.pdf"
+    assert hits[0].score == pytest.approx(1.0, abs=1e-5)
+
+
+def test_a_second_instance_sees_new_documents_without_restart(tmp_path):
+    reader = Library(tmp_path)
+    assert reader.search(_vectors(1)[0], k=1) == []
+    writer = Library(tmp_path)
+    vectors = _add(writer, "bbb", ["alpha", "beta"])
+    assert reader.search(vectors[0], k=1)[0].text == "alpha"
+    assert [d.sha256 for d in reader.documents()] == ["bbb"]
+
+
+def test_adding_the_same_bytes_twice_keeps_one_copy(tmp_path):
+    library = Library(tmp_path)
+    _add(library, "ccc", ["x"])
+    _add(library, "ccc", ["x"])
+    assert len(library.documents()) == 1
+    assert library.vector_count() == library.chunk_count() == 1
+
+
+def test_vectors_without_rows_after_a_crash_are_dropped_on_open(tmp_path):
+    import faiss
+
+    library = Library(tmp_path)
+    _add(library, "ddd", ["kept"])
+    index = faiss.read_index(str(library.index_path))
+    index.add_with_ids(_vectors(2, seed=9), np.array([100, 101], dtype="int64"))  # rename happened, commit did not
+    faiss.write_index(index, str(library.index_path))
+    reopened = Library(tmp_path)
+    assert reopened.vector_count() == reopened.chunk_count() == 1
+
+
+def test_rows_without_vectors_are_removed_so_they_can_be_ingested_again(tmp_path):
+    library = Library(tmp_path)
+    _add(library, "eee", ["first"])
+    saved = library.index_path.read_bytes()
+    _add(library, "fff", ["second"], seed=3)
+    library.index_path.write_bytes(saved)  # an index older than the database
+    reopened = Library(tmp_path)
+    assert [d.sha256 for d in reopened.documents()] == ["eee"]
+    assert reopened.vector_count() == reopened.chunk_count() == 1
+
+
+def test_mixing_embedding_models_is_refused(tmp_path):
+    library = Library(tmp_path)
+    _add(library, "ggg", ["x"], model="model-a")
+    with pytest.raises(LibraryMismatch, match="re-index"):
+        _add(library, "hhh", ["y"], model="model-b")
+    assert library.chunk_count() == 1
+
+
+def test_original_is_stored_by_hash_not_by_name(tmp_path):
+    library = Library(tmp_path)
+    _add(library, "iii", ["x"])
+    assert (tmp_path / "uploads" / "iii").read_bytes() == b"x" * 10
+    assert not list(tmp_path.glob("**/*.pdf"))
+
+
+def test_index_file_is_plain_faiss_not_pickle(tmp_path):
+    import faiss
+
+    library = Library(tmp_path)
+    _add(library, "jjj", ["x", "y"])
+    assert faiss.read_index(str(library.index_path)).ntotal == 2
+    assert not list(tmp_path.glob("*.pkl"))

@@ -1,0 +1,243 @@
+"""End to end: the real Streamlit app in a real (headless) Chromium.
+
+Upload a generated text file on the Documents page, ask about it on the Chat page with the
+tiny SmolLM2 model, and check that the answer cites the file; then check that a second
+browser session shares the library but not the first session's conversation.
+
+Needs the system Chromium at /usr/bin/chromium (``apt-get install chromium``); Playwright's
+own browser downloads are never used. Set ``DOCCHAT_SCREENSHOT=path.png`` to also save a
+full-page screenshot of the answered chat (that is how docs/screenshot-chat.png is made).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TEST_LLM = "llama.cpp:smollm2-135m-instruct.q4_1"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+HEALTH_TIMEOUT_S = 60
+INGEST_TIMEOUT_MS = 90_000  # first upload loads the embedding model
+ANSWER_TIMEOUT_MS = 120_000  # first question loads the LLM, then streams the answer
+UI_TIMEOUT_MS = 30_000
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="/usr/bin/chromium is missing (apt-get install chromium); Playwright browsers are never downloaded",
+    ),
+]
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+expect = sync_api.expect
+
+DOCUMENT_NAME = "marta_quell_lighthouse.txt"
+DOCUMENT_TEXT = """\
+Marta Quell is the keeper of the lighthouse on Skarvoy island, a windswept rock in the far north.
+She has tended the light alone for twenty-two winters and rows to the mainland every Sunday.
+
+The Skarvoy lighthouse was built in 1874 by the harbour board. Its tower is made of grey granite
+and it stands forty-one metres above the sea. The lamp was first fuelled with whale oil.
+
+Every evening Marta Quell climbs the hundred and twelve steps of the tower, winds the clockwork
+that turns the lens, and writes the weather into the logbook that her grandmother started.
+"""
+QUESTION = "When was the lighthouse on Skarvoy island built?"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _tail(path: Path, chars: int = 4000) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")[-chars:]
+    except OSError:
+        return "(no server log)"
+
+
+@pytest.fixture
+def app_url(tmp_path: Path) -> Iterator[str]:
+    """The app served by ``streamlit run`` on a free port, with its library in tmp_path."""
+    port = _free_port()
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCCHAT_")}
+    env.update(
+        DOCCHAT_DATA_DIR=str(data_dir),
+        DOCCHAT_LLM=TEST_LLM,
+        # never pick up a settings.toml lying in the repository
+        DOCCHAT_SETTINGS=str(tmp_path / "no-settings.toml"),
+    )
+    python = REPO_ROOT / ".venv" / "bin" / "python"
+    command = [
+        str(python if python.exists() else Path(sys.executable)),
+        "-m", "streamlit", "run", "Home.py",
+        "--server.port", str(port),
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+        # no file watcher: edits to the sources during the run must not disturb the test
+        "--server.fileWatcherType", "none",
+    ]
+    log_path = tmp_path / "server.log"
+    log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in the finalizer
+    server = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        health = f"http://localhost:{port}/_stcore/health"
+        deadline = time.monotonic() + HEALTH_TIMEOUT_S
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"streamlit exited with {server.returncode} before answering:\n{_tail(log_path)}")
+            try:
+                with urllib.request.urlopen(health, timeout=2) as response:
+                    if response.read().decode().strip() == "ok":
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"{health} did not answer 'ok' within {HEALTH_TIMEOUT_S} s:\n{_tail(log_path)}")
+            time.sleep(0.25)
+        yield f"http://localhost:{port}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=5)
+        log.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _wait_until_idle(page, timeout: int = UI_TIMEOUT_MS) -> None:
+    """Wait until the page's script run is over (Streamlit marks it on the app root)."""
+    expect(page.locator('[data-testid="stApp"]')).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=timeout
+    )
+
+
+def _add_document(page, base_url: str, document: Path) -> None:
+    page.goto(f"{base_url}/Documents")
+    uploader = page.locator('[data-testid="stFileUploader"]')
+    expect(uploader).to_be_visible(timeout=UI_TIMEOUT_MS)
+    uploader.locator('input[type="file"]').set_input_files(str(document))
+    # the chip's button reads "Cancel upload of X" while uploading and "Remove X" once uploaded
+    expect(uploader.get_by_role("button", name=f"Remove {document.name}")).to_be_visible(timeout=UI_TIMEOUT_MS)
+    page.get_by_role("button", name="Add to library").click()
+    success = page.locator('[data-testid="stAlertContentSuccess"]')
+    expect(success).to_contain_text(document.name, timeout=INGEST_TIMEOUT_MS)
+    expect(success).to_contain_text("chunks")
+    _wait_until_idle(page, INGEST_TIMEOUT_MS)
+    expect(page.get_by_role("heading", name=re.compile(r"Library \(1 documents?\)"))).to_be_visible()
+
+
+def _ask(page, base_url: str, question: str):
+    """Ask on the Chat page; return the assistant message once its answer has finished streaming."""
+    page.goto(f"{base_url}/Chat")
+    chat_input = page.locator('[data-testid="stChatInput"] textarea')
+    expect(chat_input).to_be_visible(timeout=UI_TIMEOUT_MS)
+    chat_input.fill(question)
+    chat_input.press("Enter")
+
+    user = page.locator('[data-testid="stChatMessage"]').filter(
+        has=page.locator('[data-testid="stChatMessageAvatarUser"]')
+    )
+    expect(user).to_have_count(1, timeout=UI_TIMEOUT_MS)
+    expect(user).to_contain_text(question)
+
+    assistant = page.locator('[data-testid="stChatMessage"]').filter(
+        has=page.locator('[data-testid="stChatMessageAvatarAssistant"]')
+    )
+    sources = assistant.locator('[data-testid="stExpander"]').filter(
+        has=page.locator("summary", has_text=re.compile(r"^\s*Sources \(\d+\)\s*$"))
+    )
+    expect(sources).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    _wait_until_idle(page, ANSWER_TIMEOUT_MS)  # the tokens are streamed after the sources are shown
+    return assistant, sources
+
+
+def test_upload_ask_and_sessions(app_url: str, browser, tmp_path: Path) -> None:
+    document = tmp_path / DOCUMENT_NAME
+    document.write_text(DOCUMENT_TEXT, encoding="utf-8")
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        _add_document(page, app_url, document)
+
+        assistant, sources = _ask(page, app_url, QUESTION)
+        expect(assistant).to_have_count(1)
+        # the answer text is the markdown outside the status box and the sources expander
+        answer = assistant.locator(
+            '[data-testid="stMarkdownContainer"]:not([data-testid="stExpander"] *)'
+        )
+        expect(answer.first).to_be_visible()
+        answer_text = " ".join(answer.all_inner_texts()).strip()
+        assert answer_text, "the assistant message has no answer text"
+        expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+        expect(page.locator('[data-testid="stAlertContentError"]')).to_have_count(0)
+
+        sources.locator("summary").click()
+        details = sources.locator('[data-testid="stExpanderDetails"]')
+        expect(details).to_be_visible(timeout=UI_TIMEOUT_MS)
+        expect(details).to_contain_text(DOCUMENT_NAME)
+        expect(details).to_contain_text("Skarvoy")
+
+        page.screenshot(path=str(tmp_path / "chat.png"))
+        if target := os.environ.get("DOCCHAT_SCREENSHOT"):
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=target, full_page=True)
+
+        # A second browser session: same library, its own (empty) conversation.
+        other_context = browser.new_context(viewport={"width": 1280, "height": 900})
+        try:
+            other = other_context.new_page()
+            other.goto(f"{app_url}/Chat")
+            expect(other.locator('[data-testid="stChatInput"] textarea')).to_be_visible(timeout=UI_TIMEOUT_MS)
+            _wait_until_idle(other)
+            expect(other.get_by_text("Your library is empty")).to_have_count(0)
+            expect(other.locator('[data-testid="stChatMessage"]')).to_have_count(0)
+            expect(other.get_by_text(QUESTION)).to_have_count(0)
+        finally:
+            other_context.close()
+
+        # The first session keeps its conversation when it moves between pages in the app
+        # (a full reload would start a new session, so use the sidebar's links).
+        page.locator('[data-testid="stSidebarNavLink"]', has_text="Documents").click()
+        expect(page.get_by_role("heading", name=re.compile("Documents"))).to_be_visible(timeout=UI_TIMEOUT_MS)
+        page.locator('[data-testid="stSidebarNavLink"]', has_text="Chat").click()
+        expect(page.locator('[data-testid="stChatMessage"]').first).to_contain_text(QUESTION, timeout=UI_TIMEOUT_MS)
+    finally:
+        context.close()

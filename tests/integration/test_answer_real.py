@@ -1,0 +1,59 @@
+"""Ingest → search → ask with every real part, on small generated documents."""
+
+from dataclasses import replace
+
+import pytest
+
+from core.llms.registry import load_llm
+from core.service import DocChat
+
+pytestmark = pytest.mark.integration
+
+QUESTION = "When was the Skarvoy lighthouse built?"
+
+
+@pytest.fixture
+def real_app(settings, real_embeddings, lighthouse_pdf) -> DocChat:
+    app = DocChat(settings, embeddings=real_embeddings)
+    [result] = app.ingest_paths([lighthouse_pdf])
+    assert result.ok, result.message
+    return app
+
+
+def test_search_finds_the_passage_and_its_page(real_app):
+    hits = real_app.search(QUESTION, k=1)
+    assert hits[0].source == "lighthouse.pdf" and hits[0].page == 2
+    assert "1874" in hits[0].text
+
+
+def test_the_default_model_answers_from_the_source_with_llama_cpp(real_app, default_llm_name):
+    settings = replace(real_app.settings, max_tokens=64)
+    answer = real_app.engine(load_llm(default_llm_name, settings)).answer(QUESTION)
+    text = "".join(answer.tokens)
+    assert "1874" in text
+    assert answer.sources[0].metadata["source"] == "lighthouse.pdf"
+    assert answer.sources[0].metadata["page"] == 2
+
+
+def test_the_default_model_answers_with_gpt4all(real_app, default_llm_name):
+    settings = replace(real_app.settings, max_tokens=48)
+    name = default_llm_name.replace("llama.cpp:", "gpt4all:")
+    answer = real_app.engine(load_llm(name, settings)).answer(QUESTION)
+    assert "1874" in "".join(answer.tokens)
+
+
+def test_the_default_model_says_when_the_documents_do_not_know(real_app, default_llm_name):
+    settings = replace(real_app.settings, max_tokens=48)
+    answer = real_app.engine(load_llm(default_llm_name, settings)).answer("What is the capital of Peru?")
+    assert "couldn't find" in "".join(answer.tokens).lower()
+
+
+def test_a_follow_up_question_is_condensed_with_the_history(real_app, default_llm_name):
+    from core.chat.engine import Turn
+
+    settings = replace(real_app.settings, max_tokens=48)
+    engine = real_app.engine(load_llm(default_llm_name, settings))
+    history = [Turn("user", "Who keeps the Skarvoy lighthouse?"), Turn("assistant", "Marta Quell [1].")]
+    answer = engine.answer("And when was it built?", history)
+    assert "lighthouse" in answer.standalone.lower()
+    assert "1874" in "".join(answer.tokens)

@@ -1,0 +1,77 @@
+"""The CLI contract, run as a user runs it: ``python -m core`` in a subprocess."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "core", "--data-dir", str(data_dir), *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def library(tmp_path, lighthouse_pdf) -> Path:
+    data = tmp_path / "lib"
+    bad = tmp_path / "binary.txt"
+    bad.write_bytes(bytes(range(256)) * 10)
+    result = run(data, "ingest", str(lighthouse_pdf), str(bad))
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].startswith("ok") and "lighthouse.pdf" in lines[0] and "chunks" in lines[0]
+    assert lines[1].startswith("error") and "binary.txt" in lines[1]
+    return data
+
+
+def test_ingest_of_good_files_exits_zero_and_repeats_are_cheap(library, lighthouse_pdf):
+    result = run(library, "ingest", str(lighthouse_pdf))
+    assert result.returncode == 0
+    assert "already in the library" in result.stdout
+
+
+def test_list_json(library):
+    docs = json.loads(run(library, "list", "--json").stdout)["documents"]
+    assert [d["name"] for d in docs] == ["lighthouse.pdf"]
+    assert set(docs[0]) == {"name", "sha256", "type", "pages", "chunks", "added"}
+    assert docs[0]["pages"] == 2 and docs[0]["type"] == "pdf"
+
+
+def test_search_json_and_batch(library, tmp_path):
+    out = json.loads(run(library, "search", "When was the lighthouse built?", "--k", "1", "--json").stdout)
+    assert out["question"] == "When was the lighthouse built?"
+    [hit] = out["results"]
+    assert set(hit) == {"source", "page", "text", "score"}
+    assert hit["source"] == "lighthouse.pdf" and hit["page"] == 2 and isinstance(hit["score"], float)
+
+    batch = tmp_path / "q.jsonl"
+    batch.write_text('{"id": 1, "question": "Who keeps the lighthouse?"}\n{"id": "b", "question": "1874?"}\n')
+    lines = run(library, "search", "--batch", str(batch), "--json").stdout.strip().splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert [r["id"] for r in rows] == [1, "b"]
+    assert all(r["results"] for r in rows)
+
+
+def test_ask_json_with_a_chosen_model(library, tiny_llm_name):
+    result = run(library, "ask", "Who keeps the lighthouse?", "--llm", tiny_llm_name, "--json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["answer"].strip()
+    assert out["sources"][0]["source"] == "lighthouse.pdf"
+    assert set(out["sources"][0]) == {"source", "page", "text"}
+
+
+def test_ask_with_an_unknown_model_is_a_clear_error(library):
+    result = run(library, "ask", "anything", "--llm", "llama.cpp:nope")
+    assert result.returncode == 1 and "unknown model" in result.stderr
+
+
+def test_help_documents_every_command():
+    out = subprocess.run([sys.executable, "-m", "core", "--help"], cwd=ROOT, capture_output=True, text=True).stdout
+    for command in ("ingest", "search", "ask", "list", "--data-dir"):
+        assert command in out
