@@ -47,6 +47,6 @@ else:
             for d in documents
         ],
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )
 st.caption(f"Files larger than {settings().max_upload_mb} MB are refused.")

@@ -1,0 +1,69 @@
+"""The pages, run headless with Streamlit's AppTest: upload, library table, chat with sources."""
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+SMOLLM2 = "llama.cpp:smollm2-135m-instruct.q4_1"
+
+
+@pytest.fixture(autouse=True)
+def fresh_library(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCCHAT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DOCCHAT_LLM", SMOLLM2)
+    monkeypatch.setenv("DOCCHAT_MAX_TOKENS", "32")
+    monkeypatch.chdir(ROOT)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+
+
+def page(name: str) -> AppTest:
+    return AppTest.from_file(str(ROOT / name), default_timeout=180).run()
+
+
+def upload(files: list[tuple[str, bytes, str]]) -> AppTest:
+    at = page("pages/2_Documents.py")
+    at.file_uploader[0].set_value(files)
+    at.button[0].click().run()
+    return at
+
+
+def test_home_shows_an_empty_library():
+    at = page("Home.py")
+    assert not at.exception
+    assert at.metric[0].value == "0"
+
+
+def test_upload_reports_each_file_and_lists_the_library(lighthouse_pdf):
+    at = upload([("lighthouse.pdf", lighthouse_pdf.read_bytes(), "application/pdf"),
+                 ("broken.pdf", b"no pdf here", "application/pdf")])
+    assert not at.exception
+    assert any("lighthouse.pdf" in s.value and "chunks" in s.value for s in at.success)
+    assert any("broken.pdf" in e.value and "not a PDF" in e.value for e in at.error)
+    table = at.dataframe[0].value
+    assert list(table["name"]) == ["lighthouse.pdf"]
+
+
+def test_chat_says_to_add_files_when_the_library_is_empty():
+    at = page("pages/1_Chat.py")
+    assert "empty" in at.info[0].value
+
+
+def test_chat_answers_with_sources_and_keeps_history(lighthouse_pdf):
+    upload([("lighthouse.pdf", lighthouse_pdf.read_bytes(), "application/pdf")])
+    at = page("pages/1_Chat.py")
+    assert at.selectbox[0].value == SMOLLM2
+    at.chat_input[0].set_value("When was the lighthouse built?").run()
+    assert not at.exception
+    roles = [m.name for m in at.chat_message]
+    assert roles == ["user", "assistant"]
+    assert at.session_state.messages[1]["content"].strip()
+    sources = at.session_state.messages[1]["sources"]
+    assert sources[0]["source"] == "lighthouse.pdf" and sources[0]["page"] in (1, 2)
+    assert any(e.label.startswith("Sources") for e in at.expander)
