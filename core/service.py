@@ -26,6 +26,7 @@ class DocChat:
         self.settings = settings
         self._embeddings = embeddings
         self._lock = threading.Lock()
+        self._warming: set[str] = set()
 
     @cached_property
     def library(self) -> Library:
@@ -56,3 +57,22 @@ class DocChat:
 
     def engine(self, llm: LoadedLLM) -> ChatEngine:
         return ChatEngine(self.retriever(), llm)
+
+    def warm_up(self, llm_name: str) -> None:
+        """Load the embedder and the model in the background while the user types a question,
+        so the first answer does not pay for loading them. Errors surface later, when asked."""
+        with self._lock:
+            if llm_name in self._warming:
+                return
+            self._warming.add(llm_name)
+
+        def load() -> None:
+            from core.llms.registry import LLMUnavailable, load_llm
+
+            try:
+                self.embeddings  # noqa: B018 - loading is the point
+                load_llm(llm_name, self.settings)
+            except (LLMUnavailable, OSError):
+                pass
+
+        threading.Thread(target=load, name=f"warm-up {llm_name}", daemon=True).start()

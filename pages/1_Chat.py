@@ -36,6 +36,8 @@ if not app.library.documents():
     st.page_link("pages/2_Documents.py", label="Go to Documents", icon="📄")
     st.stop()
 
+app.warm_up(st.session_state.llm_name)
+
 for message in st.session_state.messages:
     with st.chat_message(message["role"]):
         st.markdown(message["content"])
