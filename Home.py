@@ -15,11 +15,11 @@ st.write(
 documents = docchat().library.documents()
 options = {o.name: o for o in llm_options()}
 chosen = st.session_state.get("llm_name", settings().llm)
-left, middle, right = st.columns(3)
+left, right = st.columns(2)
 left.metric("Documents", len(documents))
-middle.metric("Chunks", sum(d.chunks for d in documents))
+right.metric("Chunks", sum(d.chunks for d in documents))
 state = options[chosen].state if chosen in options else "unknown"
-right.metric("Model", chosen.split(":", 1)[-1], help=f"{chosen} ({state})", delta=None)
+st.write(f"Model: `{chosen}` ({state}); change it in the Chat page's sidebar.")
 
 st.page_link("pages/2_Documents.py", label="Add documents", icon="📄")
 st.page_link("pages/1_Chat.py", label="Chat with your documents", icon="💬")

@@ -5,6 +5,7 @@ import streamlit as st
 import core  # noqa: F401 - sets offline mode before any library is imported
 from core.chat.engine import Turn
 from core.llms.registry import LLMUnavailable
+from core.text import plural
 from ui.resources import docchat, llm, llm_options, settings
 from ui.sources import render_sources
 
@@ -19,9 +20,9 @@ with st.sidebar:
     st.header("Model")
     options = llm_options()
     ready = [o.name for o in options if o.ready]
-    if st.session_state.llm_name not in ready and ready:
-        st.session_state.llm_name = ready[0]
-    st.selectbox("Answer with", ready or ["(no model available)"], key="llm_name",
+    if st.session_state.llm_name not in ready:
+        st.session_state.llm_name = ready[0] if ready else None
+    st.selectbox("Answer with", ready, key="llm_name", placeholder="No model available",
                  help="Used from the next question on. Everything runs on this machine.")
     with st.expander("All models"):
         for o in options:
@@ -36,6 +37,9 @@ if not app.library.documents():
     st.page_link("pages/2_Documents.py", label="Go to Documents", icon="📄")
     st.stop()
 
+if st.session_state.llm_name is None:
+    st.error("No language model is available: run `scripts/setup.sh` (see *All models* in the sidebar).")
+    st.stop()
 app.warm_up(st.session_state.llm_name)
 
 for message in st.session_state.messages:
@@ -57,7 +61,7 @@ if question := st.chat_input("Ask a question about your documents"):
                 answer = app.engine(model).answer(question, history)
                 if answer.standalone != question:
                     st.write(f"Searched for: *{answer.standalone}*")
-                status.update(label=f"Found {len(answer.sources)} passages", state="complete")
+                status.update(label=f"Found {plural(len(answer.sources), 'passage')}", state="complete")
             sources = [
                 {"n": n, "source": d.metadata["source"], "page": d.metadata["page"],
                  "score": d.metadata["score"], "text": d.page_content}

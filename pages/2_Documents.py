@@ -3,6 +3,7 @@
 import streamlit as st
 
 import core  # noqa: F401 - sets offline mode before any library is imported
+from core.text import local_time, plural
 from ui.resources import docchat, settings
 
 st.set_page_config(page_title="Documents · Private DocChat", page_icon="📄", layout="wide")
@@ -16,6 +17,8 @@ with st.form("upload", clear_on_submit=True):
     password = st.text_input("Password for encrypted PDFs (optional)", type="password")
     submitted = st.form_submit_button("Add to library", type="primary")
 
+if submitted and not files:
+    st.warning("Choose at least one file first.")
 if submitted and files:
     app = docchat()
     bar = st.progress(0.0, text="Starting…")
@@ -36,14 +39,14 @@ if submitted and files:
     bar.progress(1.0, text="Done")
 
 documents = docchat().library.documents()
-st.subheader(f"Library ({len(documents)} documents)")
+st.subheader(f"Library ({plural(len(documents), 'document')})")
 if not documents:
     st.info("The library is empty. Add a file above to start.")
 else:
     st.dataframe(
         [
-            {"name": d.name, "type": d.type, "pages": d.pages, "chunks": d.chunks,
-             "size (KB)": round(d.size / 1024, 1), "added": d.added, "note": d.note}
+            {"name": d.name, "type": d.type, "pages": d.pages or "", "chunks": d.chunks,
+             "size (KB)": round(d.size / 1024, 1), "added": local_time(d.added), "note": d.note}
             for d in documents
         ],
         hide_index=True,

@@ -22,6 +22,7 @@ from core.ingest.sniff import sniff_kind
 from core.ingest.splitting import split_pages
 from core.settings import Settings
 from core.store.library import Library, LibraryMismatch
+from core.text import plural
 
 EMBED_BATCH = 64
 
@@ -56,9 +57,9 @@ ProgressCallback = Callable[[Progress], None]
 
 
 def _summary(chunks: int, pages: int | None, seconds: float, note: str) -> str:
-    parts = [f"{chunks} chunks"]
+    parts = [plural(chunks, "chunk")]
     if pages is not None:
-        parts.append(f"{pages} page{'' if pages == 1 else 's'}")
+        parts.append(plural(pages, "page"))
     parts.append(f"{seconds:.1f} s")
     return ", ".join(parts) + (f" ({note})" if note else "")
 

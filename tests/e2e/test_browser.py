@@ -148,6 +148,27 @@ def _wait_until_idle(page, timeout: int = UI_TIMEOUT_MS) -> None:
     )
 
 
+def _wait_until_settled(locator, timeout: int = UI_TIMEOUT_MS) -> None:
+    """Wait until an element keeps the same size for a few animation frames (an expander opening)."""
+    locator.evaluate(
+        """(element, timeout) => new Promise((resolve, reject) => {
+            const started = performance.now();
+            let last = "", same = 0;
+            const tick = () => {
+                const box = element.getBoundingClientRect();
+                const now = `${box.width}x${box.height}`;
+                same = now === last ? same + 1 : 0;
+                last = now;
+                if (same >= 10) return resolve();
+                if (performance.now() - started > timeout) return reject(new Error("still moving"));
+                requestAnimationFrame(tick);
+            };
+            requestAnimationFrame(tick);
+        })""",
+        timeout,
+    )
+
+
 def _add_document(page, base_url: str, document: Path) -> None:
     page.goto(f"{base_url}/Documents")
     uploader = page.locator('[data-testid="stFileUploader"]')
@@ -158,9 +179,10 @@ def _add_document(page, base_url: str, document: Path) -> None:
     page.get_by_role("button", name="Add to library").click()
     success = page.locator('[data-testid="stAlertContentSuccess"]')
     expect(success).to_contain_text(document.name, timeout=INGEST_TIMEOUT_MS)
-    expect(success).to_contain_text("chunks")
+    expect(success).to_contain_text("chunk")
     _wait_until_idle(page, INGEST_TIMEOUT_MS)
     expect(page.get_by_role("heading", name=re.compile(r"Library \(1 documents?\)"))).to_be_visible()
+    expect(page.locator('[data-testid="stDataFrame"]')).to_be_visible(timeout=UI_TIMEOUT_MS)
 
 
 def _ask(page, base_url: str, question: str):
@@ -181,7 +203,7 @@ def _ask(page, base_url: str, question: str):
         has=page.locator('[data-testid="stChatMessageAvatarAssistant"]')
     )
     sources = assistant.locator('[data-testid="stExpander"]').filter(
-        has=page.locator("summary", has_text=re.compile(r"^\s*Sources \(\d+\)\s*$"))
+        has=page.locator("summary", has_text=re.compile(r"Sources \(\d+\)"))
     )
     expect(sources).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
     _wait_until_idle(page, ANSWER_TIMEOUT_MS)  # the tokens are streamed after the sources are shown
@@ -206,6 +228,7 @@ def test_upload_ask_and_sessions(app_url: str, browser, tmp_path: Path) -> None:
         expect(answer.first).to_be_visible()
         answer_text = " ".join(answer.all_inner_texts()).strip()
         assert answer_text, "the assistant message has no answer text"
+        print(f"answer: {answer_text!r}")
         expect(page.locator('[data-testid="stException"]')).to_have_count(0)
         expect(page.locator('[data-testid="stAlertContentError"]')).to_have_count(0)
 
@@ -214,11 +237,13 @@ def test_upload_ask_and_sessions(app_url: str, browser, tmp_path: Path) -> None:
         expect(details).to_be_visible(timeout=UI_TIMEOUT_MS)
         expect(details).to_contain_text(DOCUMENT_NAME)
         expect(details).to_contain_text("Skarvoy")
+        expect(details.locator('[data-testid="stText"]').first).to_be_visible()
+        _wait_until_settled(sources)
 
-        page.screenshot(path=str(tmp_path / "chat.png"))
+        page.screenshot(path=str(tmp_path / "chat.png"), animations="disabled")
         if target := os.environ.get("DOCCHAT_SCREENSHOT"):
             Path(target).parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=target, full_page=True)
+            page.screenshot(path=target, full_page=True, animations="disabled")
 
         # A second browser session: same library, its own (empty) conversation.
         other_context = browser.new_context(viewport={"width": 1280, "height": 900})
