@@ -48,6 +48,9 @@ for message in st.session_state.messages:
         render_sources(message.get("sources", []))
 
 if question := st.chat_input("Ask a question about your documents"):
+    if st.session_state.messages and st.session_state.messages[-1]["role"] == "user":
+        # The previous answer was cut off by this new question (Streamlit stops the running script).
+        st.session_state.messages.append({"role": "assistant", "content": "*(stopped before it finished)*"})
     history = [Turn(m["role"], m["content"]) for m in st.session_state.messages]
     st.session_state.messages.append({"role": "user", "content": question})
     with st.chat_message("user"):
