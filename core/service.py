@@ -9,16 +9,19 @@ from __future__ import annotations
 import threading
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from langchain_core.embeddings import Embeddings
-
-from core.chat.engine import ChatEngine
-from core.ingest.pipeline import IngestResult, ProgressCallback, ingest_bytes, ingest_paths
-from core.llms.loaded import LoadedLLM
-from core.retrieval.dense import LibraryRetriever, search
 from core.settings import Settings
 from core.store.library import Library
 from core.store.records import Hit
+
+if TYPE_CHECKING:  # imported where used: `list` and the Home page need none of LangChain
+    from langchain_core.embeddings import Embeddings
+
+    from core.chat.engine import ChatEngine
+    from core.ingest.pipeline import IngestResult, ProgressCallback
+    from core.llms.loaded import LoadedLLM
+    from core.retrieval.dense import LibraryRetriever
 
 
 class DocChat:
@@ -43,19 +46,31 @@ class DocChat:
 
     def ingest_file(self, name: str, data: bytes, password: str | None = None,
                     on_progress: ProgressCallback | None = None) -> IngestResult:
+        from core.ingest.pipeline import ingest_bytes
+
         return ingest_bytes(self.library, self.embeddings, self.settings, name, data, password, on_progress)
 
     def ingest_paths(self, paths: list[Path], password: str | None = None,
                      on_progress: ProgressCallback | None = None) -> list[IngestResult]:
+        from core.ingest.pipeline import ingest_paths
+
         return ingest_paths(self.library, self.embeddings, self.settings, paths, password, on_progress)
 
     def search(self, question: str, k: int | None = None) -> list[Hit]:
+        if self.library.vector_count() == 0:
+            return []  # nothing to find: do not load the embedding model for it
+        from core.retrieval.dense import search
+
         return search(self.library, self.embeddings, question, k or self.settings.k)
 
     def retriever(self, k: int | None = None) -> LibraryRetriever:
+        from core.retrieval.dense import LibraryRetriever
+
         return LibraryRetriever(library=self.library, embeddings=self.embeddings, k=k or self.settings.k)
 
     def engine(self, llm: LoadedLLM) -> ChatEngine:
+        from core.chat.engine import ChatEngine
+
         return ChatEngine(self.retriever(), llm)
 
     def warm_up(self, llm_name: str) -> None:

@@ -64,6 +64,24 @@ def _summary(chunks: int, pages: int | None, seconds: float, note: str) -> str:
     return ", ".join(parts) + (f" ({note})" if note else "")
 
 
+def _embed_with_progress(embeddings: Embeddings, texts: list[str], on_done: Callable[[float], None]):
+    """Embed in slices so progress can be shown, slicing in length order: each encode call pads
+    to its longest text, so slices of similar length run at raw ``encode`` speed (0.99 vs 0.82
+    of one big call in file order; bench/embed_batching.py)."""
+    import numpy as np
+
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    vectors = None
+    for start in range(0, len(order), EMBED_BATCH):
+        rows = order[start : start + EMBED_BATCH]
+        batch = embed_matrix(embeddings, [texts[i] for i in rows])
+        if vectors is None:
+            vectors = np.empty((len(texts), batch.shape[1]), dtype="float32")
+        vectors[rows] = batch
+        on_done(min(1.0, (start + len(rows)) / len(order)))
+    return vectors
+
+
 def ingest_bytes(
     library: Library,
     embeddings: Embeddings,
@@ -94,17 +112,12 @@ def ingest_bytes(
             raise IngestError("no text found in this file")
         model = embedding_name(embeddings)
         library.check_embedding_model(model)
-        vectors = []
-        for start in range(0, len(chunks), EMBED_BATCH):
-            batch = [c.text for c in chunks[start : start + EMBED_BATCH]]
-            vectors.append(embed_matrix(embeddings, batch))
-            report(Progress(name, "embed", 0.1 + 0.85 * min(1.0, (start + len(batch)) / len(chunks))))
-        import numpy as np
-
+        vectors = _embed_with_progress(embeddings, [c.text for c in chunks],
+                                       lambda done: report(Progress(name, "embed", 0.1 + 0.85 * done)))
         report(Progress(name, "store", 0.97))
         library.add_document(
             name=name, sha256=sha, kind=kind, pages=loaded.page_count, original=data,
-            chunks=chunks, vectors=np.vstack(vectors), embedding_model=model, note=loaded.note,
+            chunks=chunks, vectors=vectors, embedding_model=model, note=loaded.note,
         )
     except (IngestError, LibraryMismatch) as exc:
         report(Progress(name, "done", 1.0))

@@ -12,6 +12,7 @@ from pathlib import Path
 from langchain_core.runnables import Runnable
 
 PROMPT_BATCH = 512
+SEED = 42  # the same question over the same passages gives the same answer
 
 
 def build(model_file: Path, *, max_tokens: int, temperature: float, threads: int, context_size: int) -> Runnable:
@@ -26,5 +27,6 @@ def build(model_file: Path, *, max_tokens: int, temperature: float, threads: int
         temperature=temperature,
         streaming=True,
         verbose=False,
+        seed=SEED,
         model_kwargs={"flash_attn": True, "n_threads_batch": threads},
     )
