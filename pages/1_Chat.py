@@ -11,6 +11,17 @@ from ui.sources import render_sources
 
 st.set_page_config(page_title="Chat · Private DocChat", page_icon="💬", layout="wide")
 
+
+def after_first_token(tokens, on_first):
+    """Pass tokens through, calling ``on_first`` once the model has started (clears "waiting")."""
+    started = False
+    for token in tokens:
+        if not started:
+            on_first()
+            started = True
+        yield token
+
+
 if "messages" not in st.session_state:
     st.session_state.messages = []
 if "llm_name" not in st.session_state:
@@ -56,6 +67,7 @@ if question := st.chat_input("Ask a question about your documents"):
     with st.chat_message("user"):
         st.markdown(question)
     with st.chat_message("assistant"):
+        sources: list[dict] = []
         try:
             with st.status("Searching your documents…") as status:
                 model = llm(st.session_state.llm_name)
@@ -72,9 +84,15 @@ if question := st.chat_input("Ask a question about your documents"):
             ]
             body = st.container()
             render_sources(sources)
-            text = body.write_stream(answer.tokens)
+            waiting = body.empty()
+            if model.busy():
+                waiting.caption("Waiting for the model: another question is being answered…")
+            text = body.write_stream(after_first_token(answer.tokens, waiting.empty))
         except LLMUnavailable as exc:
             st.error(f"The model is not available: {exc}")
             st.session_state.messages.pop()
             st.stop()
+        except Exception as exc:  # noqa: BLE001 - a failed answer must not lose the conversation
+            st.error(f"The model failed to answer: {exc}")
+            text = f"*(the model failed to answer: {exc})*"
         st.session_state.messages.append({"role": "assistant", "content": str(text), "sources": sources})
