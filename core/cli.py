@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from core.settings import load_settings
+from core.text import plural
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = sub.add_parser("list", help="the documents in the library")
     listing.add_argument("--json", action="store_true", help="print JSON")
+
+    delete = sub.add_parser("delete", help="remove a document (its passages, vectors and stored file)")
+    delete.add_argument("ref", metavar="NAME|SHA", help="file name as listed, or its sha256 (or 6+ leading characters)")
 
     models = sub.add_parser("models", help="the language models this machine can use")
     models.add_argument("--json", action="store_true", help="print JSON")
@@ -139,6 +143,25 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_delete(args: argparse.Namespace) -> int:
+    app = _app(args)
+    matches = app.find_documents(args.ref)
+    if not matches:
+        print(f"error: no document named or hashed {args.ref!r} (see `list`)", file=sys.stderr)
+        return 1
+    if len(matches) > 1:
+        print(f"error: {args.ref!r} matches {len(matches)} documents; use the sha256:", file=sys.stderr)
+        for d in matches:
+            print(f"  {d.sha256}  {d.name}", file=sys.stderr)
+        return 1
+    removed = app.delete(matches[0].sha256)
+    if removed is None:
+        print(f"error: {matches[0].name} was already removed", file=sys.stderr)
+        return 1
+    print(f"deleted {removed.name} ({plural(removed.chunks, 'chunk')}, sha256 {removed.sha256[:12]})")
+    return 0
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     from core.llms.registry import available_llms
 
@@ -151,7 +174,8 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"ingest": cmd_ingest, "search": cmd_search, "ask": cmd_ask, "list": cmd_list, "models": cmd_models}
+COMMANDS = {"ingest": cmd_ingest, "search": cmd_search, "ask": cmd_ask, "list": cmd_list, "delete": cmd_delete,
+            "models": cmd_models}
 
 
 def main(argv: list[str] | None = None) -> int:

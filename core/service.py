@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from core.settings import Settings
 from core.store.library import Library
-from core.store.records import Hit
+from core.store.records import DocumentRecord, Hit
 
 if TYPE_CHECKING:  # imported where used: `list` and the Home page need none of LangChain
     from langchain_core.embeddings import Embeddings
@@ -55,6 +55,15 @@ class DocChat:
         from core.ingest.pipeline import ingest_paths
 
         return ingest_paths(self.library, self.embeddings, self.settings, paths, password, on_progress)
+
+    def find_documents(self, ref: str) -> list[DocumentRecord]:
+        """Documents named ``ref``, or whose sha256 is or starts with ``ref`` (6+ hex characters)."""
+        docs = self.library.documents()
+        by_hash = [d for d in docs if d.sha256 == ref or (len(ref) >= 6 and d.sha256.startswith(ref.lower()))]
+        return by_hash or [d for d in docs if d.name == ref]
+
+    def delete(self, sha256: str) -> DocumentRecord | None:
+        return self.library.delete_document(sha256)
 
     def search(self, question: str, k: int | None = None) -> list[Hit]:
         if self.library.vector_count() == 0:

@@ -43,7 +43,9 @@ st.subheader(f"Library ({plural(len(documents), 'document')})")
 if not documents:
     st.info("The library is empty. Add a file above to start.")
 else:
-    st.dataframe(
+    # A new key after each delete, so the table's row selection never points at removed rows.
+    version = st.session_state.setdefault("library_version", 0)
+    table = st.dataframe(
         [
             {"name": d.name, "type": d.type, "pages": d.pages or "", "chunks": d.chunks,
              "size (KB)": round(d.size / 1024, 1), "added": local_time(d.added), "note": d.note}
@@ -51,5 +53,22 @@ else:
         ],
         hide_index=True,
         width="stretch",
+        on_select="rerun",
+        selection_mode="multi-row",
+        key=f"library_table_{version}",
     )
+    selected = [documents[i] for i in table.selection.rows if i < len(documents)]
+    if not selected:
+        st.caption("Select rows to delete documents.")
+    else:
+        with st.popover(f"Delete {plural(len(selected), 'document')}…"):
+            st.write("These documents, their passages and their stored copies will be removed:")
+            for d in selected:
+                st.text(d.name)
+            if st.button("Delete for good", type="primary"):
+                for d in selected:
+                    docchat().delete(d.sha256)
+                st.session_state.library_version = version + 1
+                st.toast(f"Deleted {plural(len(selected), 'document')}")
+                st.rerun()
 st.caption(f"Files larger than {settings().max_upload_mb} MB are refused.")

@@ -223,3 +223,33 @@ class Library:
                 self._reconcile()
                 raise
         return DocumentRecord(name, sha256, kind, pages, len(chunks), len(original), added, note)
+
+    def delete_document(self, sha256: str) -> DocumentRecord | None:
+        """Remove a document's rows, vectors and stored original together; None if absent.
+
+        Same ordering as ``add_document``: a crash after the index is renamed but before the commit
+        leaves rows without vectors, which ``_reconcile`` deletes on the next open, finishing the job.
+        """
+        with self._write_lock(), self._connect() as conn:
+            record = self.find(sha256)
+            if record is None:
+                return None
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                ids = [r[0] for r in conn.execute(
+                    "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.sha256 = ?",
+                    (sha256,),
+                )]
+                conn.execute("DELETE FROM documents WHERE sha256 = ?", (sha256,))
+                index = self._current_index()
+                if index is not None and ids:
+                    index.remove_ids(np.array(ids, dtype="int64"))
+                    self._save_index(index)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                self._index, self._index_stamp = None, None
+                self._reconcile()
+                raise
+        (self.uploads_dir / sha256).unlink(missing_ok=True)
+        return record

@@ -71,7 +71,15 @@ def test_ask_with_an_unknown_model_is_a_clear_error(library):
     assert result.returncode == 1 and "unknown model" in result.stderr
 
 
+def test_delete_by_name_then_it_is_gone(library):
+    result = run(library, "delete", "lighthouse.pdf")
+    assert result.returncode == 0 and result.stdout.startswith("deleted lighthouse.pdf")
+    assert json.loads(run(library, "list", "--json").stdout)["documents"] == []
+    missing = run(library, "delete", "lighthouse.pdf")
+    assert missing.returncode == 1 and "no document" in missing.stderr
+
+
 def test_help_documents_every_command():
     out = subprocess.run([sys.executable, "-m", "core", "--help"], cwd=ROOT, capture_output=True, text=True).stdout
-    for command in ("ingest", "search", "ask", "list", "--data-dir"):
+    for command in ("ingest", "search", "ask", "list", "delete", "--data-dir"):
         assert command in out

@@ -89,3 +89,31 @@ def test_index_file_is_plain_faiss_not_pickle(tmp_path):
     _add(library, "jjj", ["x", "y"])
     assert faiss.read_index(str(library.index_path)).ntotal == 2
     assert not list(tmp_path.glob("*.pkl"))
+
+
+def test_delete_removes_rows_vectors_and_the_stored_file_together(tmp_path):
+    library = Library(tmp_path)
+    kept = _add(library, "kkk", ["stays", "here"])
+    _add(library, "lll", ["goes", "away", "now"], seed=5)
+    removed = library.delete_document("lll")
+    assert removed is not None and removed.chunks == 3
+    assert [d.sha256 for d in library.documents()] == ["kkk"]
+    assert library.vector_count() == library.chunk_count() == 2
+    assert not (tmp_path / "uploads" / "lll").exists()
+    assert {h.text for h in library.search(kept[0], k=5)} == {"stays", "here"}
+    assert library.delete_document("lll") is None
+    assert Library(tmp_path).vector_count() == 2  # what is on disk agrees
+
+
+def test_a_delete_cut_off_before_commit_is_finished_on_open(tmp_path):
+    import faiss
+
+    library = Library(tmp_path)
+    _add(library, "mmm", ["a"])
+    _add(library, "nnn", ["b"], seed=2)
+    index = faiss.read_index(str(library.index_path))
+    index.remove_ids(np.array([2], dtype="int64"))  # vectors of "nnn" gone, rows not yet deleted
+    faiss.write_index(index, str(library.index_path))
+    reopened = Library(tmp_path)
+    assert [d.sha256 for d in reopened.documents()] == ["mmm"]
+    assert reopened.vector_count() == reopened.chunk_count() == 1

@@ -1,0 +1,25 @@
+from core.service import DocChat
+
+
+def test_documents_are_found_by_name_hash_or_hash_prefix(app: DocChat, lighthouse_pdf):
+    [result] = app.ingest_paths([lighthouse_pdf])
+    assert [d.name for d in app.find_documents("lighthouse.pdf")] == ["lighthouse.pdf"]
+    assert [d.sha256 for d in app.find_documents(result.sha256)] == [result.sha256]
+    assert [d.sha256 for d in app.find_documents(result.sha256[:8].upper())] == [result.sha256]
+    assert app.find_documents(result.sha256[:3]) == []  # too short to be a hash, not a name either
+    assert app.find_documents("nothing.pdf") == []
+
+
+def test_delete_then_the_same_file_can_be_added_again(app: DocChat, lighthouse_pdf):
+    [first] = app.ingest_paths([lighthouse_pdf])
+    assert app.delete(first.sha256).name == "lighthouse.pdf"
+    assert app.library.documents() == [] and app.library.vector_count() == 0
+    assert app.search("lighthouse") == []
+    [again] = app.ingest_paths([lighthouse_pdf])
+    assert again.ok and not again.duplicate
+
+
+def test_empty_library_search_does_not_load_the_embedder(settings):
+    app = DocChat(settings)  # no embeddings given: loading the real model would be slow
+    assert app.search("anything") == []
+    assert app._embeddings is None
