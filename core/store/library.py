@@ -63,6 +63,20 @@ class Library:
         with self._lock, FileLock(str(self.data_dir / "library.lock"), timeout=600):
             yield
 
+    @contextmanager
+    def _transaction(self, conn: sqlite3.Connection) -> Iterator[None]:
+        """Rows change in the transaction; the index file is renamed inside it; commit comes last.
+        On any failure the rows roll back and the index is re-read and reconciled with them."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            self._index, self._index_stamp = None, None
+            self._reconcile()
+            raise
+
     # -- the FAISS index -------------------------------------------------------------------
     def _stamp(self) -> tuple[int, int] | None:
         try:
@@ -196,8 +210,7 @@ class Library:
             index = self._current_index()
             if index is None:
                 index = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with self._transaction(conn):
                 cursor = conn.execute(
                     "INSERT INTO documents (sha256, name, type, pages, chunks, size, added, note) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -216,12 +229,6 @@ class Library:
                 )
                 index.add_with_ids(np.ascontiguousarray(vectors, dtype="float32"), ids)
                 self._save_index(index)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                self._index, self._index_stamp = None, None
-                self._reconcile()
-                raise
         return DocumentRecord(name, sha256, kind, pages, len(chunks), len(original), added, note)
 
     def delete_document(self, sha256: str) -> DocumentRecord | None:
@@ -234,8 +241,7 @@ class Library:
             record = self.find(sha256)
             if record is None:
                 return None
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with self._transaction(conn):
                 ids = [r[0] for r in conn.execute(
                     "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.sha256 = ?",
                     (sha256,),
@@ -245,11 +251,5 @@ class Library:
                 if index is not None and ids:
                     index.remove_ids(np.array(ids, dtype="int64"))
                     self._save_index(index)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                self._index, self._index_stamp = None, None
-                self._reconcile()
-                raise
         (self.uploads_dir / sha256).unlink(missing_ok=True)
         return record

@@ -117,3 +117,23 @@ def test_a_delete_cut_off_before_commit_is_finished_on_open(tmp_path):
     reopened = Library(tmp_path)
     assert [d.sha256 for d in reopened.documents()] == ["mmm"]
     assert reopened.vector_count() == reopened.chunk_count() == 1
+
+
+def test_a_failed_index_write_rolls_the_rows_back(tmp_path, monkeypatch):
+    import faiss
+
+    library = Library(tmp_path)
+    _add(library, "ooo", ["kept"])
+
+    def disk_full(index, path):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(faiss, "write_index", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        _add(library, "ppp", ["lost", "chunks"], seed=4)
+    monkeypatch.undo()
+    assert [d.sha256 for d in library.documents()] == ["ooo"]
+    assert library.vector_count() == library.chunk_count() == 1
+    assert not list(tmp_path.glob(".index.faiss.*"))  # no temp file left behind
+    reopened = Library(tmp_path)
+    assert reopened.vector_count() == reopened.chunk_count() == 1
