@@ -200,35 +200,42 @@ class Library:
 
         if len(chunks) != len(vectors):
             raise ValueError("one vector per chunk is required")
-        atomic_write_bytes(self.uploads_dir / sha256, original)
-        added = datetime.now(UTC).isoformat(timespec="seconds")
-        with self._write_lock(), self._connect() as conn:
-            existing = self.find(sha256)
-            if existing:
-                return existing
-            self.check_embedding_model(embedding_model)
-            index = self._current_index()
-            if index is None:
-                index = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
-            with self._transaction(conn):
-                cursor = conn.execute(
-                    "INSERT INTO documents (sha256, name, type, pages, chunks, size, added, note) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (sha256, name, kind, pages, len(chunks), len(original), added, note),
-                )
-                doc_id = cursor.lastrowid
-                start = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM chunks").fetchone()[0]
-                ids = np.arange(start, start + len(chunks), dtype="int64")
-                conn.executemany(
-                    "INSERT INTO chunks (id, document_id, ordinal, page, text) VALUES (?, ?, ?, ?, ?)",
-                    [(int(i), doc_id, c.ordinal, c.page, c.text) for i, c in zip(ids, chunks, strict=True)],
-                )
-                conn.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('embedding_model', ?), ('dimension', ?)",
-                    (embedding_model, str(vectors.shape[1])),
-                )
-                index.add_with_ids(np.ascontiguousarray(vectors, dtype="float32"), ids)
-                self._save_index(index)
+        stored = self.uploads_dir / sha256
+        stored_before = stored.exists()
+        atomic_write_bytes(stored, original)  # before the rows: a listed document always has its file
+        try:
+            added = datetime.now(UTC).isoformat(timespec="seconds")
+            with self._write_lock(), self._connect() as conn:
+                existing = self.find(sha256)
+                if existing:
+                    return existing
+                self.check_embedding_model(embedding_model)
+                index = self._current_index()
+                if index is None:
+                    index = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
+                with self._transaction(conn):
+                    cursor = conn.execute(
+                        "INSERT INTO documents (sha256, name, type, pages, chunks, size, added, note) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (sha256, name, kind, pages, len(chunks), len(original), added, note),
+                    )
+                    doc_id = cursor.lastrowid
+                    start = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM chunks").fetchone()[0]
+                    ids = np.arange(start, start + len(chunks), dtype="int64")
+                    conn.executemany(
+                        "INSERT INTO chunks (id, document_id, ordinal, page, text) VALUES (?, ?, ?, ?, ?)",
+                        [(int(i), doc_id, c.ordinal, c.page, c.text) for i, c in zip(ids, chunks, strict=True)],
+                    )
+                    conn.execute(
+                        "INSERT OR REPLACE INTO meta (key, value) VALUES ('embedding_model', ?), ('dimension', ?)",
+                        (embedding_model, str(vectors.shape[1])),
+                    )
+                    index.add_with_ids(np.ascontiguousarray(vectors, dtype="float32"), ids)
+                    self._save_index(index)
+        except BaseException:
+            if not stored_before and self.find(sha256) is None:
+                stored.unlink(missing_ok=True)
+            raise
         return DocumentRecord(name, sha256, kind, pages, len(chunks), len(original), added, note)
 
     def delete_document(self, sha256: str) -> DocumentRecord | None:

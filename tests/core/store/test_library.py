@@ -135,5 +135,6 @@ def test_a_failed_index_write_rolls_the_rows_back(tmp_path, monkeypatch):
     assert [d.sha256 for d in library.documents()] == ["ooo"]
     assert library.vector_count() == library.chunk_count() == 1
     assert not list(tmp_path.glob(".index.faiss.*"))  # no temp file left behind
+    assert not (tmp_path / "uploads" / "ppp").exists()  # nor a stored copy of the failed file
     reopened = Library(tmp_path)
     assert reopened.vector_count() == reopened.chunk_count() == 1
