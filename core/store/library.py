@@ -26,6 +26,10 @@ from core.store.records import DocumentRecord, Hit
 SCHEMA = (Path(__file__).with_name("schema.sql")).read_text(encoding="utf-8")
 
 
+# In DocumentRecord's field order.
+_DOCUMENT_COLUMNS = "name, sha256, type, pages, chunks, size, added, note"
+
+
 class LibraryMismatch(Exception):
     """The library was built with another embedding model; mixing vectors would be meaningless."""
 
@@ -136,13 +140,14 @@ class Library:
 
     def documents(self) -> list[DocumentRecord]:
         with self._connect() as conn:
-            rows = conn.execute(
-                "SELECT name, sha256, type, pages, chunks, size, added, note FROM documents ORDER BY added, id"
-            ).fetchall()
+            rows = conn.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents ORDER BY added, id").fetchall()
         return [DocumentRecord(*row) for row in rows]
 
     def find(self, sha256: str) -> DocumentRecord | None:
-        return next((d for d in self.documents() if d.sha256 == sha256), None)
+        """One indexed lookup (every ingest asks this first), not a scan of the whole library."""
+        with self._connect() as conn:
+            row = conn.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
+        return DocumentRecord(*row) if row else None
 
     def chunk_count(self) -> int:
         with self._connect() as conn:
