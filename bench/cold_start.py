@@ -35,7 +35,7 @@ TIMEOUT_S = 180
 TRIVIAL_APP = 'import streamlit as st\n\nst.write("hello")\n'
 RAW_SEARCH = (
     "import core\nfrom sentence_transformers import SentenceTransformer\n"
-    "from core.embeddings import resolve_model_dir\n"
+    "from core.embeddings.sentence_transformer import resolve_model_dir\n"
     "SentenceTransformer(str(resolve_model_dir('all-MiniLM-L6-v2')), device='cpu')"
     ".encode(['x'], normalize_embeddings=True)\n"
 )

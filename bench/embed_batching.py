@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 import core  # noqa: F401 - offline environment before any library import
 from bench._common import NOVEL, loadavg, median, now, table, write_result
-from core.embeddings import LocalEmbeddings
+from core.embeddings import load_embeddings
 from core.ingest.pipeline import EMBED_BATCH
 from core.ingest.records import Page
 from core.ingest.splitting import split_pages
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     page = Page(text=NOVEL.read_text(encoding="utf-8"), number=None)
     texts = [c.text for c in split_pages([page], settings.chunk_size, settings.chunk_overlap)][: args.chunks]
-    embeddings = LocalEmbeddings(settings.embedding_model)
+    embeddings = load_embeddings(settings.embedding_model)
     model = embeddings._model  # the same SentenceTransformer the pipeline uses
     embeddings.encode(["warm-up"] * 8)
     by_length = sorted(range(len(texts)), key=lambda i: -len(texts[i]))

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import core  # noqa: F401 - offline environment before any library import
 from bench._common import NOVEL, loadavg, median, now, table, write_result
-from core.embeddings import resolve_model_dir
+from core.embeddings.sentence_transformer import resolve_model_dir
 from core.ingest.pipeline import Progress
 from core.service import DocChat
 from core.settings import Settings

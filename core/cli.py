@@ -41,6 +41,18 @@ def build_parser() -> argparse.ArgumentParser:
     delete = sub.add_parser("delete", help="remove a document (its passages, vectors and stored file)")
     delete.add_argument("ref", metavar="NAME|SHA", help="file name as listed, or its sha256 (or 6+ leading characters)")
 
+    reindex = sub.add_parser("reindex", help="re-embed the library with the configured embedding model")
+    reindex.add_argument("--all", action="store_true", help="every document (the only mode so far)")
+
+    evaluate = sub.add_parser("eval", help="measure retrieval (squad) or answers (answers) on SQuAD v1.1 dev")
+    evaluate.add_argument("kind", choices=["squad", "answers"])
+    evaluate.add_argument("path", type=Path, metavar="PATH/dev-v1.1.json")
+    evaluate.add_argument("--retriever", default="default",
+                          choices=["vector", "keyword", "hybrid", "hybrid+rerank", "default"])
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.add_argument("--questions", type=int, help="answers: how many sampled questions (default 200)")
+    evaluate.add_argument("--llm", metavar="NAME", help="answers: model name from `models`")
+
     models = sub.add_parser("models", help="the language models this machine can use")
     models.add_argument("--json", action="store_true", help="print JSON")
     return parser
@@ -174,10 +186,33 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    app = _app(args)
+    built_with = app.library.meta("embedding_model") or "nothing"
+    with tqdm(total=100, unit="%", file=sys.stderr, disable=None) as bar:
+        count = app.reindex(lambda done: bar.update(round(done * 100) - bar.n))
+    print(f"re-indexed {plural(count, 'chunk')} with {app.settings.embedding_model} (was {built_with})")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from core.eval.cli import run_eval
+
+    return run_eval(args, load_settings().with_data_dir(args.data_dir))
+
+
 COMMANDS = {"ingest": cmd_ingest, "search": cmd_search, "ask": cmd_ask, "list": cmd_list, "delete": cmd_delete,
-            "models": cmd_models}
+            "models": cmd_models, "reindex": cmd_reindex, "eval": cmd_eval}
 
 
 def main(argv: list[str] | None = None) -> int:
+    from core.store.library import LibraryMismatch
+
     args = build_parser().parse_args(argv)
-    return COMMANDS[args.command](args)
+    try:
+        return COMMANDS[args.command](args)
+    except LibraryMismatch as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

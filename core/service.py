@@ -7,6 +7,7 @@ Heavy parts (the embedding model, FAISS, an LLM) are created on first use, so a 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +22,8 @@ if TYPE_CHECKING:  # imported where used: `list` and the Home page need none of 
     from core.chat.engine import ChatEngine
     from core.ingest.pipeline import IngestResult, ProgressCallback
     from core.llms.loaded import LoadedLLM
-    from core.retrieval.dense import LibraryRetriever
+    from core.retrieval.rerank import CrossEncoderReranker
+    from core.retrieval.retriever import Retrieval, Retrieved
 
 
 class DocChat:
@@ -39,10 +41,13 @@ class DocChat:
     def embeddings(self) -> Embeddings:
         with self._lock:
             if self._embeddings is None:
-                from core.embeddings import LocalEmbeddings
+                from core.embeddings import load_embeddings
 
-                self._embeddings = LocalEmbeddings(self.settings.embedding_model)
+                self._embeddings = load_embeddings(self.settings.embedding_model)
             return self._embeddings
+
+    def embeddings_if_loaded(self) -> Embeddings | None:
+        return self._embeddings
 
     def ingest_file(self, name: str, data: bytes, password: str | None = None,
                     on_progress: ProgressCallback | None = None) -> IngestResult:
@@ -56,6 +61,20 @@ class DocChat:
 
         return ingest_paths(self.library, self.embeddings, self.settings, paths, password, on_progress)
 
+    def reindex(self, on_progress: Callable[[float], None] | None = None) -> int:
+        """Re-embed the whole library with the configured embedding model; returns the chunk count."""
+        from core.ingest.reindex import reindex
+
+        return reindex(self.library, self.embeddings, on_progress)
+
+    def needs_reindex(self) -> str | None:
+        """The model the library was built with, when it is not the configured one."""
+        from core.embeddings import canonical_name
+
+        built_with = self.library.meta("embedding_model")
+        wanted = canonical_name(self.settings.embedding_model)
+        return built_with if built_with and built_with != wanted and not self.library.is_empty() else None
+
     def find_documents(self, ref: str) -> list[DocumentRecord]:
         """Documents named ``ref``, or whose sha256 is or starts with ``ref`` (6+ hex characters)."""
         docs = self.library.documents()
@@ -65,22 +84,46 @@ class DocChat:
     def delete(self, sha256: str) -> DocumentRecord | None:
         return self.library.delete_document(sha256)
 
-    def search(self, question: str, k: int | None = None) -> list[Hit]:
-        if self.library.vector_count() == 0:
+    def search(self, question: str, k: int | None = None, mode: str | None = None) -> list[Hit]:
+        if self.library.is_empty():
             return []  # nothing to find: do not load the embedding model for it
-        from core.retrieval.dense import search
+        return self.retrieval(mode).search(question, k or self.settings.k)
 
-        return search(self.library, self.embeddings, question, k or self.settings.k)
+    def retrieve(self, question: str, k: int | None = None) -> Retrieved:
+        from core.retrieval.retriever import Retrieved
 
-    def retriever(self, k: int | None = None) -> LibraryRetriever:
-        from core.retrieval.dense import LibraryRetriever
+        if self.library.is_empty():
+            return Retrieved([], False)
+        return self.retrieval().retrieve(question, k or self.settings.k)
 
-        return LibraryRetriever(library=self.library, embeddings=self.embeddings, k=k or self.settings.k)
+    def retrieval(self, mode: str | None = None) -> Retrieval:
+        from core.embeddings import embedding_name, min_similarity
+        from core.retrieval.retriever import Retrieval
+
+        s = self.settings
+        mode = mode or s.retriever
+        if mode == "keyword":  # no embedder needed, nor loaded
+            return Retrieval(self.library, self.embeddings_if_loaded(), mode=mode)
+        model = embedding_name(self.embeddings)
+        self.library.check_embedding_model(model)  # vectors of two models cannot be compared
+        threshold = s.min_similarity if s.min_similarity >= 0 else min_similarity(model)
+        return Retrieval(self.library, self.embeddings, mode=mode, keyword_weight=s.keyword_weight,
+                         candidates=s.candidates, fusion=s.fusion, min_similarity=threshold,
+                         reranker=self.reranker if mode == "hybrid+rerank" else None)
+
+    @cached_property
+    def reranker(self) -> CrossEncoderReranker | None:
+        """A local cross-encoder directory from the settings, loaded once; None when unset."""
+        if not self.settings.reranker:
+            return None
+        from core.retrieval.rerank import CrossEncoderReranker
+
+        return CrossEncoderReranker(Path(self.settings.reranker).expanduser())
 
     def engine(self, llm: LoadedLLM) -> ChatEngine:
         from core.chat.engine import ChatEngine
 
-        return ChatEngine(self.retriever(), llm)
+        return ChatEngine(self.retrieve, llm)
 
     def warm_up(self, llm_name: str) -> None:
         """Load the embedder and the model in the background while the user types a question,

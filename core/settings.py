@@ -24,6 +24,12 @@ class Settings:
     chunk_size: int = 700
     chunk_overlap: int = 100
     k: int = 3
+    retriever: str = "hybrid"  # vector | keyword | hybrid | hybrid+rerank
+    keyword_weight: float = 0.5  # share of the keyword leg in the hybrid score
+    fusion: str = "convex"  # convex | rrf
+    candidates: int = 30  # passages each leg hands to fusion (and to the reranker)
+    min_similarity: float = -1.0  # below it: "not found"; -1 means the embedding model's calibrated value
+    reranker: str = ""  # a local cross-encoder directory, for retriever hybrid+rerank
     temperature: float = 0.1
     max_tokens: int = 384
     context_size: int = 2048

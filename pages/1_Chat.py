@@ -7,7 +7,7 @@ from core.chat.engine import Turn
 from core.llms.registry import LLMUnavailable
 from core.text import plural
 from ui.resources import docchat, llm, llm_options, settings
-from ui.sources import render_sources
+from ui.sources import render_sources, source_dicts
 
 st.set_page_config(page_title="Chat · Private DocChat", page_icon="💬", layout="wide")
 
@@ -48,6 +48,12 @@ if not app.library.documents():
     st.page_link("pages/2_Documents.py", label="Go to Documents", icon="📄")
     st.stop()
 
+if built_with := app.needs_reindex():
+    st.warning(f"The library was indexed with **{built_with}**, the settings now choose "
+               f"**{settings().embedding_model}**: re-index it on the Documents page first.", icon="🔁")
+    st.page_link("pages/2_Documents.py", label="Go to Documents", icon="📄")
+    st.stop()
+
 if st.session_state.llm_name is None:
     st.error("No language model is available: run `scripts/setup.sh` (see *All models* in the sidebar).")
     st.stop()
@@ -56,7 +62,7 @@ app.warm_up(st.session_state.llm_name)
 for message in st.session_state.messages:
     with st.chat_message(message["role"]):
         st.markdown(message["content"])
-        render_sources(message.get("sources", []))
+        render_sources(message.get("sources", []), message["content"], message.get("found", True))
 
 if question := st.chat_input("Ask a question about your documents"):
     if st.session_state.messages and st.session_state.messages[-1]["role"] == "user":
@@ -68,6 +74,7 @@ if question := st.chat_input("Ask a question about your documents"):
         st.markdown(question)
     with st.chat_message("assistant"):
         sources: list[dict] = []
+        found = True
         try:
             with st.status("Searching your documents…") as status:
                 model = llm(st.session_state.llm_name)
@@ -76,18 +83,21 @@ if question := st.chat_input("Ask a question about your documents"):
                 answer = app.engine(model).answer(question, history)
                 if answer.standalone != question:
                     st.write(f"Searched for: *{answer.standalone}*")
-                status.update(label=f"Found {plural(len(answer.sources), 'passage')}", state="complete")
-            sources = [
-                {"n": n, "source": d.metadata["source"], "page": d.metadata["page"],
-                 "score": d.metadata["score"], "text": d.page_content}
-                for n, d in enumerate(answer.sources, 1)
-            ]
+                found = answer.found
+                label = (f"Found {plural(len(answer.sources), 'passage')}" if found
+                         else "Nothing in your documents is close to this question")
+                status.update(label=label, state="complete")
+            sources = source_dicts(answer.sources)
             body = st.container()
-            render_sources(sources)
+            sources_slot = st.empty()
+            with sources_slot.container():
+                render_sources(sources, found=found)
             waiting = body.empty()
-            if model.busy():
+            if found and model.busy():
                 waiting.caption("Waiting for the model: another question is being answered…")
             text = body.write_stream(after_first_token(answer.tokens, waiting.empty))
+            with sources_slot.container():  # again, now with the cited passages marked
+                render_sources(sources, str(text), found)
         except LLMUnavailable as exc:
             st.error(f"The model is not available: {exc}")
             st.session_state.messages.pop()
@@ -95,4 +105,5 @@ if question := st.chat_input("Ask a question about your documents"):
         except Exception as exc:  # noqa: BLE001 - a failed answer must not lose the conversation
             st.error(f"The model failed to answer: {exc}")
             text = f"*(the model failed to answer: {exc})*"
-        st.session_state.messages.append({"role": "assistant", "content": str(text), "sources": sources})
+        st.session_state.messages.append(
+            {"role": "assistant", "content": str(text), "sources": sources, "found": found})

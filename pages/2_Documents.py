@@ -9,6 +9,16 @@ from ui.resources import docchat, settings
 st.set_page_config(page_title="Documents · Private DocChat", page_icon="📄", layout="wide")
 st.title("📄 Documents")
 
+if built_with := docchat().needs_reindex():
+    model = settings().embedding_model
+    st.warning(f"This library was indexed with **{built_with}**, but the settings choose **{model}**. "
+               "Questions and uploads need one model: re-index the library (its passages are embedded "
+               "again, nothing is re-read or lost).", icon="🔁")
+    if st.button(f"Re-index with {model}", type="primary"):
+        bar = st.progress(0.0, text="Re-indexing…")
+        count = docchat().reindex(lambda done: bar.progress(min(done, 1.0), text="Re-indexing…"))
+        st.success(f"Re-indexed {plural(count, 'passage')} with {model}.")
+
 with st.form("upload", clear_on_submit=True):
     files = st.file_uploader(
         "Drop PDFs, text, Markdown, Word, PowerPoint, Excel, HTML or CSV files",

@@ -1,24 +1,49 @@
-"""Rendering an answer's sources: file, page and the passage, shown as plain text."""
+"""Rendering an answer's sources: file, page, heading and the passage, with the sentences the
+answer used highlighted. Passage text is always escaped: it is the user's data, not markup."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from core.chat.citations import cited, highlight
+from core.store.records import Hit
+
+
+def source_dicts(hits: list[Hit]) -> list[dict]:
+    """What a chat message keeps of its sources (plain data in the session state)."""
+    return [{"n": n, "source": h.source, "page": h.page, "heading": h.heading, "score": h.score,
+             "similarity": h.similarity, "text": h.text} for n, h in enumerate(hits, 1)]
+
 
 def source_label(source: dict) -> str:
     page = f" — page {source['page']}" if source.get("page") is not None else ""
-    return f"[{source['n']}] {source['source']}{page}"
+    heading = f" — {source['heading']}" if source.get("heading") else ""
+    return f"[{source['n']}] {source['source']}{page}{heading}"
 
 
-def render_sources(sources: list[dict], expanded: bool = False) -> None:
+def render_sources(sources: list[dict], answer: str = "", found: bool = True) -> None:
+    """Cited passages first (the answer's [n] keep their numbers); without an answer, as ranked."""
     if not sources:
         return
-    with st.expander(f"Sources ({len(sources)})", expanded=expanded):
-        for source in sources:
-            st.markdown(f"**{_escape(source_label(source))}** · score {source['score']:.2f}")
-            st.text(source["text"])
+    numbers = cited(answer, len(sources)) if found else []
+    order = numbers + [s["n"] for s in sources if s["n"] not in numbers]
+    by_number = {s["n"]: s for s in sources}
+    title = f"Sources ({len(sources)})" if found else f"Closest passages ({len(sources)})"
+    with st.expander(title, expanded=not found):
+        for n in order:
+            source = by_number[n]
+            mark = " · **cited**" if n in numbers else ""
+            st.markdown(f"**{_escape(source_label(source))}**{mark}")
+            st.markdown(_highlighted(source["text"], answer if found else ""))
+
+
+def _highlighted(text: str, answer: str) -> str:
+    if not answer:
+        return _escape(text)
+    return "".join(f":orange-background[{_escape(part)}]" if used else _escape(part)
+                   for part, used in highlight(text, answer))
 
 
 def _escape(text: str) -> str:
-    """Markdown-escape a file name so ``*`` or ``_`` in it shows as typed."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~" else ch for ch in text)
+    """Markdown-escape user text so ``*``, ``_``, ``<`` or ``[`` in it show as typed."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~:$" else ch for ch in text)

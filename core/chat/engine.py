@@ -1,21 +1,26 @@
 """The answer chain (LCEL): condense the follow-up with the history, retrieve, prompt, stream.
 
 Sources are known before the model starts, so the UI can show them while the answer streams.
-Calls into an in-process model are serialised by the model's lock: one model, many sessions.
+When retrieval finds nothing close enough, the model is not asked at all: the answer is
+"not found" with the closest passages, rather than a guess. Calls into an in-process model are
+serialised by the model's lock: one model, many sessions.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from langchain_core.documents import Document
 from langchain_core.output_parsers import StrOutputParser
 
-from core.chat.prompts import ANSWER_PROMPT, CONDENSE_PROMPT
+from core.chat.prompts import ANSWER_PROMPT, CONDENSE_PROMPT, NOT_FOUND
 from core.llms.loaded import LoadedLLM
-from core.retrieval.dense import LibraryRetriever
+from core.store.records import Hit
+
+if TYPE_CHECKING:
+    from core.retrieval.retriever import Retrieved
 
 HISTORY_TURNS = 6
 MAX_STANDALONE_CHARS = 400
@@ -31,17 +36,18 @@ class Turn:
 class Answer:
     question: str
     standalone: str
-    sources: list[Document]
+    sources: list[Hit]
     tokens: Iterator[str] = field(repr=False)
+    found: bool = True  # False: nothing close enough; ``sources`` are only the closest passages
 
 
-def format_context(documents: list[Document]) -> str:
+def format_context(hits: list[Hit]) -> str:
     blocks = []
-    for number, doc in enumerate(documents, 1):
-        where = doc.metadata.get("source", "?")
-        if doc.metadata.get("page") is not None:
-            where += f", page {doc.metadata['page']}"
-        blocks.append(f"[{number}] ({where})\n{doc.page_content}")
+    for number, hit in enumerate(hits, 1):
+        where = hit.source + (f", page {hit.page}" if hit.page is not None else "")
+        if hit.heading:
+            where += f", {hit.heading}"
+        blocks.append(f"[{number}] ({where})\n{hit.text}")
     return "\n\n".join(blocks)
 
 
@@ -57,8 +63,8 @@ def format_history(history: list[Turn]) -> str:
 
 
 class ChatEngine:
-    def __init__(self, retriever: LibraryRetriever, llm: LoadedLLM) -> None:
-        self.retriever = retriever
+    def __init__(self, retrieve: Callable[[str], Retrieved], llm: LoadedLLM) -> None:
+        self.retrieve = retrieve
         self.llm = llm
         self.condense_chain = CONDENSE_PROMPT | llm.runnable | StrOutputParser()
         self.answer_chain = ANSWER_PROMPT | llm.runnable | StrOutputParser()
@@ -76,9 +82,11 @@ class ChatEngine:
 
     def answer(self, question: str, history: list[Turn] | None = None) -> Answer:
         standalone = self.standalone_question(question, history or [])
-        sources = self.retriever.invoke(standalone)
-        inputs = {"context": format_context(sources), "question": standalone}
-        return Answer(question, standalone, sources, self._stream(inputs))
+        retrieved = self.retrieve(standalone)
+        if not retrieved.grounded:
+            return Answer(question, standalone, retrieved.hits, iter([NOT_FOUND]), found=False)
+        inputs = {"context": format_context(retrieved.hits), "question": standalone}
+        return Answer(question, standalone, retrieved.hits, self._stream(inputs))
 
     def _stream(self, inputs: dict) -> Iterator[str]:
         with self.llm.lock:

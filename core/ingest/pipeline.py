@@ -64,7 +64,7 @@ def _summary(chunks: int, pages: int | None, seconds: float, note: str) -> str:
     return ", ".join(parts) + (f" ({note})" if note else "")
 
 
-def _embed_with_progress(embeddings: Embeddings, texts: list[str], on_done: Callable[[float], None]):
+def embed_in_slices(embeddings: Embeddings, texts: list[str], on_done: Callable[[float], None]):
     """Embed in slices so progress can be shown, slicing in length order: each encode call pads
     to its longest text, so slices of similar length run at raw ``encode`` speed (0.99 vs 0.82
     of one big call in file order; bench/embed_batching.py)."""
@@ -112,7 +112,7 @@ def ingest_bytes(
             raise IngestError("no text found in this file")
         model = embedding_name(embeddings)
         library.check_embedding_model(model)
-        vectors = _embed_with_progress(embeddings, [c.text for c in chunks],
+        vectors = embed_in_slices(embeddings, [c.embedding_text() for c in chunks],
                                        lambda done: report(Progress(name, "embed", 0.1 + 0.85 * done)))
         report(Progress(name, "store", 0.97))
         library.add_document(

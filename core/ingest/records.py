@@ -11,6 +11,7 @@ class Page:
 
     text: str
     number: int | None
+    heading: str | None = None  # the section this text sits under (Markdown, HTML, DOCX titles)
 
 
 @dataclass(frozen=True)
@@ -26,3 +27,8 @@ class Chunk:
     text: str
     page: int | None
     ordinal: int
+    heading: str | None = None
+
+    def embedding_text(self) -> str:
+        """What is embedded: the heading gives a chunk the context its own words lack."""
+        return f"{self.heading}\n{self.text}" if self.heading else self.text

@@ -19,5 +19,5 @@ def split_pages(pages: list[Page], chunk_size: int, chunk_overlap: int) -> list[
         for text in splitter.split_text(page.text):
             text = text.strip()
             if text:
-                chunks.append(Chunk(text=text, page=page.number, ordinal=len(chunks)))
+                chunks.append(Chunk(text=text, page=page.number, ordinal=len(chunks), heading=page.heading))
     return chunks

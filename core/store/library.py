@@ -19,15 +19,27 @@ from pathlib import Path
 
 import numpy as np
 
-from core.ingest.records import Chunk
 from core.store.files import atomic_write, atomic_write_bytes
-from core.store.records import DocumentRecord, Hit
+from core.store.records import DocumentRecord, Hit, NewDocument
 
 SCHEMA = (Path(__file__).with_name("schema.sql")).read_text(encoding="utf-8")
+KEYWORD_SCHEMA = (Path(__file__).with_name("keyword_schema.sql")).read_text(encoding="utf-8")
+KEYWORD_INDEX_VERSION = "1"
 
 
 # In DocumentRecord's field order.
 _DOCUMENT_COLUMNS = "name, sha256, type, pages, chunks, size, added, note"
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script for ``execute`` (``executescript`` would commit the open transaction)."""
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer)
+            buffer = ""
+    return statements
 
 
 class LibraryMismatch(Exception):
@@ -44,9 +56,10 @@ class Library:
         self._lock = threading.RLock()
         self._index = None
         self._index_stamp: tuple[int, int] | None = None
-        with self._connect() as conn:
-            conn.executescript(SCHEMA)
         with self._write_lock():
+            with self._connect() as conn:
+                conn.executescript(SCHEMA)
+                self._migrate(conn)
             self._reconcile()
 
     # -- connections and locks -------------------------------------------------------------
@@ -80,6 +93,32 @@ class Library:
             self._index, self._index_stamp = None, None
             self._reconcile()
             raise
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        """Bring a library from an older version up to date in one transaction: the heading column,
+        then the full-text indexes, filled from the chunks already there."""
+        if self._meta(conn, "keyword_index") == KEYWORD_INDEX_VERSION:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(chunks)")}
+            if "heading" not in columns:
+                conn.execute("ALTER TABLE chunks ADD COLUMN heading TEXT")
+            for statement in _statements(KEYWORD_SCHEMA):
+                conn.execute(statement)
+            conn.execute("INSERT INTO chunks_fts (chunks_fts) VALUES ('rebuild')")
+            conn.execute("INSERT INTO chunks_trigram (chunks_trigram) VALUES ('rebuild')")
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('keyword_index', ?)",
+                         (KEYWORD_INDEX_VERSION,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    @staticmethod
+    def _meta(conn: sqlite3.Connection, key: str) -> str | None:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
 
     # -- the FAISS index -------------------------------------------------------------------
     def _stamp(self) -> tuple[int, int] | None:
@@ -135,8 +174,7 @@ class Library:
     # -- reading ---------------------------------------------------------------------------
     def meta(self, key: str) -> str | None:
         with self._connect() as conn:
-            row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
+            return self._meta(conn, key)
 
     def documents(self) -> list[DocumentRecord]:
         with self._connect() as conn:
@@ -149,6 +187,11 @@ class Library:
             row = conn.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
         return DocumentRecord(*row) if row else None
 
+    def is_empty(self) -> bool:
+        """Asked before every search: one row lookup, where COUNT(*) would scan the table."""
+        with self._connect() as conn:
+            return conn.execute("SELECT 1 FROM chunks LIMIT 1").fetchone() is None
+
     def chunk_count(self) -> int:
         with self._connect() as conn:
             return conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
@@ -158,90 +201,168 @@ class Library:
         return 0 if index is None else int(index.ntotal)
 
     def search(self, query_vector: np.ndarray, k: int) -> list[Hit]:
+        """Nearest chunks by cosine similarity (vectors are normalised, the index is inner product)."""
         index = self._current_index()
         if index is None or index.ntotal == 0:
             return []
         with self._lock:
             scores, ids = index.search(np.asarray(query_vector, dtype="float32").reshape(1, -1), k)
-        found = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+        return self.hits([(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0])
+
+    def similarities(self, query_vector: np.ndarray, ids: list[int]) -> dict[int, float]:
+        """Cosine of the query with the stored vectors of ``ids`` (no search, a lookup by id)."""
+        index = self._current_index()
+        if index is None or not ids:
+            return {}
+        query = np.asarray(query_vector, dtype="float32").reshape(-1)
+        out: dict[int, float] = {}
+        with self._lock:
+            for i in ids:
+                try:
+                    out[i] = float(index.reconstruct(int(i)) @ query)
+                except RuntimeError:  # removed meanwhile
+                    continue
+        return out
+
+    def keyword_search(self, words: str | None, trigrams: str | None, k: int) -> list[Hit]:
+        """BM25 over the full-text indexes; ``words`` and ``trigrams`` are FTS5 MATCH expressions
+        (see core.retrieval.keyword). A chunk found by both has its two scores added."""
+        scores: dict[int, float] = {}
+        with self._connect() as conn:
+            for table, query in (("chunks_fts", words), ("chunks_trigram", trigrams)):
+                if not query:
+                    continue
+                rows = conn.execute(
+                    f"SELECT rowid, -bm25({table}, 2.0, 1.0) FROM {table} WHERE {table} MATCH ? "
+                    f"ORDER BY bm25({table}, 2.0, 1.0) LIMIT ?",
+                    (query, k),
+                ).fetchall()
+                for chunk_id, score in rows:
+                    scores[chunk_id] = scores.get(chunk_id, 0.0) + score
+        ranked = sorted(scores.items(), key=lambda item: -item[1])[:k]
+        return self.hits(ranked)
+
+    def hits(self, found: list[tuple[int, float]]) -> list[Hit]:
+        """Chunk ids with scores, in the given order, as Hits with their document's name."""
         if not found:
             return []
         with self._connect() as conn:
             marks = ",".join("?" * len(found))
             rows = conn.execute(
-                f"SELECT c.id, d.name, c.page, c.text, d.sha256 FROM chunks c "
+                f"SELECT c.id, d.name, c.page, c.text, d.sha256, c.heading FROM chunks c "
                 f"JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})",
                 [i for i, _ in found],
             ).fetchall()
         by_id = {row[0]: row for row in rows}
         return [
-            Hit(source=by_id[i][1], page=by_id[i][2], text=by_id[i][3], score=s, sha256=by_id[i][4], chunk_id=i)
-            for i, s in found
-            if i in by_id
+            Hit(source=row[1], page=row[2], text=row[3], score=score, sha256=row[4], chunk_id=i, heading=row[5])
+            for i, score in found
+            if (row := by_id.get(i))
         ]
+
+    def chunk_texts(self) -> list[tuple[int, str]]:
+        """Every chunk's id and the text that was embedded for it (heading first), for re-indexing."""
+        with self._connect() as conn:
+            rows = conn.execute("SELECT id, heading, text FROM chunks ORDER BY id").fetchall()
+        return [(i, f"{heading}\n{text}" if heading else text) for i, heading, text in rows]
 
     # -- writing ---------------------------------------------------------------------------
     def check_embedding_model(self, name: str) -> None:
         built_with = self.meta("embedding_model")
-        if built_with and built_with != name:
+        if built_with and built_with != name and not self.is_empty():
             raise LibraryMismatch(
-                f"this library was indexed with {built_with!r}, not {name!r}; re-index it to switch models"
+                f"this library was indexed with {built_with!r}, not {name!r}; "
+                "re-index it to switch models (python -m core reindex, or Documents → Re-index)"
             )
 
-    def add_document(
-        self,
-        *,
-        name: str,
-        sha256: str,
-        kind: str,
-        pages: int | None,
-        original: bytes,
-        chunks: list[Chunk],
-        vectors: np.ndarray,
-        embedding_model: str,
-        note: str = "",
-    ) -> DocumentRecord:
+    def add_document(self, **fields) -> DocumentRecord:
+        return self.add_documents([NewDocument(**fields)])[0]
+
+    def add_documents(self, new: list[NewDocument]) -> list[DocumentRecord]:
+        """Add several documents in one transaction and one index write (bulk imports, evals).
+        Originals are stored first, so a listed document always has its file; a failure removes
+        the copies this call wrote. Documents already present are returned as they are."""
         import faiss
 
-        if len(chunks) != len(vectors):
-            raise ValueError("one vector per chunk is required")
-        stored = self.uploads_dir / sha256
-        stored_before = stored.exists()
-        atomic_write_bytes(stored, original)  # before the rows: a listed document always has its file
+        for doc in new:
+            if len(doc.chunks) != len(doc.vectors):
+                raise ValueError("one vector per chunk is required")
+        written = []
+        for doc in new:
+            stored = self.uploads_dir / doc.sha256
+            if not stored.exists():
+                written.append(doc.sha256)
+            atomic_write_bytes(stored, doc.original)
+        records: list[DocumentRecord] = []
         try:
             added = datetime.now(UTC).isoformat(timespec="seconds")
             with self._write_lock(), self._connect() as conn:
-                existing = self.find(sha256)
-                if existing:
-                    return existing
-                self.check_embedding_model(embedding_model)
+                models = {doc.embedding_model for doc in new}
+                for model in models:
+                    self.check_embedding_model(model)
+                if len(models) > 1:
+                    raise LibraryMismatch(f"one embedding model per library, not {sorted(models)}")
                 index = self._current_index()
-                if index is None:
-                    index = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
                 with self._transaction(conn):
-                    cursor = conn.execute(
-                        "INSERT INTO documents (sha256, name, type, pages, chunks, size, added, note) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (sha256, name, kind, pages, len(chunks), len(original), added, note),
-                    )
-                    doc_id = cursor.lastrowid
                     start = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM chunks").fetchone()[0]
-                    ids = np.arange(start, start + len(chunks), dtype="int64")
-                    conn.executemany(
-                        "INSERT INTO chunks (id, document_id, ordinal, page, text) VALUES (?, ?, ?, ?, ?)",
-                        [(int(i), doc_id, c.ordinal, c.page, c.text) for i, c in zip(ids, chunks, strict=True)],
-                    )
-                    conn.execute(
-                        "INSERT OR REPLACE INTO meta (key, value) VALUES ('embedding_model', ?), ('dimension', ?)",
-                        (embedding_model, str(vectors.shape[1])),
-                    )
-                    index.add_with_ids(np.ascontiguousarray(vectors, dtype="float32"), ids)
-                    self._save_index(index)
+                    for doc in new:
+                        existing = self.find(doc.sha256)
+                        if existing:
+                            records.append(existing)
+                            continue
+                        if index is None:
+                            index = faiss.IndexIDMap2(faiss.IndexFlatIP(doc.vectors.shape[1]))
+                        ids = self._insert(conn, doc, added, start)
+                        start += len(ids)
+                        index.add_with_ids(np.ascontiguousarray(doc.vectors, dtype="float32"), ids)
+                        records.append(DocumentRecord(doc.name, doc.sha256, doc.kind, doc.pages, len(doc.chunks),
+                                                      len(doc.original), added, doc.note))
+                        conn.execute(
+                            "INSERT OR REPLACE INTO meta (key, value) VALUES ('embedding_model', ?), ('dimension', ?)",
+                            (doc.embedding_model, str(doc.vectors.shape[1])),
+                        )
+                    if index is not None:
+                        self._save_index(index)
         except BaseException:
-            if not stored_before and self.find(sha256) is None:
-                stored.unlink(missing_ok=True)
+            for sha in written:
+                if self.find(sha) is None:
+                    (self.uploads_dir / sha).unlink(missing_ok=True)
             raise
-        return DocumentRecord(name, sha256, kind, pages, len(chunks), len(original), added, note)
+        return records
+
+    @staticmethod
+    def _insert(conn: sqlite3.Connection, doc: NewDocument, added: str, start: int) -> np.ndarray:
+        cursor = conn.execute(
+            "INSERT INTO documents (sha256, name, type, pages, chunks, size, added, note) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (doc.sha256, doc.name, doc.kind, doc.pages, len(doc.chunks), len(doc.original), added, doc.note),
+        )
+        ids = np.arange(start, start + len(doc.chunks), dtype="int64")
+        conn.executemany(
+            "INSERT INTO chunks (id, document_id, ordinal, page, text, heading) VALUES (?, ?, ?, ?, ?, ?)",
+            [(int(i), cursor.lastrowid, c.ordinal, c.page, c.text, c.heading)
+             for i, c in zip(ids, doc.chunks, strict=True)],
+        )
+        return ids
+
+    def reindex(self, vectors: np.ndarray, ids: np.ndarray, embedding_model: str) -> None:
+        """Swap in vectors from another embedding model for the chunks ``ids`` (all of them, as
+        listed by ``chunk_texts``); rows stay, the index and the recorded model change together."""
+        import faiss
+
+        with self._write_lock(), self._connect() as conn:
+            current = {i for i, _ in self.chunk_texts()}
+            if current != set(ids.tolist()):
+                raise RuntimeError("the library changed while it was re-indexed; run it again")
+            index = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
+            if len(ids):
+                index.add_with_ids(np.ascontiguousarray(vectors, dtype="float32"), ids.astype("int64"))
+            with self._transaction(conn):
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('embedding_model', ?), ('dimension', ?)",
+                    (embedding_model, str(vectors.shape[1])),
+                )
+                self._save_index(index)
 
     def delete_document(self, sha256: str) -> DocumentRecord | None:
         """Remove a document's rows, vectors and stored original together; None if absent.

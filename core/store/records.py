@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from core.ingest.records import Chunk
 
 
 @dataclass(frozen=True)
@@ -23,7 +29,8 @@ class DocumentRecord:
 
 @dataclass(frozen=True)
 class Hit:
-    """One retrieved chunk; ``score`` is the cosine similarity to the query."""
+    """One retrieved chunk. ``score`` depends on who found it: cosine similarity (dense), BM25
+    (keyword), the fused score (hybrid) or a cross-encoder's (rerank)."""
 
     source: str
     page: int | None
@@ -31,6 +38,26 @@ class Hit:
     score: float
     sha256: str
     chunk_id: int
+    heading: str | None = None
+    similarity: float | None = None  # cosine to the question, whoever found the chunk
 
     def to_json(self) -> dict:
-        return {"source": self.source, "page": self.page, "text": self.text, "score": round(self.score, 4)}
+        data = {"source": self.source, "page": self.page, "text": self.text, "score": round(self.score, 4)}
+        if self.heading:
+            data["heading"] = self.heading
+        return data
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    """A parsed, chunked and embedded file on its way into the library."""
+
+    name: str
+    sha256: str
+    kind: str
+    pages: int | None
+    original: bytes
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    embedding_model: str
+    note: str = ""

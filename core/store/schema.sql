@@ -18,6 +18,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     ordinal INTEGER NOT NULL,
     page INTEGER,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    heading TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document_id);

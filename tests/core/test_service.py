@@ -23,3 +23,27 @@ def test_empty_library_search_does_not_load_the_embedder(settings):
     app = DocChat(settings)  # no embeddings given: loading the real model would be slow
     assert app.search("anything") == []
     assert app._embeddings is None
+
+
+def test_reindex_switches_the_library_to_the_configured_model(settings, lighthouse_pdf):
+    from dataclasses import replace
+
+    from langchain_core.embeddings import DeterministicFakeEmbedding
+
+    class Named(DeterministicFakeEmbedding):
+        name: str
+
+    old = DocChat(settings, embeddings=Named(size=32, name="old-model"))
+    old.ingest_paths([lighthouse_pdf])
+    chunks = old.library.chunk_count()
+    new = DocChat(replace(settings, embedding_model="new-model"), embeddings=Named(size=16, name="new-model"))
+    assert new.needs_reindex() == "old-model"
+    refused = new.ingest_file("more.txt", b"More text about the harbour.")
+    assert not refused.ok and "re-index" in refused.message
+    progress: list[float] = []
+    assert new.reindex(progress.append) == chunks
+    assert progress[-1] == 1.0
+    assert new.needs_reindex() is None and new.library.meta("dimension") == "16"
+    assert new.library.vector_count() == chunks
+    assert new.search("lighthouse", mode="vector")
+    assert new.ingest_file("more.txt", b"More text about the harbour.").ok

@@ -2,7 +2,8 @@
 
 import pytest
 
-from core.embeddings import LocalEmbeddings
+from core.embeddings import load_embeddings
+from core.embeddings.base import LocalEmbedder
 from core.llms.model_files import shipped_smollm2
 from core.llms.registry import DEFAULT_MODELS_DIR
 from core.settings import DEFAULT_LLM
@@ -11,8 +12,8 @@ SMOLLM2 = "llama.cpp:smollm2-135m-instruct.q4_1"
 
 
 @pytest.fixture(scope="session")
-def real_embeddings() -> LocalEmbeddings:
-    return LocalEmbeddings("all-MiniLM-L6-v2")
+def real_embeddings() -> LocalEmbedder:
+    return load_embeddings("all-MiniLM-L6-v2")
 
 
 @pytest.fixture

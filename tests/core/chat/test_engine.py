@@ -1,24 +1,28 @@
 import threading
 
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
-from langchain_core.retrievers import BaseRetriever
 
 from core.chat.engine import ChatEngine, Turn, format_context
+from core.chat.prompts import NOT_FOUND
 from core.llms.loaded import LoadedLLM
+from core.retrieval.retriever import Retrieved
+from core.store.records import Hit
+
+PASSAGE = Hit("paper.pdf", 3, "The decoder has 6 layers.", 0.9, "ab" * 32, 1)
 
 
-class RecordingRetriever(BaseRetriever):
-    queries: list[str] = []
+class RecordingRetriever:
+    def __init__(self, grounded: bool = True) -> None:
+        self.queries: list[str] = []
+        self.grounded = grounded
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun):
+    def __call__(self, query: str) -> Retrieved:
         self.queries.append(query)
-        return [Document(page_content="The decoder has 6 layers.", metadata={"source": "paper.pdf", "page": 3})]
+        return Retrieved([PASSAGE], self.grounded)
 
 
-def _engine(responses: list[str]) -> tuple[ChatEngine, RecordingRetriever]:
-    retriever = RecordingRetriever(queries=[])
+def _engine(responses: list[str], grounded: bool = True) -> tuple[ChatEngine, RecordingRetriever]:
+    retriever = RecordingRetriever(grounded)
     return ChatEngine(retriever, LoadedLLM("fake", FakeListChatModel(responses=responses))), retriever
 
 
@@ -26,7 +30,7 @@ def test_first_turn_skips_the_condense_call_and_streams_with_sources():
     engine, retriever = _engine(["It has 6 layers [1]."])
     answer = engine.answer("How many layers does the decoder have?")
     assert retriever.queries == ["How many layers does the decoder have?"]
-    assert answer.sources[0].metadata == {"source": "paper.pdf", "page": 3}
+    assert answer.sources == [PASSAGE] and answer.found
     tokens = list(answer.tokens)
     assert len(tokens) > 1 and "".join(tokens) == "It has 6 layers [1]."
 
@@ -46,10 +50,17 @@ def test_an_empty_rewrite_falls_back_to_the_question():
     assert retriever.queries == ["and then?"]
 
 
-def test_context_numbers_passages_with_file_and_page():
-    docs = [Document(page_content="A", metadata={"source": "a.pdf", "page": 2}),
-            Document(page_content="B", metadata={"source": "b.md", "page": None})]
-    assert format_context(docs) == "[1] (a.pdf, page 2)\nA\n\n[2] (b.md)\nB"
+def test_context_numbers_passages_with_file_page_and_heading():
+    hits = [Hit("a.pdf", 2, "A", 1.0, "a" * 64, 1), Hit("b.md", None, "B", 0.5, "b" * 64, 2, heading="Setup")]
+    assert format_context(hits) == "[1] (a.pdf, page 2)\nA\n\n[2] (b.md, Setup)\nB"
+
+
+def test_nothing_close_enough_answers_not_found_without_asking_the_model():
+    engine, _ = _engine([], grounded=False)  # the fake model has no answer to give: it must not be called
+    answer = engine.answer("What is the airspeed of a swallow?")
+    assert not answer.found
+    assert "".join(answer.tokens) == NOT_FOUND
+    assert answer.sources == [PASSAGE]  # the closest passages are still shown
 
 
 def test_the_model_serves_one_question_at_a_time():

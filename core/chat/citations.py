@@ -1,0 +1,42 @@
+"""From an answer's [n] citations back to its passages, and which sentences of a passage the
+answer used, so the UI can mark them."""
+
+from __future__ import annotations
+
+import re
+
+_CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|\n{2,}")
+_WORD = re.compile(r"\w{3,}")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+MIN_SHARED_WORDS = 2
+
+
+def cited(answer: str, sources: int) -> list[int]:
+    """The passage numbers the answer cites, in first-cited order, ignoring numbers out of range."""
+    numbers: list[int] = []
+    for group in _CITATION.findall(answer):
+        for part in group.split(","):
+            n = int(part)
+            if 1 <= n <= sources and n not in numbers:
+                numbers.append(n)
+    return numbers
+
+
+def highlight(passage: str, answer: str) -> list[tuple[str, bool]]:
+    """The passage cut into sentences, each marked True when the answer shares a number or at
+    least two words with it. Joining the pieces gives the passage back unchanged."""
+    answer_words = {w.lower() for w in _WORD.findall(_CITATION.sub("", answer))}
+    answer_numbers = set(_NUMBER.findall(_CITATION.sub("", answer)))
+    pieces: list[tuple[str, bool]] = []
+    start = 0
+    for match in [*_SENTENCE_END.finditer(passage), None]:
+        end = match.end() if match else len(passage)
+        sentence = passage[start:end]
+        if sentence:
+            words = {w.lower() for w in _WORD.findall(sentence)}
+            numbers = set(_NUMBER.findall(sentence))
+            used = len(words & answer_words) >= MIN_SHARED_WORDS or bool(answer_numbers & numbers)
+            pieces.append((sentence, used))
+        start = end
+    return pieces

@@ -1,0 +1,1 @@
+"""Retrieval evaluations: gold questions with the file and page that answer them, and their metrics."""

@@ -1,0 +1,89 @@
+"""A small mixed-language retrieval eval over the shared corpus: Korean, German and English questions,
+each with the file (and PDF page) that answers it, so a change to retrieval comes with a number.
+
+Korean questions about English documents are there on purpose: they are what an English-only embedder
+misses, and what a multilingual one or keyword search has to win back. The search under test is any
+``search(question, k) -> list[Hit]``, so the same cases score dense, keyword, hybrid or reranked retrieval.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.eval.metrics import rank_scores
+from core.store.records import Hit
+
+LANGUAGES = ("en", "ko", "de")
+
+
+@dataclass(frozen=True)
+class MixedCase:
+    question: str
+    language: str
+    file: str
+    page: int | None  # 1-based PDF page; None where the file has no pages (any chunk of the file counts)
+    note: str = ""
+
+    def is_answered_by(self, hit: Hit) -> bool:
+        return hit.source == self.file and (self.page is None or hit.page == self.page)
+
+
+def load_cases(path: Path) -> list[MixedCase]:
+    """Read the gold cases; a typo in a language code would silently drop a case from its group, so it fails."""
+    cases = [MixedCase(question=item["question"], language=item["language"], file=item["file"],
+                       page=item.get("page"), note=item.get("note", ""))
+             for item in json.loads(path.read_text(encoding="utf-8"))]
+    unknown = sorted({c.language for c in cases} - set(LANGUAGES))
+    if unknown:
+        raise ValueError(f"unknown language codes in {path}: {', '.join(unknown)}")
+    return cases
+
+
+def corpus_files(cases: list[MixedCase]) -> list[str]:
+    """The distinct files the cases need, in first-mentioned order, so a run ingests only those."""
+    return list(dict.fromkeys(case.file for case in cases))
+
+
+@dataclass(frozen=True)
+class MixedReport:
+    questions: int
+    hit_at_1: float
+    hit_at_5: float
+    mrr_at_10: float
+    by_language: dict[str, float]  # hit@5 per language present in the cases
+    missed_at_5: list[MixedCase]
+
+    def to_json(self) -> dict:
+        return {"questions": self.questions, "hit@1": round(self.hit_at_1, 4), "hit@5": round(self.hit_at_5, 4),
+                "mrr@10": round(self.mrr_at_10, 4),
+                "by_language": {lang: round(value, 4) for lang, value in self.by_language.items()}}
+
+
+def first_rank(case: MixedCase, hits: list[Hit]) -> int | None:
+    """1-based rank of the first hit that answers the case, or None when none does."""
+    return next((rank for rank, hit in enumerate(hits, start=1) if case.is_answered_by(hit)), None)
+
+
+def run_mixed(cases: list[MixedCase], search: Callable[[str, int], list[Hit]], k: int = 10) -> MixedReport:
+    """Ask every question once and score the ranking; hits past ``k`` are ignored even if returned."""
+    if not cases:
+        raise ValueError("no cases to evaluate")
+    if k < 5:
+        raise ValueError("k must be at least 5, or hit@5 would be measured on fewer hits")
+    ranks = [first_rank(case, search(case.question, k)[:k]) for case in cases]
+    found_at_5 = [rank is not None and rank <= 5 for rank in ranks]
+    by_language: dict[str, list[bool]] = {}
+    for case, found in zip(cases, found_at_5, strict=True):
+        by_language.setdefault(case.language, []).append(found)
+    hit_at_1, hit_at_5, mrr_at_10 = rank_scores(ranks)
+    return MixedReport(
+        questions=len(cases),
+        hit_at_1=hit_at_1,
+        hit_at_5=hit_at_5,
+        mrr_at_10=mrr_at_10,
+        by_language={lang: sum(found) / len(found) for lang, found in by_language.items()},
+        missed_at_5=[case for case, found in zip(cases, found_at_5, strict=True) if not found],
+    )

@@ -1,0 +1,113 @@
+"""Retrieval eval on SQuAD v1.1 dev: every paragraph is a document, every question is asked,
+and a question scores when its own paragraph comes back (hit@1, hit@5, MRR@10).
+
+The library is built once per embedding model through the app's own split/embed/store path and
+kept under ``<data dir>/eval/``, so comparing retrievers costs only the questions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.eval.metrics import rank_scores
+from core.store.records import Hit
+
+BUILD_BATCH = 128
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    title: str
+    text: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(f"{self.title}\n{self.text}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    paragraph: int  # index into the paragraph list
+    answers: tuple[str, ...]
+    id: str = ""
+
+
+def load_squad(path: Path) -> tuple[list[Paragraph], list[Question]]:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))["data"]
+    paragraphs: list[Paragraph] = []
+    questions: list[Question] = []
+    for article in data:
+        title = article["title"].replace("_", " ")
+        for para in article["paragraphs"]:
+            paragraphs.append(Paragraph(title, para["context"]))
+            for qa in para["qas"]:
+                answers = tuple(a["text"] for a in qa["answers"])
+                questions.append(Question(qa["question"], len(paragraphs) - 1, answers, qa.get("id", "")))
+    return paragraphs, questions
+
+
+@dataclass(frozen=True)
+class RetrievalReport:
+    retriever: str
+    questions: int
+    hit_at_1: float
+    hit_at_5: float
+    mrr_at_10: float
+    seconds: float
+
+    def to_json(self) -> dict:
+        return {"retriever": self.retriever, "questions": self.questions, "hit@1": round(self.hit_at_1, 4),
+                "hit@5": round(self.hit_at_5, 4), "mrr@10": round(self.mrr_at_10, 4),
+                "seconds": round(self.seconds, 1)}
+
+
+def rank_of(hits: list[Hit], sha256: str) -> int | None:
+    """Rank of the first passage from the wanted document; later passages of it do not count again."""
+    seen: list[str] = []
+    for hit in hits:
+        if hit.sha256 not in seen:
+            seen.append(hit.sha256)
+            if hit.sha256 == sha256:
+                return len(seen)
+    return None
+
+
+def evaluate(name: str, questions: list[Question], paragraphs: list[Paragraph],
+             search: Callable[[str, int], list[Hit]], progress: Callable[[Iterable], Iterable] = iter,
+             ) -> RetrievalReport:
+    started = time.perf_counter()
+    ranks = [rank_of(search(q.text, 10), paragraphs[q.paragraph].sha256) for q in progress(questions)]
+    return RetrievalReport(name, len(questions), *rank_scores(ranks), time.perf_counter() - started)
+
+
+def build_library(docchat, paragraphs: list[Paragraph], progress: Callable[[Iterable], Iterable] = iter) -> int:
+    """Add the paragraphs not yet in the eval library (so an interrupted build resumes); returns
+    how many were added. Each paragraph is a document titled by its article, as a file would be."""
+    from core.embeddings import embed_matrix, embedding_name
+    from core.ingest.records import Page
+    from core.ingest.splitting import split_pages
+    from core.store.records import NewDocument
+
+    library, settings = docchat.library, docchat.settings
+    have = {d.sha256 for d in library.documents()}
+    todo = [p for p in paragraphs if p.sha256 not in have]
+    model = embedding_name(docchat.embeddings)
+    library.check_embedding_model(model)
+    batches = [todo[i:i + BUILD_BATCH] for i in range(0, len(todo), BUILD_BATCH)]
+    for batch in progress(batches):
+        split = [split_pages([Page(p.text, None, heading=p.title)], settings.chunk_size, settings.chunk_overlap)
+                 for p in batch]
+        vectors = embed_matrix(docchat.embeddings, [c.embedding_text() for chunks in split for c in chunks])
+        new, start = [], 0
+        for para, chunks in zip(batch, split, strict=True):
+            new.append(NewDocument(f"{para.title} ({para.sha256[:8]})", para.sha256, "txt", None,
+                                   para.text.encode(), chunks, vectors[start:start + len(chunks)], model))
+            start += len(chunks)
+        library.add_documents(new)
+    return len(todo)

@@ -1,0 +1,80 @@
+"""Retrieval as the settings choose it: vector, keyword, hybrid (fused) or hybrid+rerank.
+
+Every hit also gets its cosine similarity to the question, whoever found it, because the
+"is the answer in the library at all" decision needs a score on one fixed scale (fused and
+BM25 scores are relative to the query).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from langchain_core.embeddings import Embeddings
+
+from core.embeddings import embed_query_vector
+from core.retrieval.fusion import METHODS
+from core.retrieval.keyword import build_query
+from core.store.library import Library
+from core.store.records import Hit
+
+if TYPE_CHECKING:
+    from core.retrieval.rerank import CrossEncoderReranker
+
+MODES = ("vector", "keyword", "hybrid", "hybrid+rerank")
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    hits: list[Hit]
+    grounded: bool  # the best hit is close enough to the question to answer from
+
+
+@dataclass
+class Retrieval:
+    library: Library
+    embeddings: Embeddings | None  # None: keyword mode only
+    mode: str = "hybrid"
+    keyword_weight: float = 0.5
+    candidates: int = 30
+    fusion: str = "convex"
+    min_similarity: float = 0.0
+    reranker: CrossEncoderReranker | None = None
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"unknown retriever {self.mode!r}; choose one of {', '.join(MODES)}")
+        if self.mode == "hybrid+rerank" and self.reranker is None:
+            raise ValueError("hybrid+rerank needs a reranker: set `reranker` to a local cross-encoder directory")
+
+    def search(self, question: str, k: int) -> list[Hit]:
+        if self.library.is_empty() or not question.strip():
+            return []
+        if self.mode == "keyword":
+            query = build_query(question)
+            return self.library.keyword_search(query.words, query.trigrams, k) if query else []
+        vector = embed_query_vector(self.embeddings, question)
+        if self.mode == "vector":
+            hits = self.library.search(vector, k)
+            return [replace(h, similarity=h.score) for h in hits]
+        query = build_query(question)
+        dense = self.library.search(vector, self.candidates)
+        keyword = self.library.keyword_search(query.words, query.trigrams, self.candidates) if query else []
+        reranking = self.mode == "hybrid+rerank"
+        fused = METHODS[self.fusion](dense, keyword, self.keyword_weight, self.candidates if reranking else k)
+        if reranking and self.reranker is not None:
+            fused = self.reranker.rerank(question, fused, k)
+        similarity = self.library.similarities(vector, [h.chunk_id for h in fused])
+        return [replace(h, similarity=similarity.get(h.chunk_id)) for h in fused]
+
+    def retrieve(self, question: str, k: int) -> Retrieved:
+        """Hits plus whether to answer from them: close enough in meaning, or every word of the
+        question found in one passage (a number or a code means little to an embedding)."""
+        hits = self.search(question, k)
+        if not hits:
+            return Retrieved([], False)
+        best = max((h.similarity for h in hits if h.similarity is not None), default=None)
+        if best is not None and best >= self.min_similarity:
+            return Retrieved(hits, True)
+        exact = build_query(question, every_word=True)
+        return Retrieved(hits, bool(exact and self.library.keyword_search(exact.words, exact.trigrams, 1)))

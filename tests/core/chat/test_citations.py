@@ -1,0 +1,18 @@
+from core.chat.citations import cited, highlight
+
+
+def test_citations_map_to_passage_numbers_in_order_without_duplicates():
+    assert cited("Built in 1874 [2]. It burns whale oil [1, 2]. See [9].", sources=3) == [2, 1]
+    assert cited("No citations here.", sources=3) == []
+
+
+def test_highlight_marks_the_sentences_the_answer_used_and_keeps_the_text():
+    passage = "Marta keeps the lighthouse. The lighthouse was built in 1874 by the harbour board. It rains."
+    pieces = highlight(passage, "It was built in 1874 [1].")
+    assert "".join(text for text, _ in pieces) == passage
+    assert [used for _, used in pieces] == [False, True, False]
+
+
+def test_shared_words_without_numbers_also_count():
+    pieces = highlight("Cats sleep a lot. Whale oil burns in the lamp.", "The lamp burns whale oil.")
+    assert [used for _, used in pieces] == [False, True]

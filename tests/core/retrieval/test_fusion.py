@@ -1,0 +1,34 @@
+import pytest
+
+from core.retrieval.fusion import convex, rrf
+from core.store.records import Hit
+
+
+def _hits(*pairs: tuple[int, float]) -> list[Hit]:
+    return [Hit("f.txt", None, f"chunk {i}", s, "s" * 64, i) for i, s in pairs]
+
+
+def test_convex_fusion_rewards_a_chunk_both_legs_found():
+    dense = _hits((1, 0.9), (2, 0.8), (3, 0.1))
+    keyword = _hits((2, 12.0), (4, 11.0), (3, 1.0))
+    fused = convex(dense, keyword, keyword_weight=0.5, k=4)
+    assert [h.chunk_id for h in fused] == [2, 1, 4, 3]
+    assert fused[0].score == pytest.approx(0.5 * 1.0 + 0.5 * (0.8 - 0.1) / 0.8)
+
+
+def test_the_weight_moves_the_ranking_towards_one_leg():
+    dense, keyword = _hits((1, 0.9), (2, 0.5)), _hits((2, 5.0), (1, 1.0))
+    assert convex(dense, keyword, keyword_weight=0.9, k=1)[0].chunk_id == 2
+    assert convex(dense, keyword, keyword_weight=0.1, k=1)[0].chunk_id == 1
+
+
+def test_one_empty_leg_keeps_the_other_leg_order():
+    dense = _hits((5, 0.7), (6, 0.6), (7, 0.2))
+    assert [h.chunk_id for h in convex(dense, [], 0.5, 3)] == [5, 6, 7]
+    assert [h.chunk_id for h in rrf([], dense, 0.5, 3)] == [5, 6, 7]
+
+
+def test_rrf_uses_ranks_not_scores():
+    dense = _hits((1, 0.99), (2, 0.98))
+    keyword = _hits((2, 100.0), (3, 1.0))
+    assert [h.chunk_id for h in rrf(dense, keyword, 0.5, 3)] == [2, 1, 3]
