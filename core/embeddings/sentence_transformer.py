@@ -39,7 +39,7 @@ class LocalDirEmbedder(LocalEmbedder):
         super().__init__(name)
         self.batch_size = batch_size
         self._model = SentenceTransformer(str(resolve_model_dir(name)), device="cpu", local_files_only=True)
-        self.dimension = int(self._model.get_sentence_embedding_dimension())
+        self.dimension = int(self._model.get_embedding_dimension())
 
     def _passages(self, texts: list[str]) -> np.ndarray:
         return self._model.encode(texts, batch_size=self.batch_size, convert_to_numpy=True)

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Callable
 
 from core.ingest.errors import IngestError
 from core.ingest.records import LoadedFile, Page
+from core.ingest.sections import sections
 
 MIN_PRINTABLE_RATIO = 0.85
 
@@ -40,13 +42,35 @@ def load_pdf(data: bytes, password: str | None = None) -> LoadedFile:
             failed += 1
             continue
         if text.strip():
-            pages.append(Page(text=text, number=number))
+            pages.append(_table_page(reader.pages[number - 1], text, number) or Page(text=text, number=number))
     if not pages:
         if failed:
             raise IngestError(f"no page of this PDF could be read ({failed} of {total} failed)")
         raise IngestError("this PDF has no text layer (a scan?); OCR is not installed")
     note = f"{failed} of {total} pages could not be read" if failed else ""
     return LoadedFile(kind="pdf", pages=pages, page_count=total, note=note)
+
+
+MIN_DIGIT_SHARE = 0.3  # a page this numeric may be a table: worth pypdf's slower layout mode
+MIN_TABLE_LINE_SHARE = 0.6
+_WIDE_GAP = re.compile(r"\S\s{3,}(?=\S)")
+_COLUMN_GAP = re.compile(r"\s{2,}")
+
+
+def _table_page(page, text: str, number: int) -> Page | None:
+    """A page that is mostly a table, re-read in layout mode so its cells stay in columns
+    ("Texas | 21,550 | 56,941") instead of running together ("Texas 21,550 56,941" or worse)."""
+    visible = [ch for ch in text if not ch.isspace()]
+    if not visible or sum(ch.isdigit() for ch in visible) / len(visible) < MIN_DIGIT_SHARE:
+        return None
+    try:
+        layout = page.extract_text(extraction_mode="layout")
+    except Exception:  # noqa: BLE001 - the plain text is still there
+        return None
+    lines = [line.strip() for line in layout.splitlines() if line.strip()]
+    if not lines or sum(len(_WIDE_GAP.findall(line)) >= 3 for line in lines) / len(lines) < MIN_TABLE_LINE_SHARE:
+        return None
+    return Page(text="\n".join(_COLUMN_GAP.sub(" | ", line) for line in lines), number=number, table=True)
 
 
 # Among equally plausible encodings, the ones people actually save files in win
@@ -107,7 +131,7 @@ def _partitioner(kind: str) -> Callable[..., list]:
 
 
 def load_with_unstructured(kind: str, data: bytes) -> LoadedFile:
-    """Group unstructured's elements by page number where the format has pages (slides, sheets)."""
+    """Sections under their headings, tables whole, pages kept where the format has them."""
     partition = _partitioner(kind)
     try:
         elements = partition(file=io.BytesIO(data))
@@ -115,18 +139,9 @@ def load_with_unstructured(kind: str, data: bytes) -> LoadedFile:
         raise
     except Exception as exc:  # noqa: BLE001 - parser failures become a message, not a crash
         raise IngestError(f"could not read this {kind.upper()} file ({type(exc).__name__}: {exc})") from exc
-    by_page: dict[int | None, list[str]] = {}
-    for element in elements:
-        text = getattr(element, "text", "") or ""
-        meta = getattr(element, "metadata", None)
-        if kind in ("csv", "xlsx") and getattr(meta, "text_as_html", None):
-            text = text or meta.text_as_html
-        if text.strip():
-            page = getattr(meta, "page_number", None) if kind in ("pptx", "xlsx") else None
-            by_page.setdefault(page, []).append(text)
-    if not by_page:
+    pages = sections(kind, elements)
+    if not pages:
         raise IngestError(f"no text found in this {kind.upper()} file")
-    pages = [Page(text="\n\n".join(parts), number=page) for page, parts in by_page.items()]
     numbered = [p.number for p in pages if p.number is not None]
     return LoadedFile(kind=kind, pages=pages, page_count=max(numbered) if numbered else None)
 

@@ -12,6 +12,7 @@ class Page:
     text: str
     number: int | None
     heading: str | None = None  # the section this text sits under (Markdown, HTML, DOCX titles)
+    table: bool = False  # one row per line, header first: split between rows, header repeated
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,42 @@
-"""Chunking with langchain-text-splitters, one page at a time so every chunk keeps its page."""
+"""Chunking with langchain-text-splitters, one page (or section) at a time so every chunk keeps
+its page and heading. Tables are kept whole up to twice the chunk size; a longer table is cut
+between rows and each piece starts with the header row, so a row never loses its columns."""
 
 from __future__ import annotations
 
 from core.ingest.records import Chunk, Page
 
+TABLE_WHOLE_FACTOR = 2
 
-def split_pages(pages: list[Page], chunk_size: int, chunk_overlap: int) -> list[Chunk]:
+
+def _text_splitter(chunk_size: int, chunk_overlap: int, separators: list[str]):
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    splitter = RecursiveCharacterTextSplitter(
-        chunk_size=chunk_size,
-        chunk_overlap=chunk_overlap,
-        separators=["\n\n", "\n", ". ", "。", " ", ""],
-        keep_separator="end",
-    )
+    return RecursiveCharacterTextSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap,
+                                          separators=separators, keep_separator="end")
+
+
+def _is_data_row(line: str) -> bool:
+    return sum(any(ch.isdigit() for ch in cell) for cell in line.split(" | ")) >= 3
+
+
+def _table_pieces(text: str, chunk_size: int) -> list[str]:
+    """The header is every line before the first row of data (titles and column names)."""
+    if len(text) <= TABLE_WHOLE_FACTOR * chunk_size:
+        return [text]
+    lines = text.split("\n")
+    first_data = next((i for i, line in enumerate(lines) if _is_data_row(line)), 1)
+    header, rows = "\n".join(lines[:max(first_data, 1)]), "\n".join(lines[max(first_data, 1):])
+    pieces = _text_splitter(max(chunk_size - len(header), chunk_size // 2), 0, ["\n", " ", ""]).split_text(rows)
+    return [f"{header}\n{piece.strip()}" for piece in pieces]
+
+
+def split_pages(pages: list[Page], chunk_size: int, chunk_overlap: int) -> list[Chunk]:
+    splitter = _text_splitter(chunk_size, chunk_overlap, ["\n\n", "\n", ". ", "。", " ", ""])
     chunks: list[Chunk] = []
     for page in pages:
-        for text in splitter.split_text(page.text):
+        pieces = _table_pieces(page.text, chunk_size) if page.table else splitter.split_text(page.text)
+        for text in pieces:
             text = text.strip()
             if text:
                 chunks.append(Chunk(text=text, page=page.number, ordinal=len(chunks), heading=page.heading))
