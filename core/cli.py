@@ -44,14 +44,19 @@ def build_parser() -> argparse.ArgumentParser:
     reindex = sub.add_parser("reindex", help="re-embed the library with the configured embedding model")
     reindex.add_argument("--all", action="store_true", help="every document (the only mode so far)")
 
-    evaluate = sub.add_parser("eval", help="measure retrieval (squad) or answers (answers) on SQuAD v1.1 dev")
-    evaluate.add_argument("kind", choices=["squad", "answers"])
-    evaluate.add_argument("path", type=Path, metavar="PATH/dev-v1.1.json")
+    evaluate = sub.add_parser("eval", help="measure retrieval (squad, mixed) or answers (answers)")
+    evaluate.add_argument("kind", choices=["squad", "answers", "mixed"])
+    evaluate.add_argument("path", type=Path, metavar="PATH",
+                          help="SQuAD v1.1 dev-v1.1.json; for mixed, the cases file (tests/data/mixed_eval.json)")
+    evaluate.add_argument("--corpus", type=Path, default=Path("../shared/corpus"),
+                          help="mixed: folder holding the files the cases name (default ../shared/corpus)")
     evaluate.add_argument("--retriever", default="default",
                           choices=["vector", "keyword", "hybrid", "hybrid+rerank", "default"])
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     evaluate.add_argument("--questions", type=int, help="answers: how many sampled questions (default 200)")
     evaluate.add_argument("--llm", metavar="NAME", help="answers: model name from `models`")
+    evaluate.add_argument("--k", type=int, help="answers: passages per question (default: setting k)")
+    evaluate.add_argument("--verbose", action="store_true", help="answers: print each answer to stderr")
 
     models = sub.add_parser("models", help="the language models this machine can use")
     models.add_argument("--json", action="store_true", help="print JSON")

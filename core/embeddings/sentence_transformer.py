@@ -23,9 +23,10 @@ def resolve_model_dir(name: str) -> Path:
         return Path(importlib.import_module(SHIPPED[name]).get_model_path())
     path = Path(name).expanduser()
     if not path.is_dir():
+        from core.embeddings import EMBEDDERS
+
         raise FileNotFoundError(
-            f"embedding model {name!r} is neither shipped (see `python -m core embedders`) "
-            "nor a local model directory"
+            f"embedding model {name!r} is neither shipped ({', '.join(EMBEDDERS)}) nor a local model directory"
         )
     return path
 

@@ -25,9 +25,13 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     from core.service import DocChat
 
     if not args.path.is_file():
-        print(f"error: {args.path} not found (SQuAD v1.1 dev: dev-v1.1.json)", file=sys.stderr)
+        print(f"error: {args.path} not found", file=sys.stderr)
         return 2
+    if args.kind == "mixed":
+        return run_mixed_eval(args, settings)
     paragraphs, questions = load_squad(args.path)
+    if getattr(args, "k", None):
+        settings = replace(settings, k=args.k)
     app = DocChat(eval_settings(settings, "squad"))
     added = build_library(app, paragraphs, lambda items: tqdm(items, desc="building the eval library",
                                                                 unit="batch", file=sys.stderr, disable=None))
@@ -37,7 +41,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         from core.eval.answers import run_answers
 
         return run_answers(args, app, paragraphs, questions)
-    mode = settings.retriever if args.retriever == "default" else args.retriever
+    mode = _mode(args, settings)
     retrieval = app.retrieval(mode)
     report = evaluate(mode if args.retriever != "default" else f"default ({mode})", questions, paragraphs,
                       retrieval.search,
@@ -48,4 +52,36 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{report.retriever}: {report.questions} questions, hit@1 {report.hit_at_1:.3f}, "
               f"hit@5 {report.hit_at_5:.3f}, MRR@10 {report.mrr_at_10:.3f}, {report.seconds:.0f} s "
               f"(embeddings: {settings.embedding_model})")
+    return 0
+
+
+def _mode(args: argparse.Namespace, settings: Settings) -> str:
+    return settings.retriever if args.retriever == "default" else args.retriever
+
+
+def run_mixed_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """Ingest the files the cases name (once per embedding model) and score retrieval on them."""
+    from core.eval.mixed import corpus_files, load_cases, run_mixed
+    from core.service import DocChat
+
+    cases = load_cases(args.path)
+    paths = [next(iter(args.corpus.glob(f"**/{name}")), None) for name in corpus_files(cases)]
+    if None in paths:
+        print(f"error: not every file the cases name is under {args.corpus}", file=sys.stderr)
+        return 2
+    app = DocChat(eval_settings(settings, "mixed"))
+    failed = [r.line() for r in app.ingest_paths(paths) if not r.ok]
+    if failed:
+        print("error: " + "; ".join(failed), file=sys.stderr)
+        return 1
+    mode = _mode(args, settings)
+    report = run_mixed(cases, app.retrieval(mode).search, k=10)
+    if args.json:
+        print(json.dumps({"retriever": mode, **report.to_json()}, ensure_ascii=False))
+    else:
+        langs = ", ".join(f"{lang} {value:.2f}" for lang, value in report.by_language.items())
+        print(f"{mode}: {report.questions} questions, hit@1 {report.hit_at_1:.3f}, hit@5 {report.hit_at_5:.3f}, "
+              f"MRR@10 {report.mrr_at_10:.3f}; hit@5 by language: {langs} (embeddings: {settings.embedding_model})")
+        for case in report.missed_at_5:
+            print(f"  missed@5 [{case.language}] {case.question} -> {case.file} p.{case.page}")
     return 0

@@ -81,5 +81,33 @@ def test_delete_by_name_then_it_is_gone(library):
 
 def test_help_documents_every_command():
     out = subprocess.run([sys.executable, "-m", "core", "--help"], cwd=ROOT, capture_output=True, text=True).stdout
-    for command in ("ingest", "search", "ask", "list", "delete", "--data-dir"):
+    for command in ("ingest", "search", "ask", "list", "delete", "reindex", "eval", "--data-dir"):
         assert command in out
+
+
+def test_eval_squad_prints_one_json_object_per_retriever(tmp_path):
+    from tests.core.eval.test_squad import _squad_file
+
+    squad = _squad_file(tmp_path)
+    for retriever in ("keyword", "hybrid"):
+        result = run(tmp_path / "lib", "eval", "squad", str(squad), "--retriever", retriever, "--json")
+        assert result.returncode == 0, result.stderr
+        out = json.loads(result.stdout)
+        assert set(out) == {"retriever", "questions", "hit@1", "hit@5", "mrr@10", "seconds"}
+        assert out["retriever"] == retriever and out["questions"] == 3 and out["hit@5"] == 1.0
+
+
+def test_reindex_and_a_model_mismatch_are_reported(library):
+    import os
+
+    env = {**os.environ, "DOCCHAT_EMBEDDING_MODEL": "use-multilingual-v3"}
+
+    def run_as(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "core", "--data-dir", str(library), *args], cwd=ROOT,
+                              capture_output=True, text=True, timeout=300, env=env)
+
+    refused = run_as("search", "lighthouse")
+    assert refused.returncode == 1 and "re-index" in refused.stderr
+    done = run_as("reindex", "--all")
+    assert done.returncode == 0 and "re-indexed" in done.stdout and "use-multilingual-v3" in done.stdout
+    assert json.loads(run_as("search", "lighthouse", "--json").stdout)["results"]

@@ -67,3 +67,29 @@ def test_chat_answers_with_sources_and_keeps_history(lighthouse_pdf):
     sources = at.session_state.messages[1]["sources"]
     assert sources[0]["source"] == "lighthouse.pdf" and sources[0]["page"] in (1, 2)
     assert any(e.label.startswith("Sources") for e in at.expander)
+
+
+def test_a_question_the_library_cannot_answer_gets_not_found_and_the_closest_passages(lighthouse_pdf):
+    from core.chat.prompts import NOT_FOUND
+
+    upload([("lighthouse.pdf", lighthouse_pdf.read_bytes(), "application/pdf")])
+    at = page("pages/1_Chat.py")
+    at.chat_input[0].set_value("What is a good recipe for banana bread?").run()
+    assert not at.exception
+    assert at.session_state.messages[1]["content"] == NOT_FOUND
+    assert at.session_state.messages[1]["found"] is False
+    assert any(e.label.startswith("Closest passages") for e in at.expander)
+
+
+def test_switching_the_embedding_model_offers_a_reindex_that_works(lighthouse_pdf, monkeypatch):
+    upload([("lighthouse.pdf", lighthouse_pdf.read_bytes(), "application/pdf")])
+    monkeypatch.setenv("DOCCHAT_EMBEDDING_MODEL", "use-multilingual-v3")
+    st.cache_resource.clear()
+    chat = page("pages/1_Chat.py")
+    assert any("re-index" in w.value for w in chat.warning)
+    docs = page("pages/2_Documents.py")
+    [button] = [b for b in docs.button if b.label.startswith("Re-index")]
+    button.click().run()
+    assert not docs.exception
+    assert any("Re-indexed" in s.value for s in docs.success)
+    assert not page("pages/1_Chat.py").warning

@@ -1,0 +1,47 @@
+import json
+from pathlib import Path
+
+from core.eval.squad import build_library, evaluate, load_squad, rank_of
+from core.service import DocChat
+from core.store.records import Hit
+
+SQUAD = {"data": [
+    {"title": "Skarvoy_Lighthouse", "paragraphs": [
+        {"context": "The Skarvoy lighthouse was built in 1874 by the harbour board.",
+         "qas": [{"id": "1", "question": "When was the Skarvoy lighthouse built?", "answers": [{"text": "1874"}]}]},
+        {"context": "Its lamp burns whale oil and can be seen for twenty miles.",
+         "qas": [{"id": "2", "question": "What does the lamp burn?", "answers": [{"text": "whale oil"}]}]},
+    ]},
+    {"title": "Ducks", "paragraphs": [
+        {"context": "Ducks are water birds with broad flat bills.",
+         "qas": [{"id": "3", "question": "What kind of bills do ducks have?", "answers": [{"text": "broad flat"}]}]},
+    ]},
+]}
+
+
+def _squad_file(tmp_path: Path) -> Path:
+    path = tmp_path / "dev.json"
+    path.write_text(json.dumps(SQUAD), encoding="utf-8")
+    return path
+
+
+def test_every_paragraph_is_a_document_titled_by_its_article(tmp_path, app: DocChat):
+    paragraphs, questions = load_squad(_squad_file(tmp_path))
+    assert len(paragraphs) == 3 and [q.paragraph for q in questions] == [0, 1, 2]
+    assert build_library(app, paragraphs) == 3
+    assert build_library(app, paragraphs) == 0  # built once, then reused
+    assert {d.name.split(" (")[0] for d in app.library.documents()} == {"Skarvoy Lighthouse", "Ducks"}
+
+
+def test_keyword_retrieval_finds_each_questions_paragraph(tmp_path, app: DocChat):
+    paragraphs, questions = load_squad(_squad_file(tmp_path))
+    build_library(app, paragraphs)
+    report = evaluate("keyword", questions, paragraphs, app.retrieval("keyword").search)
+    assert report.to_json()["hit@1"] == 1.0
+    assert set(report.to_json()) == {"retriever", "questions", "hit@1", "hit@5", "mrr@10", "seconds"}
+
+
+def test_a_document_counts_once_however_many_of_its_chunks_come_back():
+    hits = [Hit("a", None, "", 1, "A", 1), Hit("a", None, "", 1, "A", 2), Hit("b", None, "", 1, "B", 3)]
+    assert rank_of(hits, "B") == 2
+    assert rank_of(hits, "C") is None
