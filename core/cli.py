@@ -130,10 +130,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     answer = app.engine(llm).answer(args.question)
-    sources = [
-        {"source": d.metadata["source"], "page": d.metadata["page"], "text": d.page_content}
-        for d in answer.sources
-    ]
+    sources = [{"source": h.source, "page": h.page, "text": h.text} for h in answer.sources]
     if args.json:
         text = "".join(answer.tokens).strip()
         print(json.dumps({"answer": text, "sources": sources}, ensure_ascii=False))

@@ -19,7 +19,7 @@ DEFAULT_LLM = "llama.cpp:qwen2.5-coder-1.5b-instruct-q4_k_m"
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = PROJECT_ROOT / "files"
-    embedding_model: str = "all-MiniLM-L6-v2"
+    embedding_model: str = "multilingual-e5-small"  # docs/decisions/003-retrieval.md
     llm: str = DEFAULT_LLM
     chunk_size: int = 700
     chunk_overlap: int = 100

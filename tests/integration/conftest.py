@@ -13,7 +13,16 @@ SMOLLM2 = "llama.cpp:smollm2-135m-instruct.q4_1"
 
 @pytest.fixture(scope="session")
 def real_embeddings() -> LocalEmbedder:
+    """The fastest real model, for tests about plumbing rather than retrieval quality."""
     return load_embeddings("all-MiniLM-L6-v2")
+
+
+@pytest.fixture(scope="session")
+def default_embeddings() -> LocalEmbedder:
+    """The model the app uses by default (multilingual-e5-small)."""
+    from core.settings import Settings
+
+    return load_embeddings(Settings().embedding_model)
 
 
 @pytest.fixture

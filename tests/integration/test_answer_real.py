@@ -31,8 +31,8 @@ def test_the_default_model_answers_from_the_source_with_llama_cpp(real_app, defa
     answer = real_app.engine(load_llm(default_llm_name, settings)).answer(QUESTION)
     text = "".join(answer.tokens)
     assert "1874" in text
-    assert answer.sources[0].metadata["source"] == "lighthouse.pdf"
-    assert answer.sources[0].metadata["page"] == 2
+    assert answer.sources[0].source == "lighthouse.pdf"
+    assert answer.sources[0].page == 2
 
 
 def test_the_default_model_answers_with_gpt4all(real_app, default_llm_name):

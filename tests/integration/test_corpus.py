@@ -42,3 +42,13 @@ def test_office_html_markdown_and_csv_load_offline(app, corpus, no_network):
     assert all(r.ok for r in results), [r.line() for r in results]
     assert no_network == []
 
+
+
+def test_the_nics_table_question_retrieves_the_texas_row_with_its_columns(settings, real_embeddings, corpus):
+    from core.service import DocChat
+
+    app = DocChat(settings, embeddings=real_embeddings)
+    assert app.ingest_paths([corpus / "pdf" / "table_nics-background-checks-2015-11.pdf"])[0].ok
+    hits = app.search("How many handgun checks were there in Texas?", k=3)
+    texas = [h for h in hits if "\nTexas | 21,550 | 56,941" in h.text]
+    assert texas and "State / Territory | Permit | Handgun" in texas[0].text
