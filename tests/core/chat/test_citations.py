@@ -16,3 +16,8 @@ def test_highlight_marks_the_sentences_the_answer_used_and_keeps_the_text():
 def test_shared_words_without_numbers_also_count():
     pieces = highlight("Cats sleep a lot. Whale oil burns in the lamp.", "The lamp burns whale oil.")
     assert [used for _, used in pieces] == [False, True]
+
+
+def test_table_rows_are_highlighted_one_line_at_a_time():
+    passage = "State | Permit | Handgun\nTexas | 21,550 | 56,941\nUtah | 10,429 | 4,314"
+    assert [used for _, used in highlight(passage, "56,941 [1]")] == [False, True, False]
