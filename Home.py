@@ -20,6 +20,7 @@ left.metric("Documents", len(documents))
 right.metric("Chunks", sum(d.chunks for d in documents))
 state = options[chosen].state if chosen in options else "unknown"
 st.write(f"Model: `{chosen}` ({state}); change it in the Chat page's sidebar.")
+st.write(f"Search: {settings().retriever}, embeddings `{settings().embedding_model}`.")
 
 st.page_link("pages/2_Documents.py", label="Add documents", icon="📄")
 st.page_link("pages/1_Chat.py", label="Chat with your documents", icon="💬")

@@ -137,7 +137,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return 0
     for token in answer.tokens:
         print(token, end="", flush=True)
-    print("\n\nSources:")
+    print("\n\nSources:" if answer.found else "\n\nClosest passages (none close enough to answer from):")
     for n, src in enumerate(sources, 1):
         page = f", page {src['page']}" if src["page"] is not None else ""
         print(f"  [{n}] {src['source']}{page}")
