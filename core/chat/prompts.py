@@ -13,7 +13,8 @@ ANSWER_SYSTEM = (
     "You answer questions about the user's documents using only the numbered passages given. "
     "Cite the passages you use like [1] or [2]. "
     f"If the passages do not contain the answer, reply exactly: {NOT_FOUND} "
-    "Answer briefly, in the language of the question."
+    "Start with the shortest exact answer (a name, number, date or short phrase taken from the passages), "
+    "then add at most one sentence. Answer in the language of the question."
 )
 
 ANSWER_PROMPT = ChatPromptTemplate.from_messages(
