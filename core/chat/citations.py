@@ -7,7 +7,7 @@ import re
 
 _CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?。])[ \t]+|\n+")  # sentences, and lines (table rows, list items)
-_WORD = re.compile(r"\w{3,}")
+_WORD = re.compile(r"\w{2,}")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 MIN_SHARED_WORDS = 2
 
@@ -26,7 +26,7 @@ def cited(answer: str, sources: int) -> list[int]:
 def highlight(passage: str, answer: str) -> list[tuple[str, bool]]:
     """The passage cut into sentences and lines, each marked True when the answer shares a number
     or at least two words with it. Joining the pieces gives the passage back unchanged."""
-    answer_words = {w.lower() for w in _WORD.findall(_CITATION.sub("", answer))}
+    answer_words = _content_words(_CITATION.sub("", answer))
     answer_numbers = set(_NUMBER.findall(_CITATION.sub("", answer)))
     pieces: list[tuple[str, bool]] = []
     start = 0
@@ -34,9 +34,15 @@ def highlight(passage: str, answer: str) -> list[tuple[str, bool]]:
         end = match.end() if match else len(passage)
         sentence = passage[start:end]
         if sentence:
-            words = {w.lower() for w in _WORD.findall(sentence)}
+            words = _content_words(sentence)
             numbers = set(_NUMBER.findall(sentence))
             used = len(words & answer_words) >= MIN_SHARED_WORDS or bool(answer_numbers & numbers)
             pieces.append((sentence, used))
         start = end
     return pieces
+
+
+def _content_words(text: str) -> set[str]:
+    """Words that say something: Latin-script words of 4+ letters ("the", "was" match anything),
+    and words of 2+ characters in other scripts (Korean words are short)."""
+    return {w.lower() for w in _WORD.findall(text) if len(w) >= 4 or not w.isascii()}

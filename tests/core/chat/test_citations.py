@@ -21,3 +21,9 @@ def test_shared_words_without_numbers_also_count():
 def test_table_rows_are_highlighted_one_line_at_a_time():
     passage = "State | Permit | Handgun\nTexas | 21,550 | 56,941\nUtah | 10,429 | 4,314"
     assert [used for _, used in highlight(passage, "56,941 [1]")] == [False, True, False]
+
+
+def test_short_common_words_do_not_make_a_sentence_look_used():
+    passage = "The lamp was first fuelled with whale oil. The tower was built in 1874."
+    pieces = highlight(passage, "It was built in 1874.")
+    assert [used for _, used in pieces] == [False, True]
