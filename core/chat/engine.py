@@ -8,13 +8,13 @@ serialised by the model's lock: one model, many sessions.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from langchain_core.output_parsers import StrOutputParser
 
+from core.chat.citations import strip_citations
 from core.chat.prompts import ANSWER_PROMPT, CONDENSE_PROMPT, NOT_FOUND
 from core.llms.loaded import LoadedLLM
 from core.store.records import Hit
@@ -51,14 +51,13 @@ def format_context(hits: list[Hit]) -> str:
     return "\n\n".join(blocks)
 
 
-_CITATION = re.compile(r"\s*\[\d+(?:,\s*\d+)*\]")
 
 
 def format_history(history: list[Turn]) -> str:
     """Recent turns, citations removed: a small model otherwise reads "[1]" as the subject."""
     recent = history[-HISTORY_TURNS:]
     return "\n".join(
-        f"{'User' if t.role == 'user' else 'Assistant'}: {_CITATION.sub('', t.content)[:300]}" for t in recent
+        f"{'User' if t.role == 'user' else 'Assistant'}: {strip_citations(t.content)[:300]}" for t in recent
     )
 
 

@@ -48,7 +48,3 @@ class LocalDirEmbedder(LocalEmbedder):
 
 class MiniLMEmbedder(LocalDirEmbedder):
     """English only: a Korean question finds no English passage with it."""
-
-
-# The first slice's name for it; kept so callers and tests that build it by name still work.
-LocalEmbeddings = LocalDirEmbedder

@@ -15,11 +15,11 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
+from core.chat.citations import strip_citations
 from core.chat.prompts import NOT_FOUND
 from core.eval.squad import Paragraph, Question
 
 SAMPLE_SEED = 1
-_CITATION = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 
 
 def normalize_answer(text: str) -> str:
@@ -83,7 +83,7 @@ def run_answers(args: argparse.Namespace, app, paragraphs: list[Paragraph], ques
     exact = f1_total = refused = retrieved = 0.0
     for question in tqdm(chosen, desc="answering", unit="q", file=sys.stderr, disable=None):
         answer = engine.answer(question.text)
-        text = _CITATION.sub("", "".join(answer.tokens)).strip()
+        text = strip_citations("".join(answer.tokens)).strip()
         retrieved += any(h.sha256 == paragraphs[question.paragraph].sha256 for h in answer.sources)
         if not answer.found or NOT_FOUND.rstrip(".") in text:
             refused += 1

@@ -31,5 +31,9 @@ class Chunk:
     heading: str | None = None
 
     def embedding_text(self) -> str:
-        """What is embedded: the heading gives a chunk the context its own words lack."""
-        return f"{self.heading}\n{self.text}" if self.heading else self.text
+        return embedding_text(self.text, self.heading)
+
+
+def embedding_text(text: str, heading: str | None) -> str:
+    """What is embedded: the heading gives a chunk the context its own words lack."""
+    return f"{heading}\n{text}" if heading else text

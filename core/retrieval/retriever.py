@@ -48,7 +48,7 @@ class Retrieval:
             raise ValueError("hybrid+rerank needs a reranker: set `reranker` to a local cross-encoder directory")
 
     def search(self, question: str, k: int) -> list[Hit]:
-        if self.library.is_empty() or not question.strip():
+        if not question.strip():
             return []
         if self.mode == "keyword":
             query = build_query(question)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.ingest.records import embedding_text
 from core.store.files import atomic_write, atomic_write_bytes
 from core.store.records import DocumentRecord, Hit, NewDocument
 
@@ -264,7 +265,7 @@ class Library:
         """Every chunk's id and the text that was embedded for it (heading first), for re-indexing."""
         with self._connect() as conn:
             rows = conn.execute("SELECT id, heading, text FROM chunks ORDER BY id").fetchall()
-        return [(i, f"{heading}\n{text}" if heading else text) for i, heading, text in rows]
+        return [(i, embedding_text(text, heading)) for i, heading, text in rows]
 
     # -- writing ---------------------------------------------------------------------------
     def check_embedding_model(self, name: str) -> None:
@@ -351,7 +352,7 @@ class Library:
         import faiss
 
         with self._write_lock(), self._connect() as conn:
-            current = {i for i, _ in self.chunk_texts()}
+            current = {row[0] for row in conn.execute("SELECT id FROM chunks")}
             if current != set(ids.tolist()):
                 raise RuntimeError("the library changed while it was re-indexed; run it again")
             index = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
