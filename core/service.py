@@ -50,16 +50,20 @@ class DocChat:
         return self._embeddings
 
     def ingest_file(self, name: str, data: bytes, password: str | None = None,
-                    on_progress: ProgressCallback | None = None) -> IngestResult:
+                    on_progress: ProgressCallback | None = None, collection: str = "",
+                    replace: bool = False) -> IngestResult:
         from core.ingest.pipeline import ingest_bytes
 
-        return ingest_bytes(self.library, self.embeddings, self.settings, name, data, password, on_progress)
+        return ingest_bytes(self.library, self.embeddings, self.settings, name, data, password, on_progress,
+                            collection, replace)
 
     def ingest_paths(self, paths: list[Path], password: str | None = None,
-                     on_progress: ProgressCallback | None = None) -> list[IngestResult]:
+                     on_progress: ProgressCallback | None = None, collection: str = "",
+                     replace: bool = False) -> list[IngestResult]:
         from core.ingest.pipeline import ingest_paths
 
-        return ingest_paths(self.library, self.embeddings, self.settings, paths, password, on_progress)
+        return ingest_paths(self.library, self.embeddings, self.settings, paths, password, on_progress,
+                            collection, replace)
 
     def reindex(self, on_progress: Callable[[float], None] | None = None) -> int:
         """Re-embed the whole library with the configured embedding model; returns the chunk count."""
@@ -84,32 +88,34 @@ class DocChat:
     def delete(self, sha256: str) -> DocumentRecord | None:
         return self.library.delete_document(sha256)
 
-    def search(self, question: str, k: int | None = None, mode: str | None = None) -> list[Hit]:
+    def search(self, question: str, k: int | None = None, mode: str | None = None,
+               collections: list[str] | None = None) -> list[Hit]:
+        """``collections``: only documents in these (None: the whole library)."""
         if self.library.is_empty():
             return []  # nothing to find: do not load the embedding model for it
-        return self.retrieval(mode).search(question, k or self.settings.k)
+        return self.retrieval(mode, collections).search(question, k or self.settings.k)
 
-    def retrieve(self, question: str, k: int | None = None) -> Retrieved:
+    def retrieve(self, question: str, k: int | None = None, collections: list[str] | None = None) -> Retrieved:
         from core.retrieval.retriever import Retrieved
 
         if self.library.is_empty():
             return Retrieved([], False)
-        return self.retrieval().retrieve(question, k or self.settings.k)
+        return self.retrieval(collections=collections).retrieve(question, k or self.settings.k)
 
-    def retrieval(self, mode: str | None = None) -> Retrieval:
+    def retrieval(self, mode: str | None = None, collections: list[str] | None = None) -> Retrieval:
         from core.embeddings import embedding_name, min_similarity
         from core.retrieval.retriever import Retrieval
 
         s = self.settings
         mode = mode or s.retriever
         if mode == "keyword":  # no embedder needed, nor loaded
-            return Retrieval(self.library, self.embeddings_if_loaded(), mode=mode)
+            return Retrieval(self.library, self.embeddings_if_loaded(), mode=mode, collections=collections)
         model = embedding_name(self.embeddings)
         self.library.check_embedding_model(model)  # vectors of two models cannot be compared
         threshold = s.min_similarity if s.min_similarity >= 0 else min_similarity(model)
         return Retrieval(self.library, self.embeddings, mode=mode, keyword_weight=s.keyword_weight,
                          candidates=s.candidates, fusion=s.fusion, min_similarity=threshold,
-                         reranker=self.reranker if mode == "hybrid+rerank" else None)
+                         reranker=self.reranker if mode == "hybrid+rerank" else None, collections=collections)
 
     @cached_property
     def reranker(self) -> CrossEncoderReranker | None:
@@ -120,10 +126,11 @@ class DocChat:
 
         return CrossEncoderReranker(Path(self.settings.reranker).expanduser())
 
-    def engine(self, llm: LoadedLLM) -> ChatEngine:
+    def engine(self, llm: LoadedLLM, collections: list[str] | None = None) -> ChatEngine:
+        """An answer chain over the library, or over some of its collections only."""
         from core.chat.engine import ChatEngine
 
-        return ChatEngine(self.retrieve, llm)
+        return ChatEngine(lambda question: self.retrieve(question, collections=collections), llm)
 
     def warm_up(self, llm_name: str) -> None:
         """Load the embedder and the model in the background while the user types a question,

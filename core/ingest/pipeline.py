@@ -46,6 +46,7 @@ class IngestResult:
     pages: int | None = None
     seconds: float = 0.0
     duplicate: bool = False
+    needs: str = ""  # what a retry needs from the user: "password" or "replace" (a confirmation)
 
     def line(self) -> str:
         if not self.ok:
@@ -90,7 +91,10 @@ def ingest_bytes(
     data: bytes,
     password: str | None = None,
     on_progress: ProgressCallback | None = None,
+    collection: str = "",
+    replace: bool = False,
 ) -> IngestResult:
+    """``replace``: the user confirmed that these bytes replace the document of the same name."""
     started = time.perf_counter()
     name = display_name(raw_name)
     report = on_progress or (lambda _event: None)
@@ -103,6 +107,11 @@ def ingest_bytes(
             report(Progress(name, "done", 1.0))
             return IngestResult(name, True, f"already in the library as {existing.name}", sha,
                                 existing.chunks, existing.pages, time.perf_counter() - started, True)
+        previous = library.find_by_name(name)
+        if previous and not replace:
+            report(Progress(name, "done", 1.0))
+            return IngestResult(name, False, f"another version of {name} is already in the library "
+                                f"(added {previous.added[:10]}); confirm to replace it", sha, needs="replace")
         report(Progress(name, "read", 0.0))
         kind = sniff_kind(name, data)
         loaded = load(kind, data, password)
@@ -118,17 +127,21 @@ def ingest_bytes(
         library.add_document(
             name=name, sha256=sha, kind=kind, pages=loaded.page_count, original=data,
             chunks=chunks, vectors=vectors, embedding_model=model, note=loaded.note,
+            collection=collection.strip(), replaces=previous.sha256 if previous else "",
         )
     except (IngestError, LibraryMismatch) as exc:
         report(Progress(name, "done", 1.0))
-        return IngestResult(name, False, str(exc), sha, seconds=time.perf_counter() - started)
+        return IngestResult(name, False, str(exc), sha, seconds=time.perf_counter() - started,
+                            needs=getattr(exc, "needs", ""))
     except Exception as exc:  # noqa: BLE001 - a bad file must never take the app down
         report(Progress(name, "done", 1.0))
         reason = f"could not be read ({type(exc).__name__}: {exc})"
         return IngestResult(name, False, reason, sha, seconds=time.perf_counter() - started)
     seconds = time.perf_counter() - started
     report(Progress(name, "done", 1.0))
-    return IngestResult(name, True, _summary(len(chunks), loaded.page_count, seconds, loaded.note),
+    note = "; ".join(filter(None, [loaded.note, f"replaced the version added {previous.added[:10]}"
+                                                if previous else ""]))
+    return IngestResult(name, True, _summary(len(chunks), loaded.page_count, seconds, note),
                         sha, len(chunks), loaded.page_count, seconds)
 
 
@@ -139,6 +152,8 @@ def ingest_paths(
     paths: Iterable[Path],
     password: str | None = None,
     on_progress: ProgressCallback | None = None,
+    collection: str = "",
+    replace: bool = False,
 ) -> list[IngestResult]:
     results = []
     for path in paths:
@@ -147,5 +162,6 @@ def ingest_paths(
         except OSError as exc:
             results.append(IngestResult(display_name(str(path)), False, f"cannot read file ({exc.strerror})"))
             continue
-        results.append(ingest_bytes(library, embeddings, settings, str(path), data, password, on_progress))
+        results.append(ingest_bytes(library, embeddings, settings, str(path), data, password, on_progress,
+                                    collection, replace))
     return results

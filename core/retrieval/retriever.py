@@ -40,6 +40,7 @@ class Retrieval:
     fusion: str = "convex"
     min_similarity: float = 0.0
     reranker: CrossEncoderReranker | None = None
+    collections: list[str] | None = None  # search only documents in these; None: all
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -52,14 +53,15 @@ class Retrieval:
             return []
         if self.mode == "keyword":
             query = build_query(question)
-            return self.library.keyword_search(query.words, query.trigrams, k) if query else []
+            return self.library.keyword_search(query.words, query.trigrams, k, self.collections) if query else []
         vector = embed_query_vector(self.embeddings, question)
         if self.mode == "vector":
-            hits = self.library.search(vector, k)
+            hits = self.library.search(vector, k, self.collections)
             return [replace(h, similarity=h.score) for h in hits]
         query = build_query(question)
-        dense = self.library.search(vector, self.candidates)
-        keyword = self.library.keyword_search(query.words, query.trigrams, self.candidates) if query else []
+        dense = self.library.search(vector, self.candidates, self.collections)
+        keyword = (self.library.keyword_search(query.words, query.trigrams, self.candidates, self.collections)
+                   if query else [])
         reranking = self.mode == "hybrid+rerank"
         fused = METHODS[self.fusion](dense, keyword, self.keyword_weight, self.candidates if reranking else k)
         if reranking and self.reranker is not None:
@@ -77,4 +79,5 @@ class Retrieval:
         if best is not None and best >= self.min_similarity:
             return Retrieved(hits, True)
         exact = build_query(question, every_word=True)
-        return Retrieved(hits, bool(exact and self.library.keyword_search(exact.words, exact.trigrams, 1)))
+        return Retrieved(hits, bool(exact and self.library.keyword_search(exact.words, exact.trigrams, 1,
+                                                                           self.collections)))

@@ -20,27 +20,13 @@ from pathlib import Path
 import numpy as np
 
 from core.ingest.records import embedding_text
-from core.store.files import atomic_write, atomic_write_bytes
+from core.store import migrations
+from core.store.files import atomic_write_bytes
 from core.store.records import DocumentRecord, Hit, NewDocument
-
-SCHEMA = (Path(__file__).with_name("schema.sql")).read_text(encoding="utf-8")
-KEYWORD_SCHEMA = (Path(__file__).with_name("keyword_schema.sql")).read_text(encoding="utf-8")
-KEYWORD_INDEX_VERSION = "1"
-
+from core.store.vector_index import VectorIndex
 
 # In DocumentRecord's field order.
-_DOCUMENT_COLUMNS = "name, sha256, type, pages, chunks, size, added, note"
-
-
-def _statements(script: str) -> list[str]:
-    """Split a script for ``execute`` (``executescript`` would commit the open transaction)."""
-    statements, buffer = [], ""
-    for line in script.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            statements.append(buffer)
-            buffer = ""
-    return statements
+_DOCUMENT_COLUMNS = "name, sha256, type, pages, chunks, size, added, note, collection"
 
 
 class LibraryMismatch(Exception):
@@ -55,12 +41,10 @@ class Library:
         self.index_path = self.data_dir / "index.faiss"
         self.uploads_dir = self.data_dir / "uploads"
         self._lock = threading.RLock()
-        self._index = None
-        self._index_stamp: tuple[int, int] | None = None
+        self._vectors = VectorIndex(self.index_path)
         with self._write_lock():
             with self._connect() as conn:
-                conn.executescript(SCHEMA)
-                self._migrate(conn)
+                migrations.migrate(conn)
             self._reconcile()
 
     # -- connections and locks -------------------------------------------------------------
@@ -91,73 +75,16 @@ class Library:
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
-            self._index, self._index_stamp = None, None
+            self._vectors.forget()
             self._reconcile()
             raise
 
-    def _migrate(self, conn: sqlite3.Connection) -> None:
-        """Bring a library from an older version up to date in one transaction: the heading column,
-        then the full-text indexes, filled from the chunks already there."""
-        if self._meta(conn, "keyword_index") == KEYWORD_INDEX_VERSION:
-            return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            columns = {row[1] for row in conn.execute("PRAGMA table_info(chunks)")}
-            if "heading" not in columns:
-                conn.execute("ALTER TABLE chunks ADD COLUMN heading TEXT")
-            for statement in _statements(KEYWORD_SCHEMA):
-                conn.execute(statement)
-            conn.execute("INSERT INTO chunks_fts (chunks_fts) VALUES ('rebuild')")
-            conn.execute("INSERT INTO chunks_trigram (chunks_trigram) VALUES ('rebuild')")
-            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('keyword_index', ?)",
-                         (KEYWORD_INDEX_VERSION,))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-
-    @staticmethod
-    def _meta(conn: sqlite3.Connection, key: str) -> str | None:
-        row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
-
-    # -- the FAISS index -------------------------------------------------------------------
-    def _stamp(self) -> tuple[int, int] | None:
-        try:
-            stat = self.index_path.stat()
-        except FileNotFoundError:
-            return None
-        return (stat.st_mtime_ns, stat.st_size)
-
-    def _current_index(self):
-        """The in-memory index, re-read when another process or instance replaced the file."""
-        import faiss
-
-        with self._lock:
-            stamp = self._stamp()
-            if stamp != self._index_stamp or (self._index is None and stamp is not None):
-                self._index = faiss.read_index(str(self.index_path)) if stamp else None
-                self._index_stamp = stamp
-            return self._index
-
-    def _save_index(self, index) -> None:
-        import faiss
-
-        atomic_write(self.index_path, lambda tmp: faiss.write_index(index, str(tmp)))
-        self._index = index
-        self._index_stamp = self._stamp()
-
-    def _index_ids(self, index) -> set[int]:
-        import faiss
-
-        return set(faiss.vector_to_array(index.id_map).tolist()) if index is not None else set()
-
     def _reconcile(self) -> None:
         """Drop vectors without rows (crash after rename) and documents missing vectors."""
-        index = self._current_index()
+        index = self._vectors.current()
         with self._connect() as conn:
             row_ids = {r[0] for r in conn.execute("SELECT id FROM chunks")}
-            vector_ids = self._index_ids(index)
+            vector_ids = self._vectors.ids(index)
             orphans = vector_ids - row_ids
             missing = row_ids - vector_ids
             if missing:
@@ -170,23 +97,43 @@ class Library:
                 conn.execute("COMMIT")
         if orphans and index is not None:
             index.remove_ids(np.array(sorted(orphans), dtype="int64"))
-            self._save_index(index)
+            self._vectors.save(index)
 
     # -- reading ---------------------------------------------------------------------------
     def meta(self, key: str) -> str | None:
         with self._connect() as conn:
-            return self._meta(conn, key)
+            return migrations.meta(conn, key)
 
-    def documents(self) -> list[DocumentRecord]:
+    def documents(self, collections: list[str] | None = None) -> list[DocumentRecord]:
+        where, params = _in_collections(collections)
         with self._connect() as conn:
-            rows = conn.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents ORDER BY added, id").fetchall()
+            rows = conn.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents d {where} ORDER BY added, id",
+                                params).fetchall()
         return [DocumentRecord(*row) for row in rows]
+
+    def collections(self) -> list[str]:
+        """Every collection in use, by name ("" is the documents with none)."""
+        with self._connect() as conn:
+            return [r[0] for r in conn.execute("SELECT DISTINCT collection FROM documents ORDER BY collection")]
 
     def find(self, sha256: str) -> DocumentRecord | None:
         """One indexed lookup (every ingest asks this first), not a scan of the whole library."""
         with self._connect() as conn:
             row = conn.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
         return DocumentRecord(*row) if row else None
+
+    def find_by_name(self, name: str) -> DocumentRecord | None:
+        """The newest document with this file name: an upload with the same name and other bytes
+        is a new version of it."""
+        with self._connect() as conn:
+            row = conn.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE name = ? ORDER BY id DESC",
+                               (name,)).fetchone()
+        return DocumentRecord(*row) if row else None
+
+    def original(self, sha256: str) -> bytes | None:
+        """The uploaded file as it was, for download; stored by hash, never by the user's name."""
+        path = self.uploads_dir / sha256
+        return path.read_bytes() if len(sha256) == 64 and path.is_file() else None
 
     def is_empty(self) -> bool:
         """Asked before every search: one row lookup, where COUNT(*) would scan the table."""
@@ -198,45 +145,41 @@ class Library:
             return conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
 
     def vector_count(self) -> int:
-        index = self._current_index()
-        return 0 if index is None else int(index.ntotal)
+        return self._vectors.count()
 
-    def search(self, query_vector: np.ndarray, k: int) -> list[Hit]:
+    def _chunk_ids(self, collections: list[str] | None) -> list[int] | None:
+        """The chunk ids a collection filter allows; None when there is no filter."""
+        if collections is None:
+            return None
+        where, params = _in_collections(collections)
+        with self._connect() as conn:
+            return [r[0] for r in conn.execute(
+                f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id {where}", params)]
+
+    def search(self, query_vector: np.ndarray, k: int, collections: list[str] | None = None) -> list[Hit]:
         """Nearest chunks by cosine similarity (vectors are normalised, the index is inner product)."""
-        index = self._current_index()
-        if index is None or index.ntotal == 0:
-            return []
-        with self._lock:
-            scores, ids = index.search(np.asarray(query_vector, dtype="float32").reshape(1, -1), k)
-        return self.hits([(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0])
+        return self.hits(self._vectors.search(query_vector, k, self._chunk_ids(collections)))
 
     def similarities(self, query_vector: np.ndarray, ids: list[int]) -> dict[int, float]:
         """Cosine of the query with the stored vectors of ``ids`` (no search, a lookup by id)."""
-        index = self._current_index()
-        if index is None or not ids:
-            return {}
-        query = np.asarray(query_vector, dtype="float32").reshape(-1)
-        out: dict[int, float] = {}
-        with self._lock:
-            for i in ids:
-                try:
-                    out[i] = float(index.reconstruct(int(i)) @ query)
-                except RuntimeError:  # removed meanwhile
-                    continue
-        return out
+        return self._vectors.similarities(query_vector, ids)
 
-    def keyword_search(self, words: str | None, trigrams: str | None, k: int) -> list[Hit]:
+    def keyword_search(self, words: str | None, trigrams: str | None, k: int,
+                       collections: list[str] | None = None) -> list[Hit]:
         """BM25 over the full-text indexes; ``words`` and ``trigrams`` are FTS5 MATCH expressions
         (see core.retrieval.keyword). A chunk found by both has its two scores added."""
         scores: dict[int, float] = {}
+        where, params = _in_collections(collections)
+        only = (f"AND rowid IN (SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id {where})"
+                if collections is not None else "")
         with self._connect() as conn:
             for table, query in (("chunks_fts", words), ("chunks_trigram", trigrams)):
                 if not query:
                     continue
                 rows = conn.execute(
-                    f"SELECT rowid, -bm25({table}, 2.0, 1.0) FROM {table} WHERE {table} MATCH ? "
+                    f"SELECT rowid, -bm25({table}, 2.0, 1.0) FROM {table} WHERE {table} MATCH ? {only} "
                     f"ORDER BY bm25({table}, 2.0, 1.0) LIMIT ?",
-                    (query, k),
+                    (query, *params, k),
                 ).fetchall()
                 for chunk_id, score in rows:
                     scores[chunk_id] = scores.get(chunk_id, 0.0) + score
@@ -282,9 +225,9 @@ class Library:
     def add_documents(self, new: list[NewDocument]) -> list[DocumentRecord]:
         """Add several documents in one transaction and one index write (bulk imports, evals).
         Originals are stored first, so a listed document always has its file; a failure removes
-        the copies this call wrote. Documents already present are returned as they are."""
-        import faiss
-
+        the copies this call wrote. Documents already present are returned as they are. A
+        document that ``replaces`` another takes its place in the same transaction: readers see
+        the old version or the new one, never both or neither."""
         for doc in new:
             if len(doc.chunks) != len(doc.vectors):
                 raise ValueError("one vector per chunk is required")
@@ -295,6 +238,7 @@ class Library:
                 written.append(doc.sha256)
             atomic_write_bytes(stored, doc.original)
         records: list[DocumentRecord] = []
+        replaced: list[str] = []
         try:
             added = datetime.now(UTC).isoformat(timespec="seconds")
             with self._write_lock(), self._connect() as conn:
@@ -303,7 +247,7 @@ class Library:
                     self.check_embedding_model(model)
                 if len(models) > 1:
                     raise LibraryMismatch(f"one embedding model per library, not {sorted(models)}")
-                index = self._current_index()
+                index = self._vectors.current()
                 with self._transaction(conn):
                     start = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM chunks").fetchone()[0]
                     for doc in new:
@@ -311,32 +255,37 @@ class Library:
                         if existing:
                             records.append(existing)
                             continue
+                        if doc.replaces and self._remove_rows(conn, doc.replaces, index):
+                            replaced.append(doc.replaces)
                         if index is None:
-                            index = faiss.IndexIDMap2(faiss.IndexFlatIP(doc.vectors.shape[1]))
+                            index = self._vectors.empty(doc.vectors.shape[1])
                         ids = self._insert(conn, doc, added, start)
                         start += len(ids)
                         index.add_with_ids(np.ascontiguousarray(doc.vectors, dtype="float32"), ids)
                         records.append(DocumentRecord(doc.name, doc.sha256, doc.kind, doc.pages, len(doc.chunks),
-                                                      len(doc.original), added, doc.note))
+                                                      len(doc.original), added, doc.note, doc.collection))
                         conn.execute(
                             "INSERT OR REPLACE INTO meta (key, value) VALUES ('embedding_model', ?), ('dimension', ?)",
                             (doc.embedding_model, str(doc.vectors.shape[1])),
                         )
                     if index is not None:
-                        self._save_index(index)
+                        self._vectors.save(index)
         except BaseException:
             for sha in written:
                 if self.find(sha) is None:
                     (self.uploads_dir / sha).unlink(missing_ok=True)
             raise
+        for sha in replaced:
+            (self.uploads_dir / sha).unlink(missing_ok=True)
         return records
 
     @staticmethod
     def _insert(conn: sqlite3.Connection, doc: NewDocument, added: str, start: int) -> np.ndarray:
         cursor = conn.execute(
-            "INSERT INTO documents (sha256, name, type, pages, chunks, size, added, note) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (doc.sha256, doc.name, doc.kind, doc.pages, len(doc.chunks), len(doc.original), added, doc.note),
+            "INSERT INTO documents (sha256, name, type, pages, chunks, size, added, note, collection) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (doc.sha256, doc.name, doc.kind, doc.pages, len(doc.chunks), len(doc.original), added, doc.note,
+             doc.collection),
         )
         ids = np.arange(start, start + len(doc.chunks), dtype="int64")
         conn.executemany(
@@ -346,16 +295,30 @@ class Library:
         )
         return ids
 
+    @staticmethod
+    def _remove_rows(conn: sqlite3.Connection, sha256: str, index) -> bool:
+        """Inside an open transaction: a document's rows out of SQLite, its vectors out of ``index``
+        (saved by the caller before the commit). False when there was no such document."""
+        ids = [r[0] for r in conn.execute(
+            "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.sha256 = ?", (sha256,))]
+        gone = conn.execute("DELETE FROM documents WHERE sha256 = ?", (sha256,)).rowcount
+        if index is not None and ids:
+            index.remove_ids(np.array(ids, dtype="int64"))
+        return bool(gone)
+
+    def set_collection(self, sha256: str, collection: str) -> None:
+        """Move a document to another collection: one row, no re-embedding."""
+        with self._write_lock(), self._connect() as conn:
+            conn.execute("UPDATE documents SET collection = ? WHERE sha256 = ?", (collection.strip(), sha256))
+
     def reindex(self, vectors: np.ndarray, ids: np.ndarray, embedding_model: str) -> None:
         """Swap in vectors from another embedding model for the chunks ``ids`` (all of them, as
         listed by ``chunk_texts``); rows stay, the index and the recorded model change together."""
-        import faiss
-
         with self._write_lock(), self._connect() as conn:
             current = {row[0] for row in conn.execute("SELECT id FROM chunks")}
             if current != set(ids.tolist()):
                 raise RuntimeError("the library changed while it was re-indexed; run it again")
-            index = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
+            index = self._vectors.empty(vectors.shape[1])
             if len(ids):
                 index.add_with_ids(np.ascontiguousarray(vectors, dtype="float32"), ids.astype("int64"))
             with self._transaction(conn):
@@ -363,27 +326,29 @@ class Library:
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('embedding_model', ?), ('dimension', ?)",
                     (embedding_model, str(vectors.shape[1])),
                 )
-                self._save_index(index)
+                self._vectors.save(index)
 
     def delete_document(self, sha256: str) -> DocumentRecord | None:
         """Remove a document's rows, vectors and stored original together; None if absent.
 
-        Same ordering as ``add_document``: a crash after the index is renamed but before the commit
+        Same ordering as ``add_documents``: a crash after the index is renamed but before the commit
         leaves rows without vectors, which ``_reconcile`` deletes on the next open, finishing the job.
         """
         with self._write_lock(), self._connect() as conn:
             record = self.find(sha256)
             if record is None:
                 return None
+            index = self._vectors.current()
             with self._transaction(conn):
-                ids = [r[0] for r in conn.execute(
-                    "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.sha256 = ?",
-                    (sha256,),
-                )]
-                conn.execute("DELETE FROM documents WHERE sha256 = ?", (sha256,))
-                index = self._current_index()
-                if index is not None and ids:
-                    index.remove_ids(np.array(ids, dtype="int64"))
-                    self._save_index(index)
+                self._remove_rows(conn, sha256, index)
+                if index is not None:
+                    self._vectors.save(index)
         (self.uploads_dir / sha256).unlink(missing_ok=True)
         return record
+
+
+def _in_collections(collections: list[str] | None) -> tuple[str, list[str]]:
+    """A WHERE clause over ``documents d`` for a collection filter (None: every document)."""
+    if collections is None:
+        return "", []
+    return f"WHERE d.collection IN ({','.join('?' * len(collections))})", list(collections)

@@ -21,8 +21,10 @@ class DocumentRecord:
     size: int
     added: str
     note: str = ""
+    collection: str = ""
 
     def to_json(self) -> dict:
+        """Exactly the keys of the CLI contract (issue 4): scripts compare them."""
         data = asdict(self)
         return {k: data[k] for k in ("name", "sha256", "type", "pages", "chunks", "added")}
 
@@ -61,3 +63,5 @@ class NewDocument:
     vectors: np.ndarray
     embedding_model: str
     note: str = ""
+    collection: str = ""
+    replaces: str = ""  # sha256 of an older version that goes out in the same transaction

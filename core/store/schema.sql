@@ -11,7 +11,8 @@ CREATE TABLE IF NOT EXISTS documents (
     chunks INTEGER NOT NULL,
     size INTEGER NOT NULL,
     added TEXT NOT NULL,
-    note TEXT NOT NULL DEFAULT ''
+    note TEXT NOT NULL DEFAULT '',
+    collection TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY,

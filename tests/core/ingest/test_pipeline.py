@@ -55,3 +55,24 @@ def test_files_over_the_limit_are_refused_with_the_limit(app):
     limit = app.settings.max_upload_mb
     result = app.ingest_file("huge.txt", b"a" * (limit * 1024 * 1024 + 1))
     assert not result.ok and f"{limit} MB" in result.message
+
+
+def test_a_changed_file_with_the_same_name_replaces_the_old_one_only_when_confirmed(app, tmp_path):
+    first = app.ingest_file("notes.txt", b"The ferry leaves at nine every morning. " * 5)
+    asked = app.ingest_file("notes.txt", b"The ferry now leaves at ten every morning. " * 5)
+    assert first.ok and not asked.ok and asked.needs == "replace" and "replace" in asked.message
+    assert [d.sha256 for d in app.library.documents()] == [first.sha256]
+    done = app.ingest_file("notes.txt", b"The ferry now leaves at ten every morning. " * 5, replace=True)
+    assert done.ok and "replaced" in done.message
+    assert [d.sha256 for d in app.library.documents()] == [done.sha256]
+    assert app.library.vector_count() == app.library.chunk_count() == done.chunks
+
+
+def test_collections_are_chosen_at_upload_and_limit_the_search(app):
+    app.ingest_file("harbour.txt", b"The harbour master keeps the tide tables. " * 5, collection="work")
+    app.ingest_file("garden.txt", b"The tide of weeds rises in the garden. " * 5, collection="home")
+    assert {d.name: d.collection for d in app.library.documents()} == {"harbour.txt": "work", "garden.txt": "home"}
+    hits = app.search("tide", k=5, mode="keyword", collections=["home"])
+    assert [h.source for h in hits] == ["garden.txt"]
+    retrieved = app.retrieve("tide tables", collections=["work"])
+    assert {h.source for h in retrieved.hits} == {"harbour.txt"}

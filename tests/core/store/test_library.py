@@ -138,3 +138,61 @@ def test_a_failed_index_write_rolls_the_rows_back(tmp_path, monkeypatch):
     assert not (tmp_path / "uploads" / "ppp").exists()  # nor a stored copy of the failed file
     reopened = Library(tmp_path)
     assert reopened.vector_count() == reopened.chunk_count() == 1
+
+
+def _add_in(library: Library, sha: str, collection: str, texts: list[str], seed: int = 0, replaces: str = ""):
+    chunks = [Chunk(text=t, page=1, ordinal=i) for i, t in enumerate(texts)]
+    vectors = _vectors(len(texts), seed=seed)
+    library.add_document(name="report.pdf", sha256=sha, kind="pdf", pages=1, original=sha.encode(), chunks=chunks,
+                         vectors=vectors, embedding_model="fake", collection=collection, replaces=replaces)
+    return vectors
+
+
+def test_a_collection_filter_limits_vector_and_keyword_search(tmp_path):
+    library = Library(tmp_path)
+    work = _add_in(library, "w" * 64, "work", ["quarterly budget for the harbour"], seed=1)
+    _add_in(library, "h" * 64, "home", ["budget for the garden shed"], seed=2)
+    assert library.collections() == ["home", "work"]
+    assert [h.text for h in library.search(work[0], 5, ["home"])] == ["budget for the garden shed"]
+    assert library.search(work[0], 5, []) == []
+    assert [h.sha256 for h in library.keyword_search('"budget"', None, 5, ["work"])] == ["w" * 64]
+    assert len(library.keyword_search('"budget"', None, 5)) == 2
+    assert [d.collection for d in library.documents(["work"])] == ["work"]
+
+
+def test_a_replacement_swaps_rows_vectors_and_stored_file_in_one_step(tmp_path):
+    library = Library(tmp_path)
+    old = _add_in(library, "1" * 64, "", ["old figures"], seed=1)
+    assert library.find_by_name("report.pdf").sha256 == "1" * 64
+    new = _add_in(library, "2" * 64, "", ["new figures", "more new figures"], seed=2, replaces="1" * 64)
+    assert [d.sha256 for d in library.documents()] == ["2" * 64]
+    assert library.vector_count() == library.chunk_count() == 2
+    assert library.search(old[0], 1)[0].text != "old figures"
+    assert library.search(new[0], 1)[0].text == "new figures"
+    assert library.original("1" * 64) is None and library.original("2" * 64) == b"2" * 64
+
+
+def test_moving_a_document_to_another_collection_keeps_its_passages(tmp_path):
+    library = Library(tmp_path)
+    _add_in(library, "m" * 64, "inbox", ["a letter"])
+    library.set_collection("m" * 64, " archive ")
+    assert library.find("m" * 64).collection == "archive" and library.chunk_count() == 1
+
+
+def test_original_is_only_read_by_hash(tmp_path):
+    library = Library(tmp_path)
+    (tmp_path / "secret").write_bytes(b"not an upload")
+    assert library.original("../secret") is None
+
+
+def test_a_library_from_before_collections_gains_the_column(tmp_path):
+    import sqlite3
+
+    library = Library(tmp_path)
+    _add(library, "o" * 64, ["kept"])
+    conn = sqlite3.connect(tmp_path / "library.sqlite")
+    conn.execute("ALTER TABLE documents DROP COLUMN collection")
+    conn.commit()
+    conn.close()
+    reopened = Library(tmp_path)
+    assert reopened.documents()[0].collection == "" and reopened.chunk_count() == 1
