@@ -22,6 +22,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", help="add files to the library; one line per file")
     ingest.add_argument("files", nargs="+", type=Path, metavar="FILE")
     ingest.add_argument("--password", help="password for encrypted PDFs")
+    ingest.add_argument("--collection", default="", metavar="NAME", help="put the files in this collection")
+    ingest.add_argument("--replace", action="store_true",
+                        help="a changed file replaces the library's document of the same name")
 
     search = sub.add_parser("search", help="the passages closest to a question")
     search.add_argument("question", nargs="?", metavar="QUESTION")
@@ -29,20 +32,29 @@ def build_parser() -> argparse.ArgumentParser:
                         help='one {"id", "question"} object per line; prints one JSON line each')
     search.add_argument("--k", type=int, help="number of passages (default: setting k)")
     search.add_argument("--json", action="store_true", help="print JSON")
+    search.add_argument("--collection", action="append", metavar="NAME",
+                        help="search only this collection (repeat for several)")
 
     ask = sub.add_parser("ask", help="answer a question from the library with a local model")
     ask.add_argument("question", metavar="QUESTION")
+    ask.add_argument("--collection", action="append", metavar="NAME",
+                     help="answer only from this collection (repeat for several)")
     ask.add_argument("--llm", metavar="NAME", help="model name from `models` (default: setting llm)")
     ask.add_argument("--json", action="store_true", help="print JSON")
 
     listing = sub.add_parser("list", help="the documents in the library")
     listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.add_argument("--collection", action="append", metavar="NAME", help="only this collection")
 
     delete = sub.add_parser("delete", help="remove a document (its passages, vectors and stored file)")
     delete.add_argument("ref", metavar="NAME|SHA", help="file name as listed, or its sha256 (or 6+ leading characters)")
 
-    reindex = sub.add_parser("reindex", help="re-embed the library with the configured embedding model")
-    reindex.add_argument("--all", action="store_true", help="every document (the only mode so far)")
+    reindex = sub.add_parser("reindex", help="re-embed the library with the configured embedding model, "
+                             "or read documents again from their stored files (new chunk settings)")
+    reindex.add_argument("refs", nargs="*", metavar="NAME|SHA", help="read these documents again")
+    reindex.add_argument("--all", action="store_true", help="every document (the default without NAME|SHA)")
+    reindex.add_argument("--reread", action="store_true",
+                         help="with --all: read every document again instead of re-embedding its passages")
 
     evaluate = sub.add_parser("eval", help="measure retrieval (squad, mixed) or answers (answers)")
     evaluate.add_argument("kind", choices=["squad", "answers", "mixed"])
@@ -82,10 +94,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     failed = 0
     for path in args.files:
-        [result] = app.ingest_paths([path], args.password, on_progress)
+        [result] = app.ingest_paths([path], args.password, on_progress, args.collection, args.replace)
         failed += not result.ok
         bar.clear()
-        print(result.line(), flush=True)
+        hint = {"replace": " (add --replace)", "password": " (add --password)"}.get(result.needs, "")
+        print(result.line() + hint, flush=True)
     bar.close()
     return 1 if failed else 0
 
@@ -104,11 +117,11 @@ def cmd_search(args: argparse.Namespace) -> int:
                 if not line.strip():
                     continue
                 item = json.loads(line)
-                hits = app.search(item["question"], args.k)
+                hits = app.search(item["question"], args.k, collections=args.collection)
                 out = {"id": item.get("id"), "question": item["question"], "results": [h.to_json() for h in hits]}
                 print(json.dumps(out, ensure_ascii=False), flush=True)
         return 0
-    hits = app.search(args.question, args.k)
+    hits = app.search(args.question, args.k, collections=args.collection)
     if args.json:
         print(json.dumps({"question": args.question, "results": [h.to_json() for h in hits]}, ensure_ascii=False))
         return 0
@@ -129,7 +142,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     except LLMUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    answer = app.engine(llm).answer(args.question)
+    answer = app.engine(llm, args.collection).answer(args.question)
     sources = [{"source": h.source, "page": h.page, "text": h.text} for h in answer.sources]
     if args.json:
         text = "".join(answer.tokens).strip()
@@ -145,7 +158,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    docs = _app(args).library.documents()
+    docs = _app(args).library.documents(args.collection)
     if args.json:
         print(json.dumps({"documents": [d.to_json() for d in docs]}, ensure_ascii=False))
         return 0
@@ -153,24 +166,33 @@ def cmd_list(args: argparse.Namespace) -> int:
         print("the library is empty")
     for d in docs:
         pages = f"{d.pages} pages, " if d.pages is not None else ""
-        print(f"{d.name}  ({d.type}, {pages}{d.chunks} chunks, added {d.added}, sha256 {d.sha256[:12]})")
+        where = f", collection {d.collection}" if d.collection else ""
+        print(f"{d.name}  ({d.type}, {pages}{d.chunks} chunks, added {d.added}{where}, sha256 {d.sha256[:12]})")
     return 0
+
+
+def _one_document(app, ref: str):
+    """The one document ``ref`` names, or None after saying why on stderr."""
+    matches = app.find_documents(ref)
+    if not matches:
+        print(f"error: no document named or hashed {ref!r} (see `list`)", file=sys.stderr)
+        return None
+    if len(matches) > 1:
+        print(f"error: {ref!r} matches {len(matches)} documents; use the sha256:", file=sys.stderr)
+        for d in matches:
+            print(f"  {d.sha256}  {d.name}", file=sys.stderr)
+        return None
+    return matches[0]
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
     app = _app(args)
-    matches = app.find_documents(args.ref)
-    if not matches:
-        print(f"error: no document named or hashed {args.ref!r} (see `list`)", file=sys.stderr)
+    document = _one_document(app, args.ref)
+    if document is None:
         return 1
-    if len(matches) > 1:
-        print(f"error: {args.ref!r} matches {len(matches)} documents; use the sha256:", file=sys.stderr)
-        for d in matches:
-            print(f"  {d.sha256}  {d.name}", file=sys.stderr)
-        return 1
-    removed = app.delete(matches[0].sha256)
+    removed = app.delete(document.sha256)
     if removed is None:
-        print(f"error: {matches[0].name} was already removed", file=sys.stderr)
+        print(f"error: {document.name} was already removed", file=sys.stderr)
         return 1
     print(f"deleted {removed.name} ({plural(removed.chunks, 'chunk')}, sha256 {removed.sha256[:12]})")
     return 0
@@ -192,6 +214,17 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     app = _app(args)
+    if args.refs and args.all:
+        print("reindex takes NAME|SHA or --all, not both", file=sys.stderr)
+        return 2
+    if args.refs or args.reread:
+        docs = app.library.documents() if args.reread else [_one_document(app, ref) for ref in args.refs]
+        if None in docs:
+            return 1
+        results = [app.reread(d.sha256) for d in docs]
+        for result in results:
+            print(result.line(), flush=True)
+        return 0 if all(r.ok for r in results) else 1
     built_with = app.library.meta("embedding_model") or "nothing"
     with tqdm(total=100, unit="%", file=sys.stderr, disable=None) as bar:
         count = app.reindex(lambda done: bar.update(round(done * 100) - bar.n))

@@ -65,6 +65,12 @@ class DocChat:
         return ingest_paths(self.library, self.embeddings, self.settings, paths, password, on_progress,
                             collection, replace)
 
+    def reread(self, sha256: str, on_progress: ProgressCallback | None = None) -> IngestResult:
+        """Read one stored document again with the current loaders and chunk settings."""
+        from core.ingest.pipeline import reread
+
+        return reread(self.library, self.embeddings, self.settings, sha256, on_progress)
+
     def reindex(self, on_progress: Callable[[float], None] | None = None) -> int:
         """Re-embed the whole library with the configured embedding model; returns the chunk count."""
         from core.ingest.reindex import reindex

@@ -99,50 +99,77 @@ def ingest_bytes(
     name = display_name(raw_name)
     report = on_progress or (lambda _event: None)
     sha = hashlib.sha256(data).hexdigest()
-    try:
+
+    def run() -> IngestResult:
         if len(data) > settings.max_upload_mb * 1024 * 1024:
             raise IngestError(f"file is larger than the {settings.max_upload_mb} MB limit")
         existing = library.find(sha) if data else None
         if existing:
-            report(Progress(name, "done", 1.0))
             return IngestResult(name, True, f"already in the library as {existing.name}", sha,
                                 existing.chunks, existing.pages, time.perf_counter() - started, True)
         previous = library.find_by_name(name)
         if previous and not replace:
-            report(Progress(name, "done", 1.0))
             return IngestResult(name, False, f"another version of {name} is already in the library "
                                 f"(added {previous.added[:10]}); confirm to replace it", sha, needs="replace")
-        report(Progress(name, "read", 0.0))
-        kind = sniff_kind(name, data)
-        loaded = load(kind, data, password)
-        report(Progress(name, "split", 0.1))
-        chunks = split_pages(loaded.pages, settings.chunk_size, settings.chunk_overlap)
-        if not chunks:
-            raise IngestError("no text found in this file")
-        model = embedding_name(embeddings)
-        library.check_embedding_model(model)
-        vectors = embed_in_slices(embeddings, [c.embedding_text() for c in chunks],
-                                       lambda done: report(Progress(name, "embed", 0.1 + 0.85 * done)))
-        report(Progress(name, "store", 0.97))
-        library.add_document(
-            name=name, sha256=sha, kind=kind, pages=loaded.page_count, original=data,
-            chunks=chunks, vectors=vectors, embedding_model=model, note=loaded.note,
-            collection=collection.strip(), replaces=previous.sha256 if previous else "",
-        )
+        note = f"replaced the version added {previous.added[:10]}" if previous else ""
+        return _read_and_store(library, embeddings, settings, name, data, sha, password, report, collection,
+                               previous.sha256 if previous else "", note, started)
+
+    return _guarded(name, sha, started, report, run)
+
+
+def reread(library: Library, embeddings: Embeddings, settings: Settings, sha256: str,
+           on_progress: ProgressCallback | None = None) -> IngestResult:
+    """Parse a stored original again and swap its passages in (new chunk settings, a better
+    loader). Passwords are never stored, so an encrypted PDF says it needs its password."""
+    started = time.perf_counter()
+    report = on_progress or (lambda _event: None)
+    record = library.find(sha256)
+    data = library.original(sha256)
+    if record is None or data is None:
+        return IngestResult(sha256[:12], False, "not in the library (or its stored file is missing)", sha256)
+    return _guarded(record.name, sha256, started, report, lambda: _read_and_store(
+        library, embeddings, settings, record.name, data, sha256, None, report, record.collection, sha256,
+        "read again", started))
+
+
+def _guarded(name: str, sha: str, started: float, report: ProgressCallback,
+             run: Callable[[], IngestResult]) -> IngestResult:
+    """Every failure becomes a result with a message; the progress always ends at "done"."""
+    try:
+        result = run()
     except (IngestError, LibraryMismatch) as exc:
-        report(Progress(name, "done", 1.0))
-        return IngestResult(name, False, str(exc), sha, seconds=time.perf_counter() - started,
-                            needs=getattr(exc, "needs", ""))
+        result = IngestResult(name, False, str(exc), sha, seconds=time.perf_counter() - started,
+                              needs=getattr(exc, "needs", ""))
     except Exception as exc:  # noqa: BLE001 - a bad file must never take the app down
-        report(Progress(name, "done", 1.0))
         reason = f"could not be read ({type(exc).__name__}: {exc})"
-        return IngestResult(name, False, reason, sha, seconds=time.perf_counter() - started)
-    seconds = time.perf_counter() - started
+        result = IngestResult(name, False, reason, sha, seconds=time.perf_counter() - started)
     report(Progress(name, "done", 1.0))
-    note = "; ".join(filter(None, [loaded.note, f"replaced the version added {previous.added[:10]}"
-                                                if previous else ""]))
-    return IngestResult(name, True, _summary(len(chunks), loaded.page_count, seconds, note),
-                        sha, len(chunks), loaded.page_count, seconds)
+    return result
+
+
+def _read_and_store(library: Library, embeddings: Embeddings, settings: Settings, name: str, data: bytes,
+                    sha: str, password: str | None, report: ProgressCallback, collection: str, replaces: str,
+                    note: str, started: float) -> IngestResult:
+    report(Progress(name, "read", 0.0))
+    kind = sniff_kind(name, data)
+    loaded = load(kind, data, password)
+    report(Progress(name, "split", 0.1))
+    chunks = split_pages(loaded.pages, settings.chunk_size, settings.chunk_overlap)
+    if not chunks:
+        raise IngestError("no text found in this file")
+    model = embedding_name(embeddings)
+    library.check_embedding_model(model)
+    vectors = embed_in_slices(embeddings, [c.embedding_text() for c in chunks],
+                              lambda done: report(Progress(name, "embed", 0.1 + 0.85 * done)))
+    report(Progress(name, "store", 0.97))
+    library.add_document(
+        name=name, sha256=sha, kind=kind, pages=loaded.page_count, original=data, chunks=chunks,
+        vectors=vectors, embedding_model=model, note=loaded.note, collection=collection.strip(), replaces=replaces,
+    )
+    seconds = time.perf_counter() - started
+    summary = _summary(len(chunks), loaded.page_count, seconds, "; ".join(filter(None, [loaded.note, note])))
+    return IngestResult(name, True, summary, sha, len(chunks), loaded.page_count, seconds)
 
 
 def ingest_paths(

@@ -251,8 +251,8 @@ class Library:
                 with self._transaction(conn):
                     start = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM chunks").fetchone()[0]
                     for doc in new:
-                        existing = self.find(doc.sha256)
-                        if existing:
+                        existing = self.find(doc.sha256)  # committed state: a read again replaces itself
+                        if existing and doc.replaces != doc.sha256:
                             records.append(existing)
                             continue
                         if doc.replaces and self._remove_rows(conn, doc.replaces, index):
@@ -275,7 +275,7 @@ class Library:
                 if self.find(sha) is None:
                     (self.uploads_dir / sha).unlink(missing_ok=True)
             raise
-        for sha in replaced:
+        for sha in set(replaced) - {doc.sha256 for doc in new}:
             (self.uploads_dir / sha).unlink(missing_ok=True)
         return records
 

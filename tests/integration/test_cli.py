@@ -1,6 +1,7 @@
 """The CLI contract, run as a user runs it: ``python -m core`` in a subprocess."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -111,3 +112,32 @@ def test_reindex_and_a_model_mismatch_are_reported(library):
     done = run_as("reindex", "--all")
     assert done.returncode == 0 and "re-indexed" in done.stdout and "use-multilingual-v3" in done.stdout
     assert json.loads(run_as("search", "lighthouse", "--json").stdout)["results"]
+
+
+def test_collections_and_replacing_a_changed_file(library, tmp_path):
+    notes = tmp_path / "ferry.txt"
+    notes.write_text("The ferry to Skarvoy leaves at nine. " * 5)
+    assert run(library, "ingest", "--collection", "travel", str(notes)).returncode == 0
+    notes.write_text("The ferry to Skarvoy now leaves at ten. " * 5)
+    refused = run(library, "ingest", str(notes))
+    assert refused.returncode == 1 and "--replace" in refused.stdout and "another version" in refused.stdout
+    replaced = run(library, "ingest", "--replace", "--collection", "travel", str(notes))
+    assert replaced.returncode == 0 and "replaced" in replaced.stdout
+    travel = json.loads(run(library, "list", "--json", "--collection", "travel").stdout)["documents"]
+    assert [d["name"] for d in travel] == ["ferry.txt"]
+    out = json.loads(run(library, "search", "ferry", "--json", "--collection", "travel").stdout)
+    assert out["results"] and {r["source"] for r in out["results"]} == {"ferry.txt"}
+    assert "ten" in out["results"][0]["text"]
+
+
+def test_reindex_one_document_reads_it_again_with_new_chunk_settings(library):
+    before = json.loads(run(library, "list", "--json").stdout)["documents"][0]
+    env_run = subprocess.run(
+        [sys.executable, "-m", "core", "--data-dir", str(library), "reindex", "lighthouse.pdf"], cwd=ROOT,
+        capture_output=True, text=True, timeout=300,
+        env={**os.environ, "DOCCHAT_CHUNK_SIZE": "60", "DOCCHAT_CHUNK_OVERLAP": "0"})
+    assert env_run.returncode == 0, env_run.stderr
+    assert "ok" in env_run.stdout and "read again" in env_run.stdout
+    after = json.loads(run(library, "list", "--json").stdout)["documents"][0]
+    assert after["sha256"] == before["sha256"] and after["chunks"] > before["chunks"]
+    assert run(library, "reindex", "nothing.pdf").returncode == 1
