@@ -3,9 +3,11 @@
 import streamlit as st
 
 import core  # noqa: F401 - sets offline mode before any library is imported
+from ui.access import require_password
 from ui.resources import docchat, llm_options, settings
 
 st.set_page_config(page_title="Private DocChat", page_icon="🔒", layout="wide")
+require_password()
 st.title("🔒 Private DocChat")
 st.write(
     "Ask questions about your own files. Documents, embeddings and the language model all stay on "

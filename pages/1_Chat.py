@@ -6,10 +6,12 @@ import core  # noqa: F401 - sets offline mode before any library is imported
 from core.chat.engine import Turn
 from core.llms.registry import LLMUnavailable
 from core.text import plural
+from ui.access import require_password
 from ui.resources import docchat, llm, llm_options, settings
 from ui.sources import render_sources, source_dicts
 
 st.set_page_config(page_title="Chat · Private DocChat", page_icon="💬", layout="wide")
+require_password()
 
 
 def after_first_token(tokens, on_first):
@@ -54,6 +56,15 @@ if built_with := app.needs_reindex():
     st.page_link("pages/2_Documents.py", label="Go to Documents", icon="📄")
     st.stop()
 
+with st.sidebar:
+    names = [c for c in app.library.collections() if c]
+    if "collections" in st.session_state:  # a collection emptied meanwhile is no longer offered
+        st.session_state.collections = [c for c in st.session_state.collections if c in names]
+    if names:
+        st.multiselect("Answer from collections", names, key="collections", placeholder="all documents",
+                       help="Leave empty to search the whole library.")
+chosen_collections = st.session_state.get("collections") or None
+
 if st.session_state.llm_name is None:
     st.error("No language model is available: run `scripts/setup.sh` (see *All models* in the sidebar).")
     st.stop()
@@ -80,7 +91,7 @@ if question := st.chat_input("Ask a question about your documents"):
                 model = llm(st.session_state.llm_name)
                 if model.busy():
                     status.update(label="Waiting for the model (another question is being answered)…")
-                answer = app.engine(model).answer(question, history)
+                answer = app.engine(model, chosen_collections).answer(question, history)
                 if answer.standalone != question:
                     st.write(f"Searched for: *{answer.standalone}*")
                 found = answer.found

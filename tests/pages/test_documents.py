@@ -1,0 +1,98 @@
+"""The Documents page manages the library: collections, replacing a changed file after a click,
+filtering, downloading originals, and the optional password gate (Streamlit AppTest, headless)."""
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+DOCUMENTS = str(ROOT / "pages" / "2_Documents.py")
+
+
+@pytest.fixture(autouse=True)
+def fresh_library(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCCHAT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DOCCHAT_EMBEDDING_MODEL", "all-MiniLM-L6-v2")
+    monkeypatch.chdir(ROOT)
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+def documents_page() -> AppTest:
+    return AppTest.from_file(DOCUMENTS, default_timeout=120).run()
+
+
+def add(at: AppTest, name: str, data: bytes, collection: str | None = None) -> AppTest:
+    at.file_uploader[0].set_value([(name, data, "text/plain")])
+    if collection:  # an existing one: AppTest cannot type a new option into a selectbox
+        [box] = [s for s in at.selectbox if s.label == "Collection"][:1]
+        box.set_value(collection)
+    [submit] = [b for b in at.button if b.label == "Add to library"]
+    submit.click().run()
+    assert not at.exception
+    return at
+
+
+def test_upload_into_a_collection_then_filter_by_name_and_collection():
+    from core.service import DocChat
+    from core.settings import load_settings
+
+    DocChat(load_settings()).ingest_file("rota.txt", b"Travel rota for the keepers. " * 5, collection="travel")
+    at = documents_page()
+    add(at, "ferry.txt", b"The ferry leaves at nine. " * 5, collection="travel")
+    add(at, "budget.txt", b"The budget is tight this year. " * 5)
+    table = at.dataframe[0].value
+    assert dict(zip(table["name"], table["collection"], strict=True)) == {
+        "rota.txt": "travel", "ferry.txt": "travel", "budget.txt": ""}
+    [needle] = [t for t in at.text_input if t.label == "Filter by name"]
+    needle.set_value("FERRY").run()
+    assert list(at.dataframe[0].value["name"]) == ["ferry.txt"]
+    needle.set_value("").run()
+    [within] = [m for m in at.multiselect if m.label == "Collections"]
+    within.set_value(["travel"]).run()
+    assert list(at.dataframe[0].value["name"]) == ["rota.txt", "ferry.txt"]
+
+
+def test_a_changed_file_with_the_same_name_waits_for_confirmation():
+    at = documents_page()
+    add(at, "notes.txt", b"The lamp is lit at dusk. " * 5)
+    add(at, "notes.txt", b"The lamp is now lit at six. " * 5)
+    assert any("another version" in w.value for w in at.warning)
+    assert len(at.dataframe[0].value) == 1
+    [replace] = [b for b in at.button if b.label == "Replace it"]
+    replace.click().run()
+    assert not at.exception
+    assert any("replaced" in s.value for s in at.success)
+    assert not any("another version" in w.value for w in at.warning)
+    from core.settings import load_settings
+    from core.store.library import Library
+
+    [doc] = Library(load_settings().data_dir).documents()
+    assert Library(load_settings().data_dir).original(doc.sha256).startswith(b"The lamp is now lit at six.")
+
+
+def test_keeping_the_old_version_changes_nothing():
+    at = documents_page()
+    add(at, "notes.txt", b"Old text of the notes. " * 5)
+    add(at, "notes.txt", b"New text of the notes. " * 5)
+    [keep] = [b for b in at.button if b.label == "Keep the library's version"]
+    keep.click().run()
+    assert not any("another version" in w.value for w in at.warning)
+    assert len(at.dataframe[0].value) == 1
+
+
+def test_the_password_gate_stops_every_page_until_unlocked():
+    at = AppTest.from_file(DOCUMENTS, default_timeout=60)
+    at.secrets["password"] = "open sesame"
+    at.run()
+    assert not at.file_uploader and at.text_input[0].label == "Password"
+    at.text_input[0].set_value("wrong")
+    at.button[0].click().run()
+    assert any("Wrong password" in e.value for e in at.error) and not at.file_uploader
+    at.text_input[0].set_value("open sesame")
+    at.button[0].click().run()
+    assert at.file_uploader

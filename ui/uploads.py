@@ -1,0 +1,77 @@
+"""Uploads that wait for the user: an encrypted PDF's password, or the confirmation that a
+changed file replaces the library's version. Kept per session, with the bytes, so nothing is
+uploaded twice and nothing is replaced without a click."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from core.ingest.pipeline import IngestResult
+from ui.resources import docchat
+
+PENDING = "pending_uploads"
+ANSWERED = "answered_uploads"  # results of answered questions, shown once after the rerun
+
+
+@dataclass
+class PendingUpload:
+    name: str
+    data: bytes
+    collection: str
+    needs: str  # "password" | "replace"
+    message: str
+    password: str | None = None  # kept for a replacement of an encrypted PDF
+
+
+def show_result(result: IngestResult) -> None:
+    if not result.ok and result.needs:
+        return  # asked below, with the controls to answer
+    if not result.ok:
+        st.error(f"**{result.name}**: {result.message}", icon="⚠️")
+    elif result.duplicate:
+        st.info(f"**{result.name}**: {result.message}", icon="ℹ️")
+    else:
+        st.success(f"**{result.name}**: {result.message}", icon="✅")
+
+
+def ingest(name: str, data: bytes, collection: str, password: str | None = None, replace: bool = False,
+           on_progress=None) -> IngestResult:
+    """Ingest one file; when it needs the user, park it in the session instead of failing."""
+    result = docchat().ingest_file(name, data, password, on_progress, collection, replace)
+    if not result.ok and result.needs:
+        queue: list[PendingUpload] = st.session_state.setdefault(PENDING, [])
+        queue[:] = [p for p in queue if p.name != result.name]
+        queue.append(PendingUpload(result.name, data, collection, result.needs, result.message, password))
+    show_result(result)
+    return result
+
+
+def _retry(item: PendingUpload, password: str | None, replace: bool) -> None:
+    st.session_state[PENDING].remove(item)
+    with st.spinner(f"Reading {item.name}…"):
+        result = ingest(item.name, item.data, item.collection, password, replace)
+    st.session_state[ANSWERED] = [result]
+    st.rerun()
+
+
+def show_pending() -> None:
+    """One box per waiting upload, with the question and the controls that answer it."""
+    for result in st.session_state.pop(ANSWERED, []):
+        show_result(result)
+    for n, item in enumerate(list(st.session_state.get(PENDING, []))):
+        with st.container(border=True):
+            st.warning(f"**{item.name}**: {item.message}", icon="🔒" if item.needs == "password" else "♻️")
+            if item.needs == "password":
+                with st.form(f"unlock_{n}"):
+                    password = st.text_input("Password", type="password", key=f"password_{n}")
+                    if st.form_submit_button("Unlock and add"):
+                        _retry(item, password, replace=False)
+            else:
+                keep, swap = st.columns(2)
+                if swap.button("Replace it", key=f"replace_{n}", type="primary"):
+                    _retry(item, item.password, replace=True)
+                if keep.button("Keep the library's version", key=f"keep_{n}"):
+                    st.session_state[PENDING].remove(item)
+                    st.rerun()
