@@ -5,12 +5,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh --dev
 
-if ! command -v chromium >/dev/null 2>&1; then
+# Debian packages the tests use, installed only when missing: chromium (browser test) and
+# Tesseract with English and Korean (OCR of scanned PDFs).
+missing=""
+command -v chromium >/dev/null 2>&1 || missing="chromium"
+for pkg in tesseract-ocr tesseract-ocr-eng tesseract-ocr-kor; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
+done
+if [ -n "$missing" ]; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-        echo "==> installing Debian chromium for the browser test"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+        echo "==> installing Debian packages for the tests:$missing"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
     else
-        echo "==> chromium not found: the browser test will be skipped (apt-get install chromium)"
+        echo "==> missing:$missing; the browser and OCR tests will be skipped (apt-get install$missing)"
     fi
 fi
 

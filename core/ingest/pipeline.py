@@ -98,11 +98,13 @@ def ingest_bytes(
     started = time.perf_counter()
     name = display_name(raw_name)
     report = on_progress or (lambda _event: None)
-    sha = hashlib.sha256(data).hexdigest()
+    too_big = len(data) > settings.max_upload_mb * 1024 * 1024
+    sha = "" if too_big else hashlib.sha256(data).hexdigest()  # no need to hash what is refused
 
     def run() -> IngestResult:
-        if len(data) > settings.max_upload_mb * 1024 * 1024:
-            raise IngestError(f"file is larger than the {settings.max_upload_mb} MB limit")
+        if too_big:
+            raise IngestError(f"file is {len(data) / 1024 / 1024:.1f} MB, larger than the "
+                              f"{settings.max_upload_mb} MB limit")
         existing = library.find(sha) if data else None
         if existing:
             return IngestResult(name, True, f"already in the library as {existing.name}", sha,
@@ -153,15 +155,15 @@ def _read_and_store(library: Library, embeddings: Embeddings, settings: Settings
                     note: str, started: float) -> IngestResult:
     report(Progress(name, "read", 0.0))
     kind = sniff_kind(name, data)
-    loaded = load(kind, data, password)
-    report(Progress(name, "split", 0.1))
+    loaded = load(kind, data, password, lambda done: report(Progress(name, "read", 0.3 * done)))
+    report(Progress(name, "split", 0.3))
     chunks = split_pages(loaded.pages, settings.chunk_size, settings.chunk_overlap)
     if not chunks:
         raise IngestError("no text found in this file")
     model = embedding_name(embeddings)
     library.check_embedding_model(model)
     vectors = embed_in_slices(embeddings, [c.embedding_text() for c in chunks],
-                              lambda done: report(Progress(name, "embed", 0.1 + 0.85 * done)))
+                              lambda done: report(Progress(name, "embed", 0.3 + 0.65 * done)))
     report(Progress(name, "store", 0.97))
     library.add_document(
         name=name, sha256=sha, kind=kind, pages=loaded.page_count, original=data, chunks=chunks,

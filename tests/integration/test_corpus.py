@@ -5,6 +5,8 @@ Embeddings are faked here (fast); the loaders, splitter, FAISS and SQLite are re
 
 import pytest
 
+from core.ingest.ocr import ocr_languages
+
 pytestmark = pytest.mark.integration
 
 PDF_OUTCOMES = {
@@ -15,7 +17,7 @@ PDF_OUTCOMES = {
     "encrypted-ownerpw-only_copy-protected.pdf": "2 pages",
     "malformed-corrupt-zlib_zen_of_python_corrupted.pdf": "1 page",
     "encrypted-userpw-1234_2206.01062_pg3.pdf": "password-protected",
-    "scanned-no-text_c02-22.pdf": "no text layer",
+    "scanned-no-text_c02-22.pdf": "read with OCR" if ocr_languages() else "no text layer",
     "malformed-not-a-pdf_invalid.pdf": "damaged or truncated",
     "truncated_federal-register-2020-17221_first357000bytes.pdf": "damaged or truncated",
 }

@@ -1,0 +1,113 @@
+"""Bad and awkward inputs made in the test itself, so robustness tests run without ../shared."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+import zlib
+
+import pytest
+
+from core.ingest.ocr import ocr_languages
+
+SCANNED_LINES = ["The lighthouse keeper rows", "to the mainland on Sundays", "and buys lamp oil."]
+
+
+def needs_tesseract() -> str:
+    """Skip the calling test, with the install command, where Tesseract is missing."""
+    languages = ocr_languages()
+    if languages is None:
+        pytest.skip("tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-kor); OCR tests skipped")
+    return languages
+
+
+def scanned_pdf(lines: list[str] = SCANNED_LINES) -> bytes:
+    """A PDF whose only page is a picture of text, as a scanner makes it: no text layer at all."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.load_default(size=44)
+    image = Image.new("L", (1275, 1650), 255)  # 8.5 x 11 in at 150 dpi
+    draw = ImageDraw.Draw(image)
+    for row, line in enumerate(lines):
+        draw.text((100, 150 + row * 80), line, fill=0, font=font)
+    out = io.BytesIO()
+    image.save(out, "PDF", resolution=150)
+    return out.getvalue()
+
+
+def with_scanned_page(text_pdf: bytes, lines: list[str] = SCANNED_LINES) -> bytes:
+    """A text PDF with one scanned page appended: only that page should go to OCR."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(text_pdf)))
+    writer.append(PdfReader(io.BytesIO(scanned_pdf(lines))))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def corrupt_flate_checksum(pdf: bytes) -> bytes:
+    """Break the zlib checksum (last 4 bytes) of every Flate stream, as in pdfminer issue #637:
+    the text is intact, but a strict inflate fails; pypdf recovers it."""
+    def breaker(match: re.Match[bytes]) -> bytes:
+        body = match.group(2)
+        zlib.decompress(body)  # only streams that really are zlib data
+        broken = body[:-4] + bytes(b ^ 0xFF for b in body[-4:])
+        return match.group(1) + broken + match.group(3)
+
+    pattern = re.compile(rb"(/Filter\s*/FlateDecode[^>]*>>\s*stream\r?\n)(.*?)(\r?\nendstream)", re.S)
+    broken, count = pattern.subn(breaker, pdf)
+    assert count, "no Flate stream found to corrupt"
+    return broken
+
+
+def zip_bomb_docx(unzipped_mb: int = 200) -> bytes:
+    """A .docx-shaped ZIP whose document part inflates ~1000:1 (zeros), written in slices so the
+    test never holds the inflated size in memory."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w", force_zip64=True) as part:
+            block = b"\0" * (1024 * 1024)
+            for _ in range(unzipped_mb):
+                part.write(block)
+    return out.getvalue()
+
+
+def docx_with_body(document_xml: str) -> bytes:
+    """A real DOCX (python-docx's blank one) with its ``word/document.xml`` replaced."""
+    import docx
+
+    blank = io.BytesIO()
+    docx.Document().save(blank)
+    out = io.BytesIO()
+    with zipfile.ZipFile(blank) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            archive.writestr(info, document_xml if info.filename == "word/document.xml" else source.read(info))
+    return out.getvalue()
+
+
+def entity_bomb_docx() -> bytes:
+    """A DOCX whose body defines a billion-laughs entity chain (~10^9 characters if expanded)."""
+    entities = '<!ENTITY l0 "lol">' + "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    return docx_with_body(f'<?xml version="1.0"?><!DOCTYPE w:document [{entities}]><w:document xmlns:w='
+                          '"http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r>'
+                          "<w:t>&l9;</w:t></w:r></w:p></w:body></w:document>")
+
+
+def many_parts_docx(parts: int = 10_001) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+        for number in range(parts):
+            archive.writestr(f"word/media/p{number}.xml", "")
+    return out.getvalue()
+
+
+def png_bytes() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
