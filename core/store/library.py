@@ -1,11 +1,12 @@
 """The library: SQLite holds documents and chunk text, a FAISS ``IndexIDMap2`` holds vectors
 keyed by chunk id. No pickle anywhere: FAISS is written with ``faiss.write_index``.
 
-Writes are ordered so that a crash at any point leaves a loadable library: the new index is
-written to a temp file and renamed inside an open SQLite transaction that is committed last.
-A crash between the rename and the commit leaves vectors with no rows, which ``_reconcile``
-drops on the next open. A file lock serialises writers across processes (app + CLI), and
-readers reload the index when its file changes, so new documents appear without a restart.
+Writes are ordered so that a crash at any point leaves a loadable library: the index file only
+gains vectors before a commit (written to a temp file and renamed inside the open SQLite
+transaction) and only loses them after it. A crash in between leaves vectors with no rows,
+never rows without vectors, and ``_reconcile`` drops them at the next open or the next write.
+A file lock serialises writers across processes (app + CLI), and readers reload the index when
+its file changes, so new documents appear without a restart.
 """
 
 from __future__ import annotations
@@ -80,7 +81,10 @@ class Library:
             raise
 
     def _reconcile(self) -> None:
-        """Drop vectors without rows (crash after rename) and documents missing vectors."""
+        """Drop vectors without rows (crash after rename) and documents missing vectors, and the
+        temp file of an index write that died (only a holder of the write lock writes one)."""
+        for leftover in self.data_dir.glob(f".{self.index_path.name}.*.tmp"):
+            leftover.unlink(missing_ok=True)
         index = self._vectors.current()
         with self._connect() as conn:
             row_ids = {r[0] for r in conn.execute("SELECT id FROM chunks")}
@@ -239,6 +243,7 @@ class Library:
             atomic_write_bytes(stored, doc.original)
         records: list[DocumentRecord] = []
         replaced: list[str] = []
+        stale: list[int] = []  # vectors of replaced rows: out of the index only after the commit
         try:
             added = datetime.now(UTC).isoformat(timespec="seconds")
             with self._write_lock(), self._connect() as conn:
@@ -247,6 +252,7 @@ class Library:
                     self.check_embedding_model(model)
                 if len(models) > 1:
                     raise LibraryMismatch(f"one embedding model per library, not {sorted(models)}")
+                self._reconcile()  # another process may have died mid-write since this one last looked
                 index = self._vectors.current()
                 with self._transaction(conn):
                     start = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM chunks").fetchone()[0]
@@ -255,8 +261,9 @@ class Library:
                         if existing and doc.replaces != doc.sha256:
                             records.append(existing)
                             continue
-                        if doc.replaces and self._remove_rows(conn, doc.replaces, index):
+                        if doc.replaces and (gone := self._remove_rows(conn, doc.replaces)) is not None:
                             replaced.append(doc.replaces)
+                            stale.extend(gone)
                         if index is None:
                             index = self._vectors.empty(doc.vectors.shape[1])
                         ids = self._insert(conn, doc, added, start)
@@ -270,6 +277,7 @@ class Library:
                         )
                     if index is not None:
                         self._vectors.save(index)
+                self._drop_vectors(index, stale)
         except BaseException:
             for sha in written:
                 if self.find(sha) is None:
@@ -296,15 +304,25 @@ class Library:
         return ids
 
     @staticmethod
-    def _remove_rows(conn: sqlite3.Connection, sha256: str, index) -> bool:
-        """Inside an open transaction: a document's rows out of SQLite, its vectors out of ``index``
-        (saved by the caller before the commit). False when there was no such document."""
+    def _remove_rows(conn: sqlite3.Connection, sha256: str) -> list[int] | None:
+        """Inside an open transaction: a document's rows out of SQLite; returns their chunk ids,
+        whose vectors the caller drops after the commit (``_drop_vectors``). None: no such document."""
         ids = [r[0] for r in conn.execute(
             "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.sha256 = ?", (sha256,))]
         gone = conn.execute("DELETE FROM documents WHERE sha256 = ?", (sha256,)).rowcount
-        if index is not None and ids:
+        return ids if gone else None
+
+    def _drop_vectors(self, index, ids: list[int]) -> None:
+        """After a commit: the vectors of rows that are gone. A crash before this leaves vectors
+        without rows, which ``_reconcile`` drops; the index never lacks a committed row's vector."""
+        if index is None or not ids:
+            return
+        try:
             index.remove_ids(np.array(ids, dtype="int64"))
-        return bool(gone)
+            self._vectors.save(index)
+        except BaseException:
+            self._vectors.forget()
+            raise
 
     def set_collection(self, sha256: str, collection: str) -> None:
         """Move a document to another collection: one row, no re-embedding."""
@@ -331,18 +349,18 @@ class Library:
     def delete_document(self, sha256: str) -> DocumentRecord | None:
         """Remove a document's rows, vectors and stored original together; None if absent.
 
-        Same ordering as ``add_documents``: a crash after the index is renamed but before the commit
-        leaves rows without vectors, which ``_reconcile`` deletes on the next open, finishing the job.
+        The rows go in the commit, their vectors after it: a crash in between leaves vectors
+        without rows, which ``_reconcile`` drops, finishing the job.
         """
         with self._write_lock(), self._connect() as conn:
             record = self.find(sha256)
             if record is None:
                 return None
+            self._reconcile()
             index = self._vectors.current()
             with self._transaction(conn):
-                self._remove_rows(conn, sha256, index)
-                if index is not None:
-                    self._vectors.save(index)
+                gone = self._remove_rows(conn, sha256) or []
+            self._drop_vectors(index, gone)
         (self.uploads_dir / sha256).unlink(missing_ok=True)
         return record
 
