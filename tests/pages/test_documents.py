@@ -96,3 +96,37 @@ def test_the_password_gate_stops_every_page_until_unlocked():
     at.text_input[0].set_value("open sesame")
     at.button[0].click().run()
     assert at.file_uploader
+
+
+def _encrypted_pdf(tmp_path, password: str) -> bytes:
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    from tests.conftest import make_pdf
+
+    writer = PdfWriter(clone_from=PdfReader(make_pdf(tmp_path / "plain.pdf", ["The vault code is 4471."])))
+    writer.encrypt(user_password=password, owner_password="owner", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_an_encrypted_pdf_asks_for_its_password_and_a_wrong_one_asks_again(tmp_path):
+    at = documents_page()
+    at.file_uploader[0].set_value([("vault.pdf", _encrypted_pdf(tmp_path, "s3cret"), "application/pdf")])
+    [submit] = [b for b in at.button if b.label == "Add to library"]
+    submit.click().run()
+    assert any("password-protected" in w.value for w in at.warning)
+    [field] = [t for t in at.text_input if t.label == "Password"]
+    field.set_value("nope")
+    [unlock] = [b for b in at.button if b.label == "Unlock and add"]
+    unlock.click().run()
+    assert any("wrong password" in w.value for w in at.warning) and not at.dataframe
+    [field] = [t for t in at.text_input if t.label == "Password"]
+    field.set_value("s3cret")
+    [unlock] = [b for b in at.button if b.label == "Unlock and add"]
+    unlock.click().run()
+    assert not at.exception
+    assert any("vault.pdf" in s.value for s in at.success)
+    assert list(at.dataframe[0].value["name"]) == ["vault.pdf"]
