@@ -10,8 +10,8 @@ st.set_page_config(page_title="Private DocChat", page_icon="🔒", layout="wide"
 require_password()
 st.title("🔒 Private DocChat")
 st.write(
-    "Ask questions about your own files. Documents, embeddings and the language model all stay on "
-    "this machine: nothing is sent anywhere."
+    "Ask questions about your own files. Documents, embeddings and the index stay on this machine, and "
+    "so does the language model unless you choose one marked 🌐 (a server elsewhere that you configured)."
 )
 
 documents = docchat().library.documents()

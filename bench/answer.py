@@ -163,7 +163,7 @@ def bench_backend(app: DocChat, backend: str) -> dict[str, Any]:
             messages = prompt_messages(sources, question)
             raw_stats = ask_raw(raw, messages)
         else:
-            messages = prompt_messages(app.retriever().invoke(question), question)
+            messages = prompt_messages(app.retrieve(question).hits, question)
             raw_stats = ask_raw(raw, messages)
             app_stats, _ = ask_app(engine, question)
         tokens = prompt_tokens(model_path, messages)

@@ -137,19 +137,19 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from core.llms.registry import LLMUnavailable, load_llm
 
     app = _app(args)
-    try:
+    try:  # a server can fail at any point of the answer: one clear line, exit 1
         llm = load_llm(args.llm or app.settings.llm, app.settings)
+        answer = app.engine(llm, args.collection).answer(args.question)
+        sources = [{"source": h.source, "page": h.page, "text": h.text} for h in answer.sources]
+        if args.json:
+            text = "".join(answer.tokens).strip()
+            print(json.dumps({"answer": text, "sources": sources}, ensure_ascii=False))
+            return 0
+        for token in answer.tokens:
+            print(token, end="", flush=True)
     except LLMUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    answer = app.engine(llm, args.collection).answer(args.question)
-    sources = [{"source": h.source, "page": h.page, "text": h.text} for h in answer.sources]
-    if args.json:
-        text = "".join(answer.tokens).strip()
-        print(json.dumps({"answer": text, "sources": sources}, ensure_ascii=False))
-        return 0
-    for token in answer.tokens:
-        print(token, end="", flush=True)
     print("\n\nSources:" if answer.found else "\n\nClosest passages (none close enough to answer from):")
     for n, src in enumerate(sources, 1):
         page = f", page {src['page']}" if src["page"] is not None else ""
@@ -206,7 +206,9 @@ def cmd_models(args: argparse.Namespace) -> int:
         print(json.dumps({"models": [o.to_json() for o in options]}, ensure_ascii=False))
         return 0
     for o in options:
-        print(f"{o.name:55} {o.state}{'  ' + o.detail if o.detail else ''}")
+        where = f"  -> {o.url}" if o.url and o.url not in o.detail else ""
+        leaves = "  (questions and passages leave this machine)" if o.leaves_machine else ""
+        print(f"{o.name:55} {o.state}{'  ' + o.detail if o.detail else ''}{where}{leaves}")
     return 0
 
 

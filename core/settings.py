@@ -34,6 +34,15 @@ class Settings:
     max_tokens: int = 384
     context_size: int = 2048
     threads: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    # More models (core/llms/registry.py). model_paths: GGUF files or transformers model folders, used in
+    # place, separated by os.pathsep. A URL turns a server backend on ("" = off); questions and passages
+    # go to that URL, so the sidebar warns when it is not this machine. llm_timeout: seconds a server
+    # may stay silent before the answer fails with a clear message.
+    model_paths: str = ""
+    ollama_url: str = "http://localhost:11434"
+    openai_url: str = ""
+    hf_endpoint_url: str = ""
+    llm_timeout: float = 120.0
     max_upload_mb: int = 200
 
     @property

@@ -6,8 +6,9 @@ import core  # noqa: F401 - sets offline mode before any library is imported
 from core.chat.engine import Turn
 from core.llms.registry import LLMUnavailable
 from core.text import plural
+from ui import model_picker
 from ui.access import require_password
-from ui.resources import docchat, llm, llm_options, settings
+from ui.resources import docchat, llm, settings
 from ui.sources import render_sources, source_dicts
 
 st.set_page_config(page_title="Chat · Private DocChat", page_icon="💬", layout="wide")
@@ -30,16 +31,7 @@ if "llm_name" not in st.session_state:
     st.session_state.llm_name = settings().llm
 
 with st.sidebar:
-    st.header("Model")
-    options = llm_options()
-    ready = [o.name for o in options if o.ready]
-    if st.session_state.llm_name not in ready:
-        st.session_state.llm_name = ready[0] if ready else None
-    st.selectbox("Answer with", ready, key="llm_name", placeholder="No model available",
-                 help="Used from the next question on. Everything runs on this machine.")
-    with st.expander("All models"):
-        for o in options:
-            st.caption(f"{'🟢' if o.ready else '⚪'} `{o.name}` — {o.state}{': ' + o.detail if o.detail else ''}")
+    model_picker.render()
     if st.button("Clear conversation"):
         st.session_state.messages = []
 

@@ -5,6 +5,8 @@ Per-session state (chat history, the chosen model) lives in ``st.session_state``
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from core.llms.loaded import LoadedLLM
@@ -22,9 +24,11 @@ def settings() -> Settings:
     return docchat().settings
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
 def llm(name: str) -> LoadedLLM:
-    return load_llm(name, settings())
+    """The model with this session's generation settings (``ui.model_picker``). The registry keeps
+    each loaded model once per process for every session; a different temperature or answer length
+    is a cheap copy, a different context size reloads an in-process model once."""
+    return load_llm(name, replace(settings(), **st.session_state.get("generation", {})))
 
 
 @st.cache_data(ttl=5, show_spinner=False)

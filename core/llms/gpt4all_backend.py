@@ -18,6 +18,10 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import PrivateAttr
 
+from core.llms.backend import LLMOption, LocalBackend
+from core.llms.model_files import ModelFile
+from core.settings import Settings
+
 PROMPT_BATCH = 512
 CHATML_SYSTEM = "<|im_start|>system\n{0}<|im_end|>\n"
 CHATML_TURN = "<|im_start|>user\n{0}<|im_end|>\n<|im_start|>assistant\n{1}<|im_end|>\n"
@@ -98,8 +102,22 @@ class ChatGPT4All(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
 
-def build(model_file: Path, *, max_tokens: int, temperature: float, threads: int, context_size: int) -> ChatGPT4All:
-    model = ChatGPT4All(model_file=model_file, max_tokens=max_tokens, temperature=temperature,
-                        threads=threads, context_size=context_size)
-    model.load()
-    return model
+class GPT4AllBackend(LocalBackend):
+    runtime = "gpt4all"
+    packages = (("gpt4all", "gpt4all"),)
+    # Architectures gpt4all 2.8's bundled llama.cpp cannot load (STACK.md: SmolLM2's pre-tokenizer).
+    unsupported_tags = ("smollm",)
+
+    def unsupported(self, file: ModelFile) -> str:
+        if any(tag in file.stem for tag in self.unsupported_tags):
+            return "gpt4all 2.8 cannot load this architecture; use llama.cpp"
+        return ""
+
+    def build(self, option: LLMOption, settings: Settings) -> ChatGPT4All:
+        model = ChatGPT4All(model_file=option.path, max_tokens=settings.max_tokens, temperature=settings.temperature,
+                            threads=settings.threads, context_size=settings.context_size)
+        model.load()  # loaded once; ``tune`` copies share it
+        return model
+
+    def close(self, model: ChatGPT4All) -> None:
+        """gpt4all frees its model when the object goes; nothing to do early."""

@@ -7,26 +7,31 @@ questions only pay for their passages and question (the bottleneck on a CPU).
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
-from langchain_core.runnables import Runnable
+from core.llms.backend import LLMOption, LocalBackend
+from core.settings import Settings
 
 PROMPT_BATCH = 512
 SEED = 42  # the same question over the same passages gives the same answer
 
 
-def build(model_file: Path, *, max_tokens: int, temperature: float, threads: int, context_size: int) -> Runnable:
-    from langchain_community.chat_models import ChatLlamaCpp
+class LlamaCppBackend(LocalBackend):
+    runtime = "llama.cpp"
+    packages = (("llama_cpp", "llama-cpp-python"), ("langchain_community", "langchain-community"))
 
-    return ChatLlamaCpp(
-        model_path=str(model_file),
-        n_ctx=context_size,
-        n_threads=threads,
-        n_batch=PROMPT_BATCH,
-        max_tokens=max_tokens,
-        temperature=temperature,
-        streaming=True,
-        verbose=False,
-        seed=SEED,
-        model_kwargs={"flash_attn": True, "n_threads_batch": threads},
-    )
+    def build(self, option: LLMOption, settings: Settings) -> Any:
+        from langchain_community.chat_models import ChatLlamaCpp
+
+        return ChatLlamaCpp(
+            model_path=str(option.path),
+            n_ctx=settings.context_size,
+            n_threads=settings.threads,
+            n_batch=PROMPT_BATCH,
+            max_tokens=settings.max_tokens,
+            temperature=settings.temperature,
+            streaming=True,
+            verbose=False,
+            seed=SEED,
+            model_kwargs={"flash_attn": True, "n_threads_batch": settings.threads},
+        )

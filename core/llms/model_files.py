@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,12 @@ SMOLLM2_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db
 class ModelFile:
     stem: str
     path: Path
+    hint: str = ""  # what to do when the file is missing
+
+    @property
+    def format(self) -> str:
+        """``gguf`` (every local runtime) or ``transformers`` (a model folder; the HF pipeline only)."""
+        return "gguf" if self.path.suffix.lower() == ".gguf" else "transformers"
 
 
 def _part_paths() -> list[Path]:
@@ -75,16 +82,35 @@ def shipped_smollm2() -> Path | None:
     return found[0] if found else None
 
 
-def discover(*models_dirs: Path) -> list[ModelFile]:
-    """GGUF files in the given folders (first wins on equal names), then the shipped test model."""
+def split_model_paths(model_paths: str) -> list[Path]:
+    """The ``model_paths`` setting: paths separated by ``os.pathsep``, used where they are (never copied)."""
+    return [Path(p.strip()).expanduser() for p in model_paths.split(os.pathsep) if p.strip()]
+
+
+def _extra_files(paths: list[Path]) -> list[Path]:
+    """A GGUF file, a transformers model folder (it has a config.json), or a folder of GGUFs.
+    A path that does not exist is kept, so the picker can say "model file missing"."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir() and not (path / "config.json").is_file():
+            found.extend(sorted(path.glob("*.gguf")))
+        else:
+            found.append(path)
+    return found
+
+
+def discover(*models_dirs: Path, extra: list[Path] | None = None) -> list[ModelFile]:
+    """GGUF files in the given folders, the user's extra paths, then the shipped test model
+    (first wins on equal names)."""
     files = [f for d in models_dirs if d.is_dir() for f in sorted(d.glob("*.gguf"))]
+    files += _extra_files(extra or [])
     smol = shipped_smollm2()
     if smol is not None:
         files.append(smol)
     seen: dict[str, ModelFile] = {}
     for path in files:
-        stem = path.stem.lower()
-        seen.setdefault(stem, ModelFile(stem=stem, path=path))
+        stem = (path.name if path.is_dir() else path.stem).lower()
+        seen.setdefault(stem, ModelFile(stem=stem, path=path, hint="" if path.exists() else f"{path} not found"))
     return list(seen.values())
 
 

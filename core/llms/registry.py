@@ -1,118 +1,116 @@
-"""Every language model this machine can run, by name, and loading one (once per process).
+"""Every language model this machine can use, by name, and loading one (once per process).
 
-A name is ``<runtime>:<gguf stem>``, for example ``llama.cpp:qwen2.5-coder-1.5b-instruct-q4_k_m``.
-Availability is checked without importing the runtime, so listing models is instant.
+A name is ``<runtime>:<model>``: ``llama.cpp:qwen2.5-coder-1.5b-instruct-q4_k_m`` (a GGUF stem),
+``transformers:<stem or folder>``, ``ollama:llama3.2:1b``, ``openai:<id>``, ``hf-endpoint:<host:port>``.
+``BACKENDS`` is the one place a backend is registered. Listing never imports a runtime and asks a
+configured server at most one short GET (cached a few seconds), so the picker stays instant.
+
+A built model is kept per (name, where, the settings that need a rebuild: context size, threads,
+timeout); temperature and answer length only make a cheap copy, so each browser session can have
+its own without loading the weights again. Copies of one model share its lock: one native model
+answers one question at a time.
 """
 
 from __future__ import annotations
 
 import atexit
-import importlib
-import importlib.util
 import threading
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
+from core.llms.backend import READY, Backend, LLMOption
+from core.llms.errors import LLMUnavailable
+from core.llms.gpt4all_backend import GPT4AllBackend
+from core.llms.hf_endpoint_backend import HFEndpointBackend
+from core.llms.llamacpp_backend import LlamaCppBackend
 from core.llms.loaded import LoadedLLM
-from core.llms.model_files import DEFAULT_GGUF, discover
+from core.llms.model_files import DEFAULT_GGUF, ModelFile, discover, split_model_paths
+from core.llms.ollama_backend import OllamaBackend
+from core.llms.openai_backend import OpenAIBackend
+from core.llms.transformers_backend import TransformersBackend
 from core.settings import PROJECT_ROOT, Settings
 
-# runtime name -> (module to import, pip package, backend module in core.llms)
-RUNTIMES = {
-    "llama.cpp": ("llama_cpp", "llama-cpp-python", "core.llms.llamacpp_backend"),
-    "gpt4all": ("gpt4all", "gpt4all", "core.llms.gpt4all_backend"),
-}
-# Architectures gpt4all 2.8's bundled llama.cpp cannot load (STACK.md: SmolLM2's pre-tokenizer).
-GPT4ALL_UNSUPPORTED = ("smollm",)
-READY = "ready"
+BACKENDS: dict[str, Backend] = {b.runtime: b for b in (
+    LlamaCppBackend(), GPT4AllBackend(), TransformersBackend(), OllamaBackend(), OpenAIBackend(), HFEndpointBackend(),
+)}
 # Where setup assembles the default model; found whatever data dir is in use.
 DEFAULT_MODELS_DIR = PROJECT_ROOT / "files" / "models"
 
-
-class LLMUnavailable(Exception):
-    """The chosen model cannot be used now; the message says why and what to do."""
+__all__ = ["BACKENDS", "READY", "LLMOption", "LLMUnavailable", "available_llms", "find_option", "load_llm"]
 
 
-@dataclass(frozen=True)
-class LLMOption:
-    name: str
-    runtime: str
-    path: Path | None
-    state: str
-    detail: str = ""
-
-    @property
-    def ready(self) -> bool:
-        return self.state == READY
-
-    def to_json(self) -> dict:
-        return {"name": self.name, "runtime": self.runtime, "path": str(self.path) if self.path else None,
-                "state": self.state, "detail": self.detail}
-
-
-def _state(runtime: str, stem: str) -> tuple[str, str]:
-    module, package, _ = RUNTIMES[runtime]
-    if importlib.util.find_spec(module) is None:
-        return "not installed", f"pip install {package}"
-    if runtime == "gpt4all" and any(tag in stem for tag in GPT4ALL_UNSUPPORTED):
-        return "unsupported", "gpt4all 2.8 cannot load this architecture; use llama.cpp"
-    return READY, ""
-
-
-def available_llms(settings: Settings) -> list[LLMOption]:
-    files = discover(settings.models_dir, DEFAULT_MODELS_DIR)
+def model_files(settings: Settings) -> list[ModelFile]:
+    """Every model file the local runtimes could load, the default one even when it is missing."""
+    files = discover(settings.models_dir, DEFAULT_MODELS_DIR, extra=split_model_paths(settings.model_paths))
     default_stem = Path(DEFAULT_GGUF).stem
-    options = []
     if not any(f.stem == default_stem for f in files):
-        for runtime in RUNTIMES:
-            options.append(LLMOption(f"{runtime}:{default_stem}", runtime, None, "model file missing",
-                                     "run scripts/setup.sh to assemble it"))
-    for file in files:
-        for runtime in RUNTIMES:
-            state, detail = _state(runtime, file.stem)
-            options.append(LLMOption(f"{runtime}:{file.stem}", runtime, file.path, state, detail))
-    options.sort(key=lambda o: (o.name != settings.llm, o.path is None, o.name))
+        files.insert(0, ModelFile(default_stem, DEFAULT_MODELS_DIR / DEFAULT_GGUF,
+                                  hint="run scripts/setup.sh to assemble it"))
+    return files
+
+
+def available_llms(settings: Settings, runtimes: list[str] | None = None) -> list[LLMOption]:
+    """Every option with its state, the configured model first, then by backend and name.
+    Remote servers are asked in parallel, so a slow one costs one timeout, not the sum."""
+    chosen = [BACKENDS[r] for r in runtimes if r in BACKENDS] if runtimes else list(BACKENDS.values())
+    files = model_files(settings)
+    with ThreadPoolExecutor(max_workers=len(chosen) or 1) as pool:
+        listed = list(pool.map(lambda backend: backend.options(settings, files), chosen))
+    order = list(BACKENDS)
+    options = [o for group in listed for o in group]
+    options.sort(key=lambda o: (o.name != settings.llm, order.index(o.runtime), o.state == "model file missing",
+                                o.name))
     return options
 
 
-_cache: dict[tuple, LoadedLLM] = {}
+def find_option(name: str, settings: Settings) -> LLMOption:
+    runtime = name.partition(":")[0]
+    options = available_llms(settings, [runtime] if runtime in BACKENDS else None)
+    for option in options:
+        if option.name == name:
+            return option
+    for option in options:  # the server is down or lists nothing: say that, not "unknown model"
+        if option.model == "*":
+            raise LLMUnavailable(f"{name}: {option.state}" + (f" ({option.detail})" if option.detail else ""))
+    everything = available_llms(settings) if runtime in BACKENDS else options
+    known = ", ".join(o.name for o in everything if o.ready) or "none"
+    raise LLMUnavailable(f"unknown model {name!r}; available: {known}")
+
+
+_built: dict[tuple, tuple[Backend, Any, threading.Lock]] = {}
+_loaded: dict[tuple, LoadedLLM] = {}
 _cache_lock = threading.Lock()
 
 
 @atexit.register
 def _close_models() -> None:
     """Free native models before interpreter teardown (llama-cpp-python errors if left to __del__)."""
-    for loaded in _cache.values():
-        close = getattr(getattr(loaded.runnable, "client", None), "close", None)
-        if close:
-            close()
-    _cache.clear()
-
-
-def find_option(name: str, settings: Settings) -> LLMOption:
-    options = available_llms(settings)
-    for option in options:
-        if option.name == name:
-            return option
-    known = ", ".join(o.name for o in options) or "none"
-    raise LLMUnavailable(f"unknown model {name!r}; available: {known}")
+    for backend, model, _lock in _built.values():
+        backend.close(model)
+    _built.clear()
+    _loaded.clear()
 
 
 def load_llm(name: str, settings: Settings) -> LoadedLLM:
-    """Load a model once per process and settings; later calls return the same object."""
+    """The model ``name`` with these settings' generation values; built once per process and
+    ``reload_on`` settings, so later calls (any session) return at once."""
     option = find_option(name, settings)
     if not option.ready:
         raise LLMUnavailable(f"{name} is {option.state}" + (f": {option.detail}" if option.detail else ""))
-    key = (name, str(option.path), settings.max_tokens, settings.temperature, settings.context_size)
+    backend = BACKENDS[option.runtime]
+    built_key = (name, str(option.path or option.url), *(getattr(settings, f) for f in backend.reload_on))
+    key = (*built_key, settings.temperature, settings.max_tokens)
     with _cache_lock:
-        if key not in _cache:
-            backend = importlib.import_module(RUNTIMES[option.runtime][2])
-            try:
-                runnable = backend.build(
-                    option.path, max_tokens=settings.max_tokens, temperature=settings.temperature,
-                    threads=settings.threads, context_size=settings.context_size,
-                )
-            except Exception as exc:  # noqa: BLE001 - a model that fails to load is a message
-                raise LLMUnavailable(f"{name} failed to load: {exc}") from exc
-            _cache[key] = LoadedLLM(name=name, runnable=runnable)
-        return _cache[key]
+        if key not in _loaded:
+            if built_key not in _built:
+                try:
+                    model = backend.build(option, settings)
+                except LLMUnavailable:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - a model that fails to load is a message
+                    raise LLMUnavailable(f"{name} failed to load: {exc}") from exc
+                _built[built_key] = (backend, model, threading.Lock())
+            _backend, model, lock = _built[built_key]
+            _loaded[key] = LoadedLLM(name=name, runnable=backend.tune(model, option, settings), lock=lock)
+        return _loaded[key]

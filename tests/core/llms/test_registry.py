@@ -1,39 +1,90 @@
+import os
+
 import pytest
 
 from core.llms import registry
 from core.llms.gpt4all_backend import split_at_stop
 from core.llms.model_files import DEFAULT_GGUF
-from core.settings import Settings
+from core.settings import Settings, load_settings
+
+LOCAL = ("llama.cpp", "gpt4all", "transformers")
 
 
-def test_every_runtime_is_listed_with_an_honest_state(tmp_path, monkeypatch):
+@pytest.fixture
+def no_default(tmp_path, monkeypatch):
     monkeypatch.setattr(registry, "DEFAULT_MODELS_DIR", tmp_path / "nowhere")
-    options = {o.name: o for o in registry.available_llms(Settings(data_dir=tmp_path))}
+
+
+def local_settings(tmp_path, **values) -> Settings:
+    """Only this machine's models: no server is asked."""
+    return Settings(data_dir=tmp_path, ollama_url="", **values)
+
+
+def test_every_runtime_is_listed_with_an_honest_state(tmp_path, no_default):
+    options = {o.name: o for o in registry.available_llms(local_settings(tmp_path))}
     stem = DEFAULT_GGUF.removesuffix(".gguf")
-    assert options[f"llama.cpp:{stem}"].state == "model file missing"
-    assert options[f"gpt4all:{stem}"].state == "model file missing"
+    for runtime in LOCAL:
+        assert options[f"{runtime}:{stem}"].state == "model file missing"
+        assert "scripts/setup.sh" in options[f"{runtime}:{stem}"].detail
     smol = [o for o in options.values() if "smollm2" in o.name]
     if smol:  # the tiny test model is installed with the dev requirements
         states = {o.runtime: o.state for o in smol}
-        assert states == {"llama.cpp": "ready", "gpt4all": "unsupported"}
+        assert states == {"llama.cpp": "ready", "gpt4all": "unsupported", "transformers": "ready"}
+    assert all(o.url is None and not o.leaves_machine for o in options.values())
 
 
-def test_a_gguf_in_the_models_folder_is_offered_by_both_runtimes(tmp_path, monkeypatch):
-    monkeypatch.setattr(registry, "DEFAULT_MODELS_DIR", tmp_path / "nowhere")
-    settings = Settings(data_dir=tmp_path)
+def test_a_gguf_in_the_models_folder_is_offered_by_every_local_runtime(tmp_path, no_default):
+    settings = local_settings(tmp_path)
     settings.models_dir.mkdir(parents=True)
     (settings.models_dir / "My-Model.Q4.gguf").write_bytes(b"GGUF")
     names = {o.name for o in registry.available_llms(settings)}
-    assert {"llama.cpp:my-model.q4", "gpt4all:my-model.q4"} <= names
+    assert {f"{runtime}:my-model.q4" for runtime in LOCAL} <= names
 
 
-def test_unknown_or_unready_models_raise_a_clear_error(tmp_path, monkeypatch):
-    monkeypatch.setattr(registry, "DEFAULT_MODELS_DIR", tmp_path / "nowhere")
-    settings = Settings(data_dir=tmp_path)
+def test_model_paths_are_used_in_place(tmp_path, no_default):
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "folder").mkdir(parents=True)
+    (elsewhere / "Extra.gguf").write_bytes(b"GGUF")
+    (elsewhere / "folder" / "In-Folder.gguf").write_bytes(b"GGUF")
+    hf_model = tmp_path / "my-hf-model"
+    hf_model.mkdir()
+    (hf_model / "config.json").write_text("{}")
+    paths = os.pathsep.join(str(p) for p in (elsewhere / "Extra.gguf", elsewhere / "folder", hf_model,
+                                             tmp_path / "gone.gguf"))
+    settings = load_settings({"DOCCHAT_MODEL_PATHS": paths, "DOCCHAT_OLLAMA_URL": ""},
+                             settings_file=tmp_path / "none.toml")
+    settings = settings.with_data_dir(tmp_path / "data")
+    options = {o.name: o for o in registry.available_llms(settings)}
+    assert options["llama.cpp:extra"].path == elsewhere / "Extra.gguf"
+    assert options["llama.cpp:in-folder"].path == elsewhere / "folder" / "In-Folder.gguf"
+    assert options["transformers:my-hf-model"].path == hf_model
+    assert "llama.cpp:my-hf-model" not in options  # a transformers folder is for the HF pipeline only
+    assert options["llama.cpp:gone"].state == "model file missing"
+    assert "gone.gguf not found" in options["llama.cpp:gone"].detail
+    assert not (settings.models_dir / "Extra.gguf").exists()  # nothing was copied
+
+
+def test_the_configured_model_comes_first(tmp_path, no_default):
+    settings = local_settings(tmp_path, llm="transformers:qwen2.5-coder-1.5b-instruct-q4_k_m")
+    assert registry.available_llms(settings)[0].name == settings.llm
+
+
+def test_unknown_or_unready_models_raise_a_clear_error(tmp_path, no_default):
+    settings = local_settings(tmp_path)
     with pytest.raises(registry.LLMUnavailable, match="unknown model"):
         registry.load_llm("llama.cpp:nope", settings)
     with pytest.raises(registry.LLMUnavailable, match="model file missing"):
         registry.load_llm(settings.llm, settings)
+    with pytest.raises(registry.LLMUnavailable, match="unknown model"):
+        registry.load_llm("nosuchruntime:model", settings)
+
+
+def test_a_model_that_fails_to_load_is_a_message_not_a_traceback(tmp_path, no_default):
+    settings = local_settings(tmp_path)
+    settings.models_dir.mkdir(parents=True)
+    (settings.models_dir / "broken.gguf").write_bytes(b"not a gguf at all")
+    with pytest.raises(registry.LLMUnavailable, match="broken.*failed to load"):
+        registry.load_llm("transformers:broken", settings)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,98 @@
+"""The Chat page's sidebar: which model answers, this session's generation settings, and a plain
+warning before the first question when the chosen model runs on another machine.
+
+Everything here is per browser session (``st.session_state``): the chosen name (``llm_name``) and
+the generation values (``generation``, read by ``ui.resources.llm``). Changing either keeps the
+conversation; the next question uses the new values. The list of models comes from
+``ui.resources.llm_options`` (cached a few seconds; no runtime import, remote servers asked with a
+short timeout), so drawing the sidebar never waits on a model.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+import streamlit as st
+
+from core.llms.registry import LLMOption
+from core.settings import Settings
+from ui.resources import llm_options, settings
+
+# Secrets a remote backend reads from the environment; .streamlit/secrets.toml may hold them instead.
+SECRET_NAMES = ("DOCCHAT_OPENAI_API_KEY", "OPENAI_API_KEY", "HF_TOKEN", "HUGGINGFACEHUB_API_TOKEN")
+CONTEXT_SIZES = (1024, 2048, 4096, 8192, 16384, 32768)
+REMOTE_MARK = "🌐"
+
+
+def export_secrets() -> None:
+    """Copy API tokens from Streamlit secrets into the environment, where ``core`` looks for them
+    (a variable already set wins). Values are never shown or logged."""
+    for name in SECRET_NAMES:
+        if os.environ.get(name):
+            continue
+        try:
+            value = st.secrets.get(name)
+        except Exception:  # noqa: BLE001 - no secrets file at all
+            return
+        if value:
+            os.environ[name] = str(value)
+
+
+def label(option: LLMOption) -> str:
+    return f"{option.name} {REMOTE_MARK}" if option.leaves_machine else option.name
+
+
+def host(option: LLMOption) -> str:
+    return urlsplit(option.url or "").netloc or str(option.url)
+
+
+def render_generation(defaults: Settings) -> None:
+    """Temperature, answer length and context size for this session; ``persist_state`` keeps them
+    when the user visits another page and comes back."""
+    with st.expander("Generation settings"):
+        temperature = st.slider("Temperature", 0.0, max(1.5, defaults.temperature), value=float(defaults.temperature),
+                                step=0.05, key="gen_temperature", persist_state="session",
+                                help="0 always picks the most likely word; higher gives more varied answers.")
+        max_tokens = st.number_input("Longest answer (tokens)", min_value=1, max_value=max(8192, defaults.max_tokens),
+                                     value=int(defaults.max_tokens), step=16, key="gen_max_tokens",
+                                     persist_state="session")
+        sizes = sorted({*CONTEXT_SIZES, int(defaults.context_size)})
+        context_size = st.select_slider("Context size (tokens)", options=sizes, value=int(defaults.context_size),
+                                        key="gen_context_size", persist_state="session",
+                                        help="Passages, question and answer must fit. A new size reloads an "
+                                             "in-process model once.")
+    st.session_state.generation = {"temperature": float(temperature), "max_tokens": int(max_tokens),
+                                   "context_size": int(context_size)}
+
+
+def render() -> None:
+    """The model block of the Chat sidebar (call inside ``with st.sidebar:``)."""
+    export_secrets()
+    st.header("Model")
+    options = llm_options()
+    by_name = {o.name: o for o in options}
+    ready = [o.name for o in options if o.ready]
+    wanted = st.session_state.get("llm_name")
+    if wanted not in ready:
+        st.session_state.llm_name = ready[0] if ready else None
+        if wanted and ready:
+            state = by_name[wanted].state if wanted in by_name else "not listed now"
+            st.caption(f"`{wanted}` is {state}; answering with `{ready[0]}`.")
+    st.selectbox("Answer with", ready, key="llm_name", format_func=lambda name: label(by_name[name]),
+                 placeholder="No model available",
+                 help=f"Used from the next question on; the conversation is kept. {REMOTE_MARK} runs on "
+                      "another machine.")
+    chosen = by_name.get(st.session_state.llm_name or "")
+    if chosen is not None and chosen.leaves_machine:
+        st.warning(f"**{chosen.name}** runs on **{host(chosen)}**, not on this machine: your questions and the "
+                   "passages found in your documents will be sent there.", icon=REMOTE_MARK)
+    elif any(o.leaves_machine for o in options):
+        st.caption(f"Models marked {REMOTE_MARK} run on another machine: choosing one sends your questions and "
+                   "the passages found in your documents there. The chosen model runs here.")
+    render_generation(settings())
+    with st.expander("All models"):
+        for o in options:
+            where = f" → {o.url}" if o.url and o.url not in o.detail else ""
+            detail = f": {o.detail}" if o.detail else ""
+            st.caption(f"{'🟢' if o.ready else '⚪'} `{label(o)}` — {o.state}{detail}{where}")
