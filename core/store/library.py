@@ -81,12 +81,14 @@ class Library:
             raise
 
     def _reconcile(self) -> None:
-        """Drop vectors without rows (crash after rename) and documents missing vectors, and the
-        temp file of an index write that died (only a holder of the write lock writes one)."""
+        """Drop vectors without rows (crash after rename), documents missing vectors, originals
+        without documents, and the temp file of an index write that died (only a holder of the
+        write lock writes one)."""
         for leftover in self.data_dir.glob(f".{self.index_path.name}.*.tmp"):
             leftover.unlink(missing_ok=True)
         index = self._vectors.current()
         with self._connect() as conn:
+            self._sweep_uploads({r[0] for r in conn.execute("SELECT sha256 FROM documents")})
             row_ids = {r[0] for r in conn.execute("SELECT id FROM chunks")}
             vector_ids = self._vectors.ids(index)
             orphans = vector_ids - row_ids
@@ -102,6 +104,15 @@ class Library:
         if orphans and index is not None:
             index.remove_ids(np.array(sorted(orphans), dtype="int64"))
             self._vectors.save(index)
+
+    def _sweep_uploads(self, listed: set[str]) -> None:
+        """Stored originals (and their temp files) of documents that never committed: a crash
+        between writing the file and the commit. Safe because originals are written under the lock."""
+        if not self.uploads_dir.is_dir():
+            return
+        for path in self.uploads_dir.iterdir():
+            if path.name not in listed:
+                path.unlink(missing_ok=True)
 
     # -- reading ---------------------------------------------------------------------------
     def meta(self, key: str) -> str | None:
@@ -228,31 +239,27 @@ class Library:
 
     def add_documents(self, new: list[NewDocument]) -> list[DocumentRecord]:
         """Add several documents in one transaction and one index write (bulk imports, evals).
-        Originals are stored first, so a listed document always has its file; a failure removes
-        the copies this call wrote. Documents already present are returned as they are. A
-        document that ``replaces`` another takes its place in the same transaction: readers see
-        the old version or the new one, never both or neither."""
+        Originals are stored first, under the write lock, so a listed document always has its file
+        and ``_reconcile`` may sweep any file without a document; a failure removes the copies this
+        call wrote. Documents already present are returned as they are. A document that
+        ``replaces`` another takes its place in the same transaction: readers see the old version
+        or the new one, never both or neither."""
         for doc in new:
             if len(doc.chunks) != len(doc.vectors):
                 raise ValueError("one vector per chunk is required")
-        written = []
-        for doc in new:
-            stored = self.uploads_dir / doc.sha256
-            if not stored.exists():
-                written.append(doc.sha256)
-            atomic_write_bytes(stored, doc.original)
         records: list[DocumentRecord] = []
         replaced: list[str] = []
         stale: list[int] = []  # vectors of replaced rows: out of the index only after the commit
-        try:
-            added = datetime.now(UTC).isoformat(timespec="seconds")
-            with self._write_lock(), self._connect() as conn:
-                models = {doc.embedding_model for doc in new}
-                for model in models:
-                    self.check_embedding_model(model)
-                if len(models) > 1:
-                    raise LibraryMismatch(f"one embedding model per library, not {sorted(models)}")
-                self._reconcile()  # another process may have died mid-write since this one last looked
+        added = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._write_lock(), self._connect() as conn:
+            models = {doc.embedding_model for doc in new}
+            for model in models:
+                self.check_embedding_model(model)
+            if len(models) > 1:
+                raise LibraryMismatch(f"one embedding model per library, not {sorted(models)}")
+            self._reconcile()  # another process may have died mid-write since this one last looked
+            written = self._store_originals(new)
+            try:
                 index = self._vectors.current()
                 with self._transaction(conn):
                     start = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM chunks").fetchone()[0]
@@ -278,14 +285,24 @@ class Library:
                     if index is not None:
                         self._vectors.save(index)
                 self._drop_vectors(index, stale)
-        except BaseException:
-            for sha in written:
-                if self.find(sha) is None:
-                    (self.uploads_dir / sha).unlink(missing_ok=True)
-            raise
-        for sha in set(replaced) - {doc.sha256 for doc in new}:
-            (self.uploads_dir / sha).unlink(missing_ok=True)
+            except BaseException:
+                for sha in written:
+                    if self.find(sha) is None:
+                        (self.uploads_dir / sha).unlink(missing_ok=True)
+                raise
+            for sha in set(replaced) - {doc.sha256 for doc in new}:
+                (self.uploads_dir / sha).unlink(missing_ok=True)
         return records
+
+    def _store_originals(self, new: list[NewDocument]) -> list[str]:
+        """Write each original under its hash; returns the hashes that were not stored before."""
+        written = []
+        for doc in new:
+            stored = self.uploads_dir / doc.sha256
+            if not stored.exists():
+                written.append(doc.sha256)
+            atomic_write_bytes(stored, doc.original)
+        return written
 
     @staticmethod
     def _insert(conn: sqlite3.Connection, doc: NewDocument, added: str, start: int) -> np.ndarray:
