@@ -26,4 +26,5 @@ st.write(f"Search: {settings().retriever}, embeddings `{settings().embedding_mod
 
 st.page_link("pages/2_Documents.py", label="Add documents", icon="📄")
 st.page_link("pages/1_Chat.py", label="Chat with your documents", icon="💬")
-st.caption(f"Library folder: `{settings().data_dir}`")
+where = "PostgreSQL (database_url)" if settings().database_url else f"`{settings().data_dir}`"
+st.caption(f"Library: {where}")

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from core.benchmarks.cli import add_bench_parser
 from core.settings import load_settings
 from core.text import plural
 
@@ -72,6 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     models = sub.add_parser("models", help="the language models this machine can use")
     models.add_argument("--json", action="store_true", help="print JSON")
+
+    migrate = sub.add_parser("migrate", help="copy the embedded library (--data-dir) into PostgreSQL, "
+                             "without re-embedding; documents already there are skipped")
+    migrate.add_argument("--to", required=True, choices=["postgres"], help="the target store")
+    migrate.add_argument("url", nargs="?", metavar="URL",
+                         help="postgresql://user@host/database (default: setting database_url)")
+    add_bench_parser(sub)
     return parser
 
 
@@ -234,6 +242,43 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from core.benchmarks.cli import run_bench
+
+    return run_bench(args, load_settings().with_data_dir(args.data_dir))
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from core.store.library import Library
+    from core.store.postgres import PostgresLibrary
+    from core.store.to_postgres import copy_library
+
+    settings = load_settings().with_data_dir(args.data_dir)
+    url = args.url or settings.database_url
+    if not url:
+        print("migrate needs the PostgreSQL URL (argument or setting database_url)", file=sys.stderr)
+        return 2
+    if not (settings.data_dir / "library.sqlite").is_file():
+        print(f"error: no embedded library in {settings.data_dir}", file=sys.stderr)
+        return 1
+    import psycopg
+
+    try:
+        target = PostgresLibrary(url)
+    except psycopg.OperationalError as exc:  # unreachable, refused, wrong password: one line, no traceback
+        print(f"error: cannot open the PostgreSQL library: {exc}".strip(), file=sys.stderr)
+        return 1
+    try:
+        done = copy_library(Library(settings.data_dir), target,
+                            lambda outcome, d: print(f"{outcome:8} {d.name} ({plural(d.chunks, 'chunk')})", flush=True))
+    finally:
+        target.close()
+    missing = f", {len(done.missing)} not copied (stored file missing)" if done.missing else ""
+    print(f"copied {plural(len(done.copied), 'document')} ({plural(done.chunks, 'chunk')}) without re-embedding; "
+          f"{len(done.skipped)} already there{missing}")
+    return 1 if done.missing else 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from core.eval.cli import run_eval
 
@@ -241,7 +286,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"ingest": cmd_ingest, "search": cmd_search, "ask": cmd_ask, "list": cmd_list, "delete": cmd_delete,
-            "models": cmd_models, "reindex": cmd_reindex, "eval": cmd_eval}
+            "models": cmd_models, "reindex": cmd_reindex, "eval": cmd_eval, "migrate": cmd_migrate,
+            "bench": cmd_bench}
 
 
 def main(argv: list[str] | None = None) -> int:

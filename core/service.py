@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.settings import Settings
-from core.store.library import Library
+from core.store.base import Store, open_store
 from core.store.records import DocumentRecord, Hit
 
 if TYPE_CHECKING:  # imported where used: `list` and the Home page need none of LangChain
@@ -34,8 +34,9 @@ class DocChat:
         self._warming: set[str] = set()
 
     @cached_property
-    def library(self) -> Library:
-        return Library(self.settings.data_dir)
+    def library(self) -> Store:
+        """The embedded library in data_dir, or PostgreSQL when database_url is set."""
+        return open_store(self.settings)
 
     @property
     def embeddings(self) -> Embeddings:

@@ -44,6 +44,10 @@ class Settings:
     hf_endpoint_url: str = ""
     llm_timeout: float = 120.0
     max_upload_mb: int = 200
+    # A team library in PostgreSQL + pgvector (core/store/postgres.py, docs/DEPLOY.md), e.g.
+    # "postgresql://docchat@db.internal/docchat"; "" keeps the embedded library in data_dir. Keep the
+    # password out of it: libpq reads PGPASSWORD or ~/.pgpass.
+    database_url: str = ""
 
     @property
     def models_dir(self) -> Path:

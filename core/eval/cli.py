@@ -15,7 +15,8 @@ def eval_settings(settings: Settings, kind: str) -> Settings:
     from core.embeddings import canonical_name
 
     model = canonical_name(settings.embedding_model).replace("/", "_")
-    return replace(settings, data_dir=settings.data_dir / "eval" / f"{kind}-{model}")
+    # An eval library is scratch on this machine, never the team's PostgreSQL library.
+    return replace(settings, data_dir=settings.data_dir / "eval" / f"{kind}-{model}", database_url="")
 
 
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:

@@ -7,8 +7,10 @@ BM25 scores are relative to the query).
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from langchain_core.embeddings import Embeddings
 
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from core.retrieval.rerank import CrossEncoderReranker
 
 MODES = ("vector", "keyword", "hybrid", "hybrid+rerank")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,9 @@ class Retrieval:
     min_similarity: float = 0.0
     reranker: CrossEncoderReranker | None = None
     collections: list[str] | None = None  # search only documents in these; None: all
+    # Told (stage, seconds) for each step of a search: embed, vector, keyword, fusion, rerank,
+    # similarities. The latency bench (core/benchmarks) breaks the product's own path down with it.
+    on_stage: Callable[[str, float], None] | None = None
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -54,20 +60,30 @@ class Retrieval:
         if self.mode == "keyword":
             query = build_query(question)
             return self.library.keyword_search(query.words, query.trigrams, k, self.collections) if query else []
-        vector = embed_query_vector(self.embeddings, question)
+        vector = self._timed("embed", embed_query_vector, self.embeddings, question)
         if self.mode == "vector":
-            hits = self.library.search(vector, k, self.collections)
+            hits = self._timed("vector", self.library.search, vector, k, self.collections)
             return [replace(h, similarity=h.score) for h in hits]
         query = build_query(question)
-        dense = self.library.search(vector, self.candidates, self.collections)
-        keyword = (self.library.keyword_search(query.words, query.trigrams, self.candidates, self.collections)
-                   if query else [])
+        dense = self._timed("vector", self.library.search, vector, self.candidates, self.collections)
+        keyword = (self._timed("keyword", self.library.keyword_search, query.words, query.trigrams,
+                               self.candidates, self.collections) if query else [])
         reranking = self.mode == "hybrid+rerank"
-        fused = METHODS[self.fusion](dense, keyword, self.keyword_weight, self.candidates if reranking else k)
+        fused = self._timed("fusion", METHODS[self.fusion], dense, keyword, self.keyword_weight,
+                            self.candidates if reranking else k)
         if reranking and self.reranker is not None:
-            fused = self.reranker.rerank(question, fused, k)
-        similarity = self.library.similarities(vector, [h.chunk_id for h in fused])
+            fused = self._timed("rerank", self.reranker.rerank, question, fused, k)
+        similarity = self._timed("similarities", self.library.similarities, vector, [h.chunk_id for h in fused])
         return [replace(h, similarity=similarity.get(h.chunk_id)) for h in fused]
+
+    def _timed(self, stage: str, step: Callable[..., T], *args) -> T:
+        if self.on_stage is None:
+            return step(*args)
+        started = time.perf_counter()
+        try:
+            return step(*args)
+        finally:
+            self.on_stage(stage, time.perf_counter() - started)
 
     def retrieve(self, question: str, k: int) -> Retrieved:
         """Hits plus whether to answer from them: close enough in meaning, or every word of the

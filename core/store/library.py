@@ -271,8 +271,8 @@ class Library:
                         if doc.replaces and (gone := self._remove_rows(conn, doc.replaces)) is not None:
                             replaced.append(doc.replaces)
                             stale.extend(gone)
-                        if index is None:
-                            index = self._vectors.empty(doc.vectors.shape[1])
+                        if index is None or (index.ntotal == 0 and index.d != doc.vectors.shape[1]):
+                            index = self._vectors.empty(doc.vectors.shape[1])  # first, or a new model
                         ids = self._insert(conn, doc, added, start)
                         start += len(ids)
                         index.add_with_ids(np.ascontiguousarray(doc.vectors, dtype="float32"), ids)

@@ -1,12 +1,19 @@
-"""The FAISS half of the library: an ``IndexIDMap2`` keyed by chunk id, on disk in one file.
+"""The FAISS half of the library: vectors keyed by chunk id, on disk in one file.
 
 No pickle: the file is written with ``faiss.write_index`` through a temp file and a rename,
 and read again whenever its stamp (mtime, size) changes, so a document another process
 added is searchable here without a restart.
+
+The index type follows the library's size (docs/decisions/005-faiss-index-by-size.md): exact
+search (``IndexIDMap2(IndexFlatIP)``) while it is fast enough, an inverted-file index
+(``IndexIVFFlat``) beyond ``flat_limit`` vectors. IVF, unlike HNSW, removes vectors by id, so
+replace and delete keep working; its hashtable direct map gives ``reconstruct(chunk id)`` for
+the similarity lookup. The switch happens when an index is saved, never while it is searched.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 from pathlib import Path
 
@@ -14,10 +21,22 @@ import numpy as np
 
 from core.store.files import atomic_write
 
+# Measured in docs/decisions/005 (python -m core bench index): exact search over 384-d vectors costs
+# ~0.14-0.15 ms per 1,000 on the 2-core reference machine (100k: 15 ms p95, 1M: 148 ms). Past 150k it would
+# cost more than embedding the question (e5: ~22 ms p95); IVF with these settings stays under 4 ms at 1M
+# with recall@10 0.976-0.999 against exact search.
+FLAT_LIMIT = 150_000
+NLIST_PER_SQRT = 4  # IVF lists = 4 * sqrt(vectors): 1,549 at 150k, 4,000 at 1M
+NPROBE = 128  # lists visited per query
+MIN_TRAIN_PER_LIST = 39  # faiss warns below 39 training points per centroid
+TRAIN_PER_LIST = 64  # k-means sample per list (faiss: 256); the one-off switch at 150k took 9 s
+
 
 class VectorIndex:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, flat_limit: int | None = None, nprobe: int | None = None) -> None:
         self.path = path
+        self.flat_limit = FLAT_LIMIT if flat_limit is None else flat_limit  # read at call time: tests lower it
+        self.nprobe = NPROBE if nprobe is None else nprobe
         self._lock = threading.RLock()
         self._index = None
         self._stamp: tuple[int, int] | None = None
@@ -52,18 +71,39 @@ class VectorIndex:
         return faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
 
     def save(self, index) -> None:
+        """Write ``index`` (first changed to the type its size calls for) and keep it as current."""
         import faiss
 
+        index = self.fitted(index)
         with self._lock:
             atomic_write(self.path, lambda tmp: faiss.write_index(index, str(tmp)))
             self._index = index
             self._stamp = self._file_stamp()
 
+    def fitted(self, index):
+        """The same vectors in the index type for their count: flat up to ``flat_limit``, IVF above
+        it, retrained when the library has grown 4x since its lists were made, and flat again when
+        it shrinks below half the limit (the gap keeps a library at the edge from switching back and
+        forth). Returns ``index`` itself when it already fits."""
+        count = int(index.ntotal)
+        if is_ivf(index):
+            if count < self.flat_limit // 2:
+                return self._flat(index)
+            return self._ivf(index) if nlist_for(count) >= 2 * index.nlist else index
+        return self._ivf(index) if count > self.flat_limit else index
+
+    def _flat(self, index):
+        ids, vectors = contents(index)
+        flat = self.empty(index.d)
+        flat.add_with_ids(vectors, ids)
+        return flat
+
+    def _ivf(self, index):
+        return build_ivf(*contents(index), self.nprobe)
+
     @staticmethod
     def ids(index) -> set[int]:
-        import faiss
-
-        return set(faiss.vector_to_array(index.id_map).tolist()) if index is not None else set()
+        return set(contents(index, vectors=False)[0].tolist()) if index is not None else set()
 
     def count(self) -> int:
         index = self.current()
@@ -71,18 +111,25 @@ class VectorIndex:
 
     def search(self, query_vector: np.ndarray, k: int, allowed: list[int] | None = None) -> list[tuple[int, float]]:
         """(chunk id, cosine) of the nearest vectors; ``allowed`` limits the search to those ids
-        (a collection filter) inside FAISS, so k results come back even when most ids are excluded."""
+        (a collection filter) inside FAISS, so k results come back even when most ids are excluded.
+        On IVF, a filter whose ids sit outside the lists visited would come back short: then every
+        list is visited, which is exact search over the allowed ids."""
         import faiss
 
         index = self.current()
         if index is None or index.ntotal == 0 or (allowed is not None and not allowed):
             return []
         query = np.asarray(query_vector, dtype="float32").reshape(1, -1)
-        params = None
-        if allowed is not None:
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.asarray(allowed, dtype="int64")))
+        filters = {"sel": faiss.IDSelectorBatch(np.asarray(allowed, dtype="int64"))} if allowed is not None else {}
+        ivf = is_ivf(index)
+        if ivf:
+            params = faiss.SearchParametersIVF(nprobe=self.nprobe, **filters)
+        else:
+            params = faiss.SearchParameters(**filters) if filters else None
         with self._lock:
             scores, ids = index.search(query, k, params=params)
+            if ivf and filters and int((ids[0] >= 0).sum()) < min(k, len(allowed)):
+                scores, ids = index.search(query, k, params=faiss.SearchParametersIVF(nprobe=index.nlist, **filters))
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
     def similarities(self, query_vector: np.ndarray, ids: list[int]) -> dict[int, float]:
@@ -99,3 +146,63 @@ class VectorIndex:
                 except RuntimeError:  # removed meanwhile
                     continue
         return out
+
+
+def is_ivf(index) -> bool:
+    import faiss
+
+    return isinstance(index, faiss.IndexIVF)
+
+
+def nlist_for(count: int) -> int:
+    """Lists for ``count`` vectors, never so many that k-means has under 39 points per list."""
+    return max(1, min(int(NLIST_PER_SQRT * math.sqrt(count)), count // MIN_TRAIN_PER_LIST))
+
+
+def build_ivf(ids: np.ndarray, vectors: np.ndarray, nprobe: int = NPROBE):
+    """An ``IndexIVFFlat`` (inner product) over ``vectors`` keyed by ``ids``. k-means trains on a
+    sample of ``TRAIN_PER_LIST`` vectors per list, which bounds the one-off cost of the switch."""
+    import faiss
+
+    dimension = vectors.shape[1]
+    ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, nlist_for(len(ids)),
+                             faiss.METRIC_INNER_PRODUCT)
+    ivf.cp.max_points_per_centroid = TRAIN_PER_LIST
+    ivf.train(np.ascontiguousarray(vectors, dtype="float32"))
+    ivf.set_direct_map_type(faiss.DirectMap.Hashtable)  # reconstruct and remove by chunk id
+    ivf.add_with_ids(np.ascontiguousarray(vectors, dtype="float32"), np.asarray(ids, dtype="int64"))
+    ivf.nprobe = nprobe
+    return ivf
+
+
+def contents(index, vectors: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+    """Every (chunk id, vector) of a flat ``IndexIDMap2`` or an ``IndexIVFFlat``, to rebuild the
+    index as another type; with ``vectors=False`` only the ids (the crash reconciliation asks at
+    every open and write, and copying every vector for it would double the index's memory)."""
+    import faiss
+    from faiss.contrib.inspect_tools import get_flat_data, get_invlist
+
+    if not is_ivf(index):
+        ids = faiss.vector_to_array(index.id_map).astype("int64")
+        return ids, (get_flat_data(faiss.downcast_index(index.index)) if vectors else None)
+    if vectors:
+        lists = [get_invlist(index.invlists, n) for n in range(index.nlist)]
+        codes = np.concatenate([c for _, c in lists])
+        return (np.concatenate([i for i, _ in lists]).astype("int64"),
+                np.ascontiguousarray(codes.view("float32").reshape(-1, index.d)))
+    return np.concatenate([_list_ids(index.invlists, n) for n in range(index.nlist)]), None
+
+
+def _list_ids(invlists, n: int) -> np.ndarray:
+    """The ids of one inverted list, copied the way ``faiss.contrib.inspect_tools.get_invlist``
+    does, without its codes."""
+    import faiss
+
+    out = np.zeros(invlists.list_size(n), dtype="int64")
+    if len(out):
+        ids = invlists.get_ids(n)
+        try:
+            faiss.memcpy(faiss.swig_ptr(out), ids, out.nbytes)
+        finally:
+            invlists.release_ids(n, ids)
+    return out

@@ -1,0 +1,42 @@
+-- The PostgreSQL library (core/store/postgres.py), in its own schema so it can share a database.
+-- Run on every open, under an advisory lock: each statement is a no-op once the tables exist.
+CREATE SCHEMA IF NOT EXISTS docchat;
+CREATE TABLE IF NOT EXISTS docchat.meta (
+    key text PRIMARY KEY,
+    value text NOT NULL
+);
+CREATE TABLE IF NOT EXISTS docchat.documents (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    sha256 text NOT NULL UNIQUE,
+    name text NOT NULL,
+    type text NOT NULL,
+    pages integer,
+    chunks integer NOT NULL,
+    size bigint NOT NULL,
+    added text NOT NULL,
+    note text NOT NULL DEFAULT '',
+    collection text NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS documents_name ON docchat.documents (name);
+-- The uploaded files themselves, so every app instance can serve a download without a shared disk.
+CREATE TABLE IF NOT EXISTS docchat.originals (
+    document_id bigint PRIMARY KEY REFERENCES docchat.documents (id) ON DELETE CASCADE,
+    data bytea NOT NULL
+);
+-- embedding starts without a dimension; the first document sets it (vector(n)) and the HNSW index
+-- is built then. words: full-text search with the 'simple' configuration (lower-cased, no stemming,
+-- no stop words), so German and Korean words are kept as written; the heading weighs more (A).
+CREATE TABLE IF NOT EXISTS docchat.chunks (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    document_id bigint NOT NULL REFERENCES docchat.documents (id) ON DELETE CASCADE,
+    ordinal integer NOT NULL,
+    page integer,
+    text text NOT NULL,
+    heading text,
+    embedding vector NOT NULL,
+    words tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('simple', coalesce(heading, '')), 'A') || setweight(to_tsvector('simple', text), 'B')
+    ) STORED
+);
+CREATE INDEX IF NOT EXISTS chunks_document ON docchat.chunks (document_id);
+CREATE INDEX IF NOT EXISTS chunks_words ON docchat.chunks USING gin (words);

@@ -1,0 +1,204 @@
+"""The store contract: what the app relies on from a library, run against both stores
+(``open_library`` in conftest.py: SQLite + FAISS, and PostgreSQL + pgvector on a real server).
+Anything store-specific (files on disk, crash recovery, SQL plans) is tested beside each store."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.ingest.records import Chunk
+from core.retrieval.keyword import build_query
+from core.store.base import Store
+from core.store.library import LibraryMismatch
+
+
+def _vectors(n: int, dim: int = 8, seed: int = 0) -> np.ndarray:
+    v = np.random.default_rng(seed).normal(size=(n, dim)).astype("float32")
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def _add(store: Store, sha: str, texts: list[str], seed: int = 0, model: str = "fake", collection: str = "",
+         name: str = "", replaces: str = "", headings: list[str | None] | None = None, dim: int = 8) -> np.ndarray:
+    headings = headings or [None] * len(texts)
+    chunks = [Chunk(text=t, page=i + 1, ordinal=i, heading=h)
+              for i, (t, h) in enumerate(zip(texts, headings, strict=True))]
+    vectors = _vectors(len(texts), dim=dim, seed=seed)
+    store.add_document(name=name or f"{sha[:8]}.pdf", sha256=sha, kind="pdf", pages=len(texts),
+                       original=b"bytes of " + sha.encode(), chunks=chunks, vectors=vectors, embedding_model=model,
+                       collection=collection, replaces=replaces)
+    return vectors
+
+
+def _keyword(store: Store, question: str, k: int = 5, collections: list[str] | None = None, every: bool = False):
+    query = build_query(question, every_word=every)
+    return store.keyword_search(query.words, query.trigrams, k, collections)
+
+
+A, B, C = "a" * 64, "b" * 64, "c" * 64
+
+
+def test_both_stores_satisfy_the_interface(open_library):
+    assert isinstance(open_library(), Store)
+
+
+def test_an_empty_library(open_library):
+    store = open_library()
+    assert store.is_empty() and store.chunk_count() == store.vector_count() == 0
+    assert store.documents() == [] and store.collections() == [] and store.meta("embedding_model") is None
+    assert store.search(_vectors(1)[0], 3) == [] and _keyword(store, "anything") == []
+    assert store.find(A) is None and store.original(A) is None
+
+
+def test_add_then_search_returns_the_nearest_chunk_with_its_page_and_source(open_library):
+    store = open_library()
+    vectors = _add(store, A, ["one", "two", "three"], name="numbers.pdf")
+    hits = store.search(vectors[1], k=2)
+    assert len(hits) == 2
+    assert (hits[0].text, hits[0].page, hits[0].source, hits[0].sha256) == ("two", 2, "numbers.pdf", A)
+    assert hits[0].score == pytest.approx(1.0, abs=1e-5) and hits[0].score > hits[1].score
+    assert store.similarities(vectors[1], [hits[0].chunk_id])[hits[0].chunk_id] == pytest.approx(1.0, abs=1e-5)
+    assert not store.is_empty() and store.chunk_count() == store.vector_count() == 3
+    assert store.meta("embedding_model") == "fake" and store.meta("dimension") == "8"
+    [doc] = store.documents()
+    assert (doc.name, doc.sha256, doc.type, doc.pages, doc.chunks) == ("numbers.pdf", A, "pdf", 3, 3)
+    assert store.find(A) == doc and store.find_by_name("numbers.pdf") == doc
+    assert store.original(A) == b"bytes of " + A.encode()
+    assert [h.chunk_id for h in store.hits([(hits[1].chunk_id, 0.5)])] == [hits[1].chunk_id]
+
+
+def test_the_same_bytes_twice_keep_one_copy(open_library):
+    store = open_library()
+    _add(store, A, ["x"])
+    _add(store, A, ["x"])
+    assert len(store.documents()) == 1 and store.chunk_count() == store.vector_count() == 1
+
+
+def test_keyword_search_finds_words_numbers_headings_and_german(open_library):
+    store = open_library()
+    _add(store, A, ["The big model reaches 28.4 BLEU on WMT 2014.", "Training took 3.5 days on GPUs.",
+                    "Die Fundamentalgruppe eines Raumes ist eine topologische Invariante."],
+         headings=[None, "Installation", None])
+    assert _keyword(store, "28.4")[0].page == 1
+    assert _keyword(store, "how long did training take")[0].page == 2
+    assert _keyword(store, "Fundamentalgruppe")[0].page == 3
+    hit = _keyword(store, "installation")[0]
+    assert hit.heading == "Installation" and hit.text.startswith("Training")
+    assert _keyword(store, "zebra") == []
+
+
+def test_korean_words_with_particles_are_found(open_library):
+    store = open_library()
+    _add(store, A, ["삼성카드 포인트는 결제 금액의 1%가 적립됩니다.", "무이자할부 이용 금액은 적립 제외 대상입니다."])
+    assert _keyword(store, "무이자할부는 적립되나요?")[0].page == 2  # by trigrams
+    assert _keyword(store, "포인트")[0].page == 1  # a two-syllable word by prefix
+
+
+def test_every_word_means_every_word(open_library):
+    store = open_library()
+    _add(store, A, ["the lighthouse keeper rows ashore", "the lighthouse lamp"])
+    assert [h.page for h in _keyword(store, "lighthouse keeper", every=True)] == [1]
+    assert _keyword(store, "lighthouse zebra", every=True) == []
+
+
+def test_quotes_and_operators_in_a_question_are_plain_text(open_library):
+    store = open_library()
+    _add(store, A, ["it's 100% o'clock: a_b & c|d"])
+    for question in ["it's", "100%", "a_b", "c|d & !x", "'; DROP TABLE chunks; --", "\\"]:
+        _keyword(store, question)  # no syntax error, whatever is found
+    assert _keyword(store, "o'clock")[0].page == 1
+    assert store.chunk_count() == 1
+
+
+def test_a_collection_filter_limits_documents_and_both_searches(open_library):
+    store = open_library()
+    work = _add(store, A, ["quarterly budget for the harbour"], seed=1, collection="work")
+    _add(store, B, ["budget for the garden shed"], seed=2, collection="home")
+    _add(store, C, ["budget for nothing in particular"], seed=3)
+    assert store.collections() == ["", "home", "work"]
+    assert [h.sha256 for h in store.search(work[0], 5, ["home"])] == [B]
+    assert {h.sha256 for h in store.search(work[0], 5, ["home", ""])} == {B, C}
+    assert store.search(work[0], 5, []) == []
+    assert [h.sha256 for h in _keyword(store, "budget", collections=["work"])] == [A]
+    assert len(_keyword(store, "budget")) == 3
+    assert [d.sha256 for d in store.documents(["work"])] == [A]
+    store.set_collection(A, " archive ")
+    assert store.find(A).collection == "archive" and store.chunk_count() == 3
+
+
+def test_a_replacement_swaps_the_document_in_one_step(open_library):
+    store = open_library()
+    old = _add(store, A, ["old figures"], seed=1, name="report.pdf")
+    assert store.find_by_name("report.pdf").sha256 == A
+    new = _add(store, B, ["new figures", "more new figures"], seed=2, name="report.pdf", replaces=A)
+    assert [d.sha256 for d in store.documents()] == [B] and store.find_by_name("report.pdf").sha256 == B
+    assert store.chunk_count() == store.vector_count() == 2
+    assert "old figures" not in {h.text for h in store.search(old[0], 5)}
+    assert store.search(new[0], 1)[0].text == "new figures"
+    assert store.original(A) is None and store.original(B) == b"bytes of " + B.encode()
+    assert _keyword(store, "old") == []
+
+
+def test_reading_a_document_again_replaces_it_with_itself(open_library):
+    store = open_library()
+    _add(store, A, ["one chunk"])
+    _add(store, A, ["now", "three", "chunks"], replaces=A)
+    assert store.find(A).chunks == 3 and store.chunk_count() == store.vector_count() == 3
+
+
+def test_delete_removes_rows_vectors_and_the_original_together(open_library):
+    store = open_library()
+    kept = _add(store, A, ["stays", "here"])
+    _add(store, B, ["goes", "away", "now"], seed=5)
+    removed = store.delete_document(B)
+    assert removed is not None and removed.chunks == 3 and removed.sha256 == B
+    assert [d.sha256 for d in store.documents()] == [A]
+    assert store.chunk_count() == store.vector_count() == 2
+    assert store.original(B) is None and _keyword(store, "away") == []
+    assert {h.text for h in store.search(kept[0], k=5)} == {"stays", "here"}
+    assert store.delete_document(B) is None
+    assert open_library().chunk_count() == 2  # a fresh open agrees
+
+
+def test_a_second_instance_sees_new_documents_without_restart(open_library):
+    reader = open_library()
+    assert reader.search(_vectors(1)[0], k=1) == []
+    writer = open_library()
+    vectors = _add(writer, A, ["alpha", "beta"])
+    assert reader.search(vectors[0], k=1)[0].text == "alpha"
+    assert [d.sha256 for d in reader.documents()] == [A] and reader.original(A) is not None
+    writer.delete_document(A)
+    assert reader.documents() == [] and reader.is_empty()
+
+
+def test_mixing_embedding_models_is_refused(open_library):
+    store = open_library()
+    _add(store, A, ["x"], model="model-a")
+    store.check_embedding_model("model-a")
+    with pytest.raises(LibraryMismatch, match="re-index"):
+        store.check_embedding_model("model-b")
+    with pytest.raises(LibraryMismatch, match="re-index"):
+        _add(store, B, ["y"], model="model-b")
+    assert store.chunk_count() == 1 and store.find(B) is None and store.original(B) is None
+    store.delete_document(A)
+    _add(store, B, ["y"], model="model-b", dim=16)  # an empty library takes any model, of any dimension
+    assert store.meta("embedding_model") == "model-b" and store.meta("dimension") == "16"
+    assert store.vector_count() == 1
+
+
+def test_reindex_swaps_every_vector_for_another_model(open_library):
+    store = open_library()
+    _add(store, A, ["first", "second"], headings=["Title", None])
+    rows = store.chunk_texts()
+    assert [text for _, text in rows] == ["Title\nfirst", "second"]
+    ids = np.array([i for i, _ in rows], dtype="int64")
+    vectors = _vectors(2, dim=16, seed=7)
+    with pytest.raises(RuntimeError, match="changed"):
+        store.reindex(vectors[:1], ids[:1], "model-16")
+    store.reindex(vectors, ids, "model-16")
+    assert store.meta("embedding_model") == "model-16" and store.meta("dimension") == "16"
+    assert store.search(vectors[1], 1)[0].text == "second"
+    assert store.vector_count() == 2
+    store.check_embedding_model("model-16")
+    _add(store, B, ["third"], model="model-16", dim=16)
+    assert store.chunk_count() == 3

@@ -1,0 +1,143 @@
+"""A team library (issue 8): two app processes on one PostgreSQL library, and an embedded library
+copied into PostgreSQL without re-embedding — real MiniLM, a real PostgreSQL with pgvector
+(tests/pg_server.py), the real CLI in a subprocess.
+
+Each process gets its own data folder, so nothing can reach the other through the disk: whatever
+one sees of the other's documents came through the database.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.service import DocChat
+from core.settings import Settings
+from tests import pg_server
+
+pytestmark = pytest.mark.integration
+postgres_server, postgres_url = pg_server.postgres_server, pg_server.postgres_url  # fixtures: a real server
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = "all-MiniLM-L6-v2"
+
+TOPICS = {
+    "lighthouse.txt": ("Marta Quell keeps the lighthouse on Skarvoy island and rows ashore on Sundays.",
+                       "Who keeps the lighthouse on Skarvoy island?"),
+    "glassworks.txt": ("The glassblower Ivo Brandt shapes cobalt lanterns in the Murrow glassworks.",
+                       "Who shapes cobalt lanterns in the Murrow glassworks?"),
+    "orchard.txt": ("Farmer Lotte Seidl grows quinces and medlars in the Ashgrove orchard.",
+                    "Who grows quinces and medlars in the Ashgrove orchard?"),
+}
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    folder = tmp_path / "files"
+    folder.mkdir()
+    out = {}
+    for name, (topic, _question) in TOPICS.items():
+        subject = name.removesuffix(".txt")
+        filler = " ".join(f"Note {i} of the {subject} ledger records an ordinary day without news." for i in range(8))
+        out[name] = folder / name
+        out[name].write_text(f"{topic}\n\n{filler}\n", encoding="utf-8")
+    return out
+
+
+def settings(data_dir: Path, url: str = "") -> Settings:
+    return Settings(data_dir=data_dir, embedding_model=MODEL, chunk_size=300, chunk_overlap=30, k=3, database_url=url)
+
+
+def cli(tmp_path: Path, data_dir: Path, *args: str, url: str = "") -> str:
+    """``python -m core`` in its own process, with the same settings as ``settings``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCCHAT_")}
+    env.update(DOCCHAT_SETTINGS=str(tmp_path / "no-settings.toml"), DOCCHAT_EMBEDDING_MODEL=MODEL,
+               DOCCHAT_CHUNK_SIZE="300", DOCCHAT_CHUNK_OVERLAP="30", DOCCHAT_DATABASE_URL=url)
+    done = subprocess.run([sys.executable, "-m", "core", "--data-dir", str(data_dir), *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, f"{done.stdout}\n{done.stderr[-3000:]}"
+    return done.stdout
+
+
+def test_a_document_added_in_one_process_is_answered_in_the_other(tmp_path, files, postgres_url, real_embeddings,
+                                                                  tiny_llm_name):
+    from core.llms.registry import load_llm
+
+    app = DocChat(settings(tmp_path / "app", postgres_url), embeddings=real_embeddings)
+    try:
+        assert app.ingest_paths([files["lighthouse.txt"]])[0].ok
+        assert app.search(TOPICS["lighthouse.txt"][1])[0].source == "lighthouse.txt"
+
+        out = cli(tmp_path, tmp_path / "other", "ingest", "--collection", "work", str(files["glassworks.txt"]),
+                  url=postgres_url)
+        assert out.startswith("ok"), out
+        question = TOPICS["glassworks.txt"][1]
+        hits = app.search(question)  # the open app, no restart
+        assert hits and hits[0].source == "glassworks.txt"
+        retrieved = app.retrieve(question, collections=["work"])
+        assert retrieved.grounded and {h.source for h in retrieved.hits} == {"glassworks.txt"}
+        answer = app.engine(load_llm(tiny_llm_name, app.settings), ["work"]).answer(question)
+        assert "".join(answer.tokens).strip() and answer.sources[0].source == "glassworks.txt"
+        [doc] = app.library.documents(["work"])
+        assert app.library.original(doc.sha256) == files["glassworks.txt"].read_bytes()  # download from here
+
+        # and back: what the app added, the other process finds and lists
+        found = cli(tmp_path, tmp_path / "other", "search", TOPICS["lighthouse.txt"][1], "--json", url=postgres_url)
+        assert '"source": "lighthouse.txt"' in found.split("}")[0]
+        assert "glassworks.txt" in cli(tmp_path, tmp_path / "other", "list", url=postgres_url)
+        assert not (tmp_path / "other" / "library.sqlite").exists() and not (tmp_path / "app").exists()
+    finally:
+        app.library.close()
+
+
+def test_migrate_copies_an_embedded_library_without_re_embedding(tmp_path, files, postgres_url, real_embeddings):
+    data = tmp_path / "data"
+    embedded = DocChat(settings(data), embeddings=real_embeddings)
+    assert all(r.ok for r in embedded.ingest_paths([files["lighthouse.txt"], files["orchard.txt"]]))
+    embedded.library.set_collection(embedded.library.documents()[1].sha256, "garden")
+    before = {q: embedded.search(q) for _topic, q in TOPICS.values()}
+    chunks = embedded.library.chunk_count()
+
+    out = cli(tmp_path, data, "migrate", "--to", "postgres", postgres_url)
+    assert f"copied 2 documents ({chunks} chunks) without re-embedding; 0 already there" in out, out
+    again = cli(tmp_path, data, "migrate", "--to", "postgres", postgres_url)
+    assert "copied 0 documents (0 chunks) without re-embedding; 2 already there" in again, again
+
+    team = DocChat(settings(tmp_path / "unused", postgres_url), embeddings=real_embeddings)
+    try:
+        assert team.library.documents() == embedded.library.documents()  # names, hashes, dates, collections
+        assert team.library.chunk_count() == team.library.vector_count() == chunks
+        assert team.library.meta("embedding_model") == embedded.library.meta("embedding_model")
+        for question, hits in before.items():
+            moved = team.search(question)
+            assert moved[0].source == hits[0].source and moved[0].text == hits[0].text
+            assert moved[0].similarity == pytest.approx(hits[0].similarity, abs=1e-5)  # the same vectors
+        for doc in embedded.library.documents():
+            assert team.library.original(doc.sha256) == embedded.library.original(doc.sha256)
+    finally:
+        team.library.close()
+
+
+def test_migrate_says_what_is_wrong_in_one_line(tmp_path, files, real_embeddings):
+    import socket
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DOCCHAT_")}
+        env["DOCCHAT_SETTINGS"] = str(tmp_path / "no-settings.toml")
+        return subprocess.run([sys.executable, "-m", "core", "--data-dir", str(tmp_path / "data"), "migrate", *args],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+    no_url = run("--to", "postgres")
+    assert no_url.returncode == 2 and "URL" in no_url.stderr
+    no_library = run("--to", "postgres", "postgresql://docchat@127.0.0.1/docchat")
+    assert no_library.returncode == 1 and "no embedded library" in no_library.stderr
+    DocChat(settings(tmp_path / "data"), embeddings=real_embeddings).ingest_paths([files["orchard.txt"]])
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    refused = run("--to", "postgres", f"postgresql://docchat:secret@127.0.0.1:{port}/docchat")
+    assert refused.returncode == 1 and refused.stderr.startswith("error: cannot open the PostgreSQL library")
+    assert "Traceback" not in refused.stderr and "secret" not in refused.stderr
