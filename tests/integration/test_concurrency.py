@@ -24,6 +24,7 @@ import streamlit as st
 from core.llms.registry import load_llm
 from core.service import DocChat
 from core.settings import Settings, load_settings
+from tests.integration.topics import TOPICS, topic_text
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,32 +32,9 @@ MODEL = "all-MiniLM-L6-v2"
 JOIN_TIMEOUT_S = 240  # a deadlock shows as a thread still alive after this
 WAITING = "Waiting for the model"
 
-# One document per user: its first sentence answers its question, and nothing else mentions it.
-TOPICS = {
-    "lighthouse.txt": ("Marta Quell keeps the lighthouse on Skarvoy island and rows ashore on Sundays.",
-                       "Who keeps the lighthouse on Skarvoy island?"),
-    "glassworks.txt": ("The glassblower Ivo Brandt shapes cobalt lanterns in the Murrow glassworks.",
-                       "Who shapes cobalt lanterns in the Murrow glassworks?"),
-    "orchard.txt": ("Farmer Lotte Seidl grows quinces and medlars in the Ashgrove orchard.",
-                    "Who grows quinces and medlars in the Ashgrove orchard?"),
-    "observatory.txt": ("Astronomer Tomas Reyna tracks comet Halvard from the Pellan observatory.",
-                        "Which comet is tracked from the Pellan observatory?"),
-    "bakery.txt": ("The baker Ona Petrov fires her rye loaves in a wood oven on Kettle Lane.",
-                   "Who bakes rye loaves in a wood oven on Kettle Lane?"),
-    "shipyard.txt": ("Shipwright Aksel Varga builds oak ferries at the Norrhamn shipyard.",
-                     "Who builds oak ferries at the Norrhamn shipyard?"),
-    "apiary.txt": ("Beekeeper Ines Morrow keeps forty hives of black bees at the Lindholm apiary.",
-                   "How many hives are kept at the Lindholm apiary?"),
-    "clocktower.txt": ("Clockmaker Piet Osei repairs the astronomical clock in the Vennberg town hall.",
-                       "Who repairs the astronomical clock in the Vennberg town hall?"),
-}
-
 
 def document(name: str) -> bytes:
-    topic = TOPICS[name][0]
-    subject = name.removesuffix(".txt")
-    filler = " ".join(f"Entry {i} of the {subject} diary notes a quiet day." for i in range(6))
-    return f"{topic}\n\n{filler}\n".encode()
+    return topic_text(name, notes=6).encode()
 
 
 def run_all(work: Callable[[int], None], count: int) -> None:

@@ -18,33 +18,21 @@ import pytest
 from core.service import DocChat
 from core.settings import Settings
 from tests import pg_server
+from tests.integration.topics import TOPICS as ALL_TOPICS
+from tests.integration.topics import write_topic_files
 
 pytestmark = pytest.mark.integration
 postgres_server, postgres_url = pg_server.postgres_server, pg_server.postgres_url  # fixtures: a real server
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = "all-MiniLM-L6-v2"
 
-TOPICS = {
-    "lighthouse.txt": ("Marta Quell keeps the lighthouse on Skarvoy island and rows ashore on Sundays.",
-                       "Who keeps the lighthouse on Skarvoy island?"),
-    "glassworks.txt": ("The glassblower Ivo Brandt shapes cobalt lanterns in the Murrow glassworks.",
-                       "Who shapes cobalt lanterns in the Murrow glassworks?"),
-    "orchard.txt": ("Farmer Lotte Seidl grows quinces and medlars in the Ashgrove orchard.",
-                    "Who grows quinces and medlars in the Ashgrove orchard?"),
-}
+TOPICS = {name: ALL_TOPICS[name] for name in list(ALL_TOPICS)[:3]}
 
 
 @pytest.fixture
 def files(tmp_path: Path) -> dict[str, Path]:
-    folder = tmp_path / "files"
-    folder.mkdir()
-    out = {}
-    for name, (topic, _question) in TOPICS.items():
-        subject = name.removesuffix(".txt")
-        filler = " ".join(f"Note {i} of the {subject} ledger records an ordinary day without news." for i in range(8))
-        out[name] = folder / name
-        out[name].write_text(f"{topic}\n\n{filler}\n", encoding="utf-8")
-    return out
+    """Small text files of a few chunks each, every one about its own topic."""
+    return write_topic_files(tmp_path / "files", TOPICS, notes=8)
 
 
 def settings(data_dir: Path, url: str = "") -> Settings:

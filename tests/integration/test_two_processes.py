@@ -22,6 +22,8 @@ from core.service import DocChat
 from core.settings import Settings
 from core.store.library import Library
 from core.store.records import DocumentRecord
+from tests.integration.topics import TOPICS as ALL_TOPICS
+from tests.integration.topics import write_topic_files
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,32 +31,13 @@ MODEL = "all-MiniLM-L6-v2"
 TIMEOUT_S = 180
 
 # One file per topic: the first sentence is the one its question finds.
-TOPICS = {
-    "lighthouse.txt": ("Marta Quell keeps the lighthouse on Skarvoy island and rows ashore on Sundays.",
-                       "Who keeps the lighthouse on Skarvoy island?"),
-    "glassworks.txt": ("The glassblower Ivo Brandt shapes cobalt lanterns in the Murrow glassworks.",
-                       "Who shapes cobalt lanterns in the Murrow glassworks?"),
-    "orchard.txt": ("Farmer Lotte Seidl grows quinces and medlars in the Ashgrove orchard.",
-                    "Who grows quinces and medlars in the Ashgrove orchard?"),
-    "observatory.txt": ("Astronomer Tomas Reyna tracks comet Halvard from the Pellan observatory.",
-                        "Which comet is tracked from the Pellan observatory?"),
-    "bakery.txt": ("The baker Ona Petrov fires her rye loaves in a wood oven on Kettle Lane.",
-                   "Who bakes rye loaves in a wood oven on Kettle Lane?"),
-}
+TOPICS = {name: ALL_TOPICS[name] for name in list(ALL_TOPICS)[:5]}
 
 
 @pytest.fixture
 def files(tmp_path: Path) -> dict[str, Path]:
     """Small text files of a few chunks each, every one about its own topic."""
-    folder = tmp_path / "files"
-    folder.mkdir()
-    out = {}
-    for name, (topic, _question) in TOPICS.items():
-        subject = name.removesuffix(".txt")
-        filler = " ".join(f"Note {i} of the {subject} ledger records an ordinary day without news." for i in range(12))
-        out[name] = folder / name
-        out[name].write_text(f"{topic}\n\n{filler}\n", encoding="utf-8")
-    return out
+    return write_topic_files(tmp_path / "files", TOPICS, notes=12)
 
 
 def settings(data_dir: Path) -> Settings:
