@@ -15,6 +15,7 @@ from dataclasses import dataclass
 # "1,000", "§ 1326" -> "1326", "e-mail", "WMT 2014" -> two words.
 _TERM = re.compile(r"\w+(?:[.,:/'’-]\w+)*")
 _CJK = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_QUOTED = re.compile(r'"([^"]+)"(\*?)')
 MAX_TERMS = 64
 
 
@@ -29,6 +30,12 @@ class KeywordQuery:
 
 def _quoted(term: str) -> str:
     return '"' + term.replace('"', "") + '"'
+
+
+def quoted_terms(expression: str | None) -> list[tuple[str, bool]]:
+    """The words of an expression ``build_query`` made, each with whether it is a prefix: the
+    stores read it back to adapt the query to what they hold."""
+    return [(t, bool(star)) for t, star in _QUOTED.findall(expression or "")]
 
 
 def build_query(question: str, every_word: bool = False) -> KeywordQuery:

@@ -22,6 +22,7 @@ import numpy as np
 
 from core.ingest.records import embedding_text
 from core.store import migrations
+from core.store.common_terms import CommonTerms
 from core.store.files import atomic_write_bytes
 from core.store.records import DocumentRecord, Hit, NewDocument
 from core.store.vector_index import VectorIndex
@@ -43,6 +44,7 @@ class Library:
         self.uploads_dir = self.data_dir / "uploads"
         self._lock = threading.RLock()
         self._vectors = VectorIndex(self.index_path)
+        self._common_terms = CommonTerms()
         with self._write_lock():
             with self._connect() as conn:
                 migrations.migrate(conn)
@@ -188,6 +190,7 @@ class Library:
         only = (f"AND rowid IN (SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id {where})"
                 if collections is not None else "")
         with self._connect() as conn:
+            words = self._common_terms.leave_out(conn, words)
             for table, query in (("chunks_fts", words), ("chunks_trigram", trigrams)):
                 if not query:
                     continue

@@ -38,6 +38,8 @@ def migrate(conn: sqlite3.Connection) -> None:
     """Tables first; then the heading and collection columns and the full-text indexes, filled
     from the chunks already there."""
     conn.executescript(SCHEMA)
+    # How many chunks hold each indexed word (core.store.common_terms); a view, holds no data.
+    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts_vocab USING fts5vocab(chunks_fts, row)")
     keyword_ready = meta(conn, "keyword_index") == KEYWORD_INDEX_VERSION
     has_collection = "collection" in _columns(conn, "documents")
     if keyword_ready and has_collection:

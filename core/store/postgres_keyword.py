@@ -14,9 +14,8 @@ German and Korean words stay as written).
 
 from __future__ import annotations
 
-import re
+from core.retrieval.keyword import quoted_terms
 
-_TERM = re.compile(r'"([^"]+)"(\*?)')
 _WEIGHTS = "'{0.1, 0.2, 0.5, 1.0}'"  # ts_rank weights for D, C, B (text), A (heading)
 _TRIGRAM_TEXT = "(coalesce(c.heading, '') || ' ' || c.text)"  # the expression the pg_trgm index holds
 TRIGRAM_INDEX = f"USING gin ({_TRIGRAM_TEXT.replace('c.', '')} gin_trgm_ops)"
@@ -24,9 +23,7 @@ TRIGRAM_INDEX = f"USING gin ({_TRIGRAM_TEXT.replace('c.', '')} gin_trgm_ops)"
 
 def terms(expression: str | None) -> tuple[list[tuple[str, bool]], str]:
     """The quoted terms of an FTS5 expression with their prefix flag, and how they are joined."""
-    if not expression:
-        return [], "OR"
-    return [(t, bool(star)) for t, star in _TERM.findall(expression)], "AND" if " AND " in expression else "OR"
+    return quoted_terms(expression), "AND" if expression and " AND " in expression else "OR"
 
 
 def words_query(expression: str | None, common: frozenset[str], source: str, where: str, where_params: list,
