@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_BAR = "{l_bar}{bar}| {n:.1f}/{total} files [{elapsed}<{remaining}{postfix}]"
+
+
 def _app(args: argparse.Namespace):
     from core.service import DocChat
 
@@ -92,17 +95,20 @@ def _app(args: argparse.Namespace):
 def cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from core.ingest.pipeline import Upload
+
     app = _app(args)
-    bar = tqdm(total=len(args.files), unit="file", file=sys.stderr, disable=None)
+    files = len(args.files)
+    bar = tqdm(total=files, unit="file", file=sys.stderr, disable=None, bar_format=_BAR)
 
     def on_progress(event) -> None:
-        bar.set_postfix_str(f"{event.name[:30]} {event.stage}")
-        if event.stage == "done":
-            bar.update(1)
+        bar.set_postfix_str(f"{event.name[:30]} {event.stage}", refresh=False)
+        bar.update(round(event.overall * files, 3) - bar.n)
 
+    uploads = [Upload(str(path), path=path, password=args.password, collection=args.collection,
+                      replace=args.replace) for path in args.files]
     failed = 0
-    for path in args.files:
-        [result] = app.ingest_paths([path], args.password, on_progress, args.collection, args.replace)
+    for result in app.ingest_uploads(uploads, on_progress):
         failed += not result.ok
         bar.clear()
         hint = {"replace": " (add --replace)", "password": " (add --password)"}.get(result.needs, "")

@@ -7,7 +7,7 @@ Heavy parts (the embedding model, FAISS, an LLM) are created on first use, so a 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # imported where used: `list` and the Home page need none of 
     from langchain_core.embeddings import Embeddings
 
     from core.chat.engine import ChatEngine
-    from core.ingest.pipeline import IngestResult, ProgressCallback
+    from core.ingest.pipeline import IngestResult, ProgressCallback, Upload
     from core.llms.loaded import LoadedLLM
     from core.retrieval.rerank import CrossEncoderReranker
     from core.retrieval.retriever import Retrieval, Retrieved
@@ -65,6 +65,13 @@ class DocChat:
 
         return ingest_paths(self.library, self.embeddings, self.settings, paths, password, on_progress,
                             collection, replace)
+
+    def ingest_uploads(self, uploads: list[Upload],
+                       on_progress: ProgressCallback | None = None) -> Iterator[IngestResult]:
+        """Several files, the next one read while this one is embedded; results as they land."""
+        from core.ingest.batch import ingest_all
+
+        return ingest_all(self.library, self.embeddings, self.settings, uploads, on_progress)
 
     def reread(self, sha256: str, on_progress: ProgressCallback | None = None) -> IngestResult:
         """Read one stored document again with the current loaders and chunk settings."""

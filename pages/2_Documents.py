@@ -3,6 +3,7 @@
 import streamlit as st
 
 import core  # noqa: F401 - sets offline mode before any library is imported
+from core.ingest.pipeline import Upload
 from core.text import local_time, plural
 from ui.access import require_password
 from ui.resources import docchat, settings
@@ -39,15 +40,9 @@ if submitted and not files:
     st.warning("Choose at least one file first.")
 if submitted and files:
     bar = st.progress(0.0, text="Starting…")
-    for position, upload in enumerate(files):
-
-        def on_progress(event, position=position) -> None:
-            overall = (position + event.fraction) / len(files)
-            bar.progress(min(overall, 1.0), text=f"{event.name}: {event.stage}")
-
-        with st.spinner(f"Reading {upload.name}…"):
-            ingest(upload.name, upload.getvalue(), "" if collection in (None, NO_COLLECTION) else collection,
-                   password or None, on_progress=on_progress)
+    chosen = "" if collection in (None, NO_COLLECTION) else collection
+    ingest([Upload(f.name, f.getvalue(), password=password or None, collection=chosen) for f in files],
+           lambda event: bar.progress(min(event.overall, 1.0), text=f"{event.name}: {event.stage}"))
     bar.progress(1.0, text="Done")
 show_pending()
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from core.ingest.pipeline import IngestResult
+from core.ingest.names import display_name
+from core.ingest.pipeline import IngestResult, Upload
 from ui.resources import docchat
 
 PENDING = "pending_uploads"
@@ -36,23 +37,28 @@ def show_result(result: IngestResult) -> None:
         st.success(f"**{result.name}**: {result.message}", icon="✅")
 
 
-def ingest(name: str, data: bytes, collection: str, password: str | None = None, replace: bool = False,
-           on_progress=None) -> IngestResult:
-    """Ingest one file; when it needs the user, park it in the session instead of failing."""
-    result = docchat().ingest_file(name, data, password, on_progress, collection, replace)
-    if not result.ok and result.needs:
-        queue: list[PendingUpload] = st.session_state.setdefault(PENDING, [])
-        queue[:] = [p for p in queue if p.name != result.name]
-        queue.append(PendingUpload(result.name, data, collection, result.needs, result.message, password))
-    show_result(result)
-    return result
+def ingest(uploads: list[Upload], on_progress=None) -> list[IngestResult]:
+    """Ingest files (the next read while one is embedded); one that needs the user is parked in
+    the session instead of failing."""
+    by_name = {display_name(u.name): u for u in uploads}
+    results = []
+    for result in docchat().ingest_uploads(uploads, on_progress):
+        if not result.ok and result.needs and (upload := by_name.get(result.name)):
+            queue: list[PendingUpload] = st.session_state.setdefault(PENDING, [])
+            queue[:] = [p for p in queue if p.name != result.name]
+            queue.append(PendingUpload(result.name, upload.read(), upload.collection, result.needs, result.message,
+                                       upload.password))
+        show_result(result)
+        results.append(result)
+    return results
 
 
 def _retry(item: PendingUpload, password: str | None, replace: bool) -> None:
     st.session_state[PENDING].remove(item)
     with st.spinner(f"Reading {item.name}…"):
-        result = ingest(item.name, item.data, item.collection, password, replace)
-    st.session_state[ANSWERED] = [result]
+        results = ingest([Upload(item.name, item.data, password=password, collection=item.collection,
+                                 replace=replace)])
+    st.session_state[ANSWERED] = results
     st.rerun()
 
 

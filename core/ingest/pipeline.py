@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from langchain_core.embeddings import Embeddings
 
@@ -18,6 +19,7 @@ from core.embeddings import embed_matrix, embedding_name
 from core.ingest.errors import IngestError
 from core.ingest.loaders import load
 from core.ingest.names import display_name
+from core.ingest.records import Chunk, LoadedFile
 from core.ingest.sniff import sniff_kind
 from core.ingest.splitting import split_pages
 from core.settings import Settings
@@ -25,15 +27,18 @@ from core.store.library import Library, LibraryMismatch
 from core.text import plural
 
 EMBED_BATCH = 64
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class Progress:
-    """``fraction`` is for this file (0..1); ``stage`` is read / split / embed / store / done."""
+    """``fraction`` is for this file (0..1); ``stage`` is read / split / embed / store / done;
+    ``overall`` is for the whole batch (0..1, never goes back), set by ``core.ingest.batch``."""
 
     name: str
     stage: str
     fraction: float
+    overall: float | None = None
 
 
 @dataclass(frozen=True)
@@ -83,41 +88,143 @@ def embed_in_slices(embeddings: Embeddings, texts: list[str], on_done: Callable[
     return vectors
 
 
-def ingest_bytes(
-    library: Library,
-    embeddings: Embeddings,
-    settings: Settings,
-    raw_name: str,
-    data: bytes,
-    password: str | None = None,
-    on_progress: ProgressCallback | None = None,
-    collection: str = "",
-    replace: bool = False,
-) -> IngestResult:
-    """``replace``: the user confirmed that these bytes replace the document of the same name."""
-    started = time.perf_counter()
-    name = display_name(raw_name)
-    report = on_progress or (lambda _event: None)
-    too_big = len(data) > settings.max_upload_mb * 1024 * 1024
-    sha = "" if too_big else hashlib.sha256(data).hexdigest()  # no need to hash what is refused
+@dataclass(frozen=True)
+class Upload:
+    """One file to add: its bytes, or a path read when its turn comes (``core.ingest.batch``)."""
 
-    def run() -> IngestResult:
-        if too_big:
+    name: str
+    data: bytes | None = None
+    path: Path | None = None
+    password: str | None = None
+    collection: str = ""
+    replace: bool = False  # the user confirmed that these bytes replace the document of the same name
+
+    def read(self) -> bytes:
+        if self.data is not None:
+            return self.data
+        try:
+            return Path(self.path or self.name).read_bytes()
+        except OSError as exc:
+            raise IngestError(f"cannot read file ({exc.strerror})") from exc
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A file read and split, waiting for its vectors."""
+
+    upload: Upload
+    name: str
+    sha256: str
+    data: bytes
+    kind: str
+    chunks: list[Chunk]
+    pages: int | None
+    load_note: str  # kept with the document ("OCR", "recovered streams")
+    note: str  # for this time's message only ("replaced the version added …")
+    replaces: str  # sha256 of the document these bytes replace; their own for a read-again
+    started: float
+
+
+def ingest_bytes(library: Library, embeddings: Embeddings, settings: Settings, raw_name: str, data: bytes,
+                 password: str | None = None, on_progress: ProgressCallback | None = None, collection: str = "",
+                 replace: bool = False) -> IngestResult:
+    upload = Upload(raw_name, data, password=password, collection=collection, replace=replace)
+    report = on_progress or (lambda _event: None)
+    parsed = read_upload(library, settings, upload, report)
+    return parsed if isinstance(parsed, IngestResult) else store_parsed(library, embeddings, parsed, report)
+
+
+def read_upload(library: Library, settings: Settings, upload: Upload,
+                report: ProgressCallback) -> IngestResult | Parsed:
+    """The part of an ingest that needs no model: checks, sniff, load, split. A result when the
+    file stops here (an error, a duplicate, a question for the user), else what to embed."""
+    started = time.perf_counter()
+    name = display_name(upload.name)
+    sha = ""
+
+    def run() -> IngestResult | Parsed:
+        nonlocal sha
+        data = upload.read()
+        if len(data) > settings.max_upload_mb * 1024 * 1024:  # refused before hashing
             raise IngestError(f"file is {len(data) / 1024 / 1024:.1f} MB, larger than the "
                               f"{settings.max_upload_mb} MB limit")
-        existing = library.find(sha) if data else None
-        if existing:
-            return IngestResult(name, True, f"already in the library as {existing.name}", sha,
-                                existing.chunks, existing.pages, time.perf_counter() - started, True)
-        previous = library.find_by_name(name)
-        if previous and not replace:
-            return IngestResult(name, False, f"another version of {name} is already in the library "
-                                f"(added {previous.added[:10]}); confirm to replace it", sha, needs="replace")
-        note = f"replaced the version added {previous.added[:10]}" if previous else ""
-        return _read_and_store(library, embeddings, settings, name, data, sha, password, report, collection,
-                               previous.sha256 if previous else "", note, started)
+        sha = hashlib.sha256(data).hexdigest()
+        stop, replaces, note = _against_library(library, name, sha, upload.replace, started)
+        if stop:
+            return stop
+        kind, loaded, chunks = _parse(settings, name, data, upload.password, report)
+        return Parsed(upload, name, sha, data, kind, chunks, loaded.page_count, loaded.note, note, replaces,
+                      started)
 
-    return _guarded(name, sha, started, report, run)
+    result = _guarded(name, lambda: sha, started, run)
+    if isinstance(result, IngestResult):
+        report(Progress(name, "done", 1.0))
+    return result
+
+
+def _parse(settings: Settings, name: str, data: bytes, password: str | None,
+           report: ProgressCallback) -> tuple[str, LoadedFile, list[Chunk]]:
+    report(Progress(name, "read", 0.0))
+    kind = sniff_kind(name, data)
+    loaded = load(kind, data, password, lambda done: report(Progress(name, "read", 0.3 * done)))
+    report(Progress(name, "split", 0.3))
+    chunks = split_pages(loaded.pages, settings.chunk_size, settings.chunk_overlap)
+    if not chunks:
+        raise IngestError("no text found in this file")
+    return kind, loaded, chunks
+
+
+def store_parsed(library: Library, embeddings: Embeddings, parsed: Parsed,
+                 report: ProgressCallback) -> IngestResult:
+    """Embed and store a parsed file. The library is asked again first: another file of the same
+    batch, or another session, may have added the same bytes or name while this one was read."""
+    name, sha, started = parsed.name, parsed.sha256, parsed.started
+
+    def run() -> IngestResult:
+        if parsed.replaces != sha:  # not a read-again of the stored file itself
+            stop, replaces, _ = _against_library(library, name, sha, parsed.upload.replace, started)
+            if stop or replaces != parsed.replaces:
+                return stop or _replace_changed(name, sha)
+        model = embedding_name(embeddings)
+        library.check_embedding_model(model)
+        vectors = embed_in_slices(embeddings, [c.embedding_text() for c in parsed.chunks],
+                                  lambda done: report(Progress(name, "embed", 0.3 + 0.65 * done)))
+        report(Progress(name, "store", 0.97))
+        library.add_document(
+            name=name, sha256=sha, kind=parsed.kind, pages=parsed.pages, original=parsed.data, chunks=parsed.chunks,
+            vectors=vectors, embedding_model=model, note=parsed.load_note,
+            collection=parsed.upload.collection.strip(), replaces=parsed.replaces,
+        )
+        seconds = time.perf_counter() - started
+        notes = "; ".join(filter(None, [parsed.load_note, parsed.note]))
+        summary = _summary(len(parsed.chunks), parsed.pages, seconds, notes)
+        return IngestResult(name, True, summary, sha, len(parsed.chunks), parsed.pages, seconds)
+
+    result = _guarded(name, lambda: sha, started, run)
+    report(Progress(name, "done", 1.0))
+    return result
+
+
+def _against_library(library: Library, name: str, sha: str, replace: bool,
+                     started: float) -> tuple[IngestResult | None, str, str]:
+    """(a result when the file stops here, the sha256 it replaces, a note): same bytes are already
+    in; a new version of a name needs the user's yes."""
+    existing = library.find(sha)
+    if existing:
+        return (IngestResult(name, True, f"already in the library as {existing.name}", sha, existing.chunks,
+                             existing.pages, time.perf_counter() - started, True), "", "")
+    previous = library.find_by_name(name)
+    if previous and not replace:
+        return (IngestResult(name, False, f"another version of {name} is already in the library "
+                             f"(added {previous.added[:10]}); confirm to replace it", sha, needs="replace"), "", "")
+    if previous:
+        return None, previous.sha256, f"replaced the version added {previous.added[:10]}"
+    return None, "", ""
+
+
+def _replace_changed(name: str, sha: str) -> IngestResult:
+    return IngestResult(name, False, f"{name} changed in the library while this file was read; "
+                        "confirm again to replace it", sha, needs="replace")
 
 
 def reread(library: Library, embeddings: Embeddings, settings: Settings, sha256: str,
@@ -130,67 +237,36 @@ def reread(library: Library, embeddings: Embeddings, settings: Settings, sha256:
     data = library.original(sha256)
     if record is None or data is None:
         return IngestResult(sha256[:12], False, "not in the library (or its stored file is missing)", sha256)
-    return _guarded(record.name, sha256, started, report, lambda: _read_and_store(
-        library, embeddings, settings, record.name, data, sha256, None, report, record.collection, sha256,
-        "read again", started))
+
+    def run() -> IngestResult | Parsed:
+        kind, loaded, chunks = _parse(settings, record.name, data, None, report)
+        upload = Upload(record.name, data, collection=record.collection, replace=True)
+        return Parsed(upload, record.name, sha256, data, kind, chunks, loaded.page_count, loaded.note,
+                      "read again", sha256, started)
+
+    parsed = _guarded(record.name, lambda: sha256, started, run)
+    if isinstance(parsed, IngestResult):
+        report(Progress(record.name, "done", 1.0))
+        return parsed
+    return store_parsed(library, embeddings, parsed, report)
 
 
-def _guarded(name: str, sha: str, started: float, report: ProgressCallback,
-             run: Callable[[], IngestResult]) -> IngestResult:
-    """Every failure becomes a result with a message; the progress always ends at "done"."""
+def _guarded(name: str, sha: Callable[[], str], started: float, run: Callable[[], T]) -> T | IngestResult:
+    """Every failure becomes a result with a message."""
     try:
-        result = run()
+        return run()
     except (IngestError, LibraryMismatch) as exc:
-        result = IngestResult(name, False, str(exc), sha, seconds=time.perf_counter() - started,
-                              needs=getattr(exc, "needs", ""))
+        return IngestResult(name, False, str(exc), sha(), seconds=time.perf_counter() - started,
+                            needs=getattr(exc, "needs", ""))
     except Exception as exc:  # noqa: BLE001 - a bad file must never take the app down
         reason = f"could not be read ({type(exc).__name__}: {exc})"
-        result = IngestResult(name, False, reason, sha, seconds=time.perf_counter() - started)
-    report(Progress(name, "done", 1.0))
-    return result
+        return IngestResult(name, False, reason, sha(), seconds=time.perf_counter() - started)
 
 
-def _read_and_store(library: Library, embeddings: Embeddings, settings: Settings, name: str, data: bytes,
-                    sha: str, password: str | None, report: ProgressCallback, collection: str, replaces: str,
-                    note: str, started: float) -> IngestResult:
-    report(Progress(name, "read", 0.0))
-    kind = sniff_kind(name, data)
-    loaded = load(kind, data, password, lambda done: report(Progress(name, "read", 0.3 * done)))
-    report(Progress(name, "split", 0.3))
-    chunks = split_pages(loaded.pages, settings.chunk_size, settings.chunk_overlap)
-    if not chunks:
-        raise IngestError("no text found in this file")
-    model = embedding_name(embeddings)
-    library.check_embedding_model(model)
-    vectors = embed_in_slices(embeddings, [c.embedding_text() for c in chunks],
-                              lambda done: report(Progress(name, "embed", 0.3 + 0.65 * done)))
-    report(Progress(name, "store", 0.97))
-    library.add_document(
-        name=name, sha256=sha, kind=kind, pages=loaded.page_count, original=data, chunks=chunks,
-        vectors=vectors, embedding_model=model, note=loaded.note, collection=collection.strip(), replaces=replaces,
-    )
-    seconds = time.perf_counter() - started
-    summary = _summary(len(chunks), loaded.page_count, seconds, "; ".join(filter(None, [loaded.note, note])))
-    return IngestResult(name, True, summary, sha, len(chunks), loaded.page_count, seconds)
+def ingest_paths(library: Library, embeddings: Embeddings, settings: Settings, paths: Iterable[Path],
+                 password: str | None = None, on_progress: ProgressCallback | None = None, collection: str = "",
+                 replace: bool = False) -> list[IngestResult]:
+    from core.ingest.batch import ingest_all
 
-
-def ingest_paths(
-    library: Library,
-    embeddings: Embeddings,
-    settings: Settings,
-    paths: Iterable[Path],
-    password: str | None = None,
-    on_progress: ProgressCallback | None = None,
-    collection: str = "",
-    replace: bool = False,
-) -> list[IngestResult]:
-    results = []
-    for path in paths:
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            results.append(IngestResult(display_name(str(path)), False, f"cannot read file ({exc.strerror})"))
-            continue
-        results.append(ingest_bytes(library, embeddings, settings, str(path), data, password, on_progress,
-                                    collection, replace))
-    return results
+    uploads = [Upload(str(p), path=Path(p), password=password, collection=collection, replace=replace) for p in paths]
+    return list(ingest_all(library, embeddings, settings, uploads, on_progress))

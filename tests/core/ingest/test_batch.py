@@ -1,0 +1,71 @@
+"""Several files at once: the next file is read while this one is embedded, results come in
+upload order, and progress reaches the caller's thread only, moving forward."""
+
+import threading
+import time
+
+from langchain_core.embeddings import DeterministicFakeEmbedding
+
+from core.ingest.batch import ingest_all
+from core.ingest.pipeline import Progress, Upload
+
+
+class SlowEmbedding(DeterministicFakeEmbedding):
+    """Embedding takes long enough that reading the next file visibly happens meanwhile."""
+
+    def embed_documents(self, texts):
+        time.sleep(0.2)
+        return super().embed_documents(texts)
+
+
+def _uploads(count: int) -> list[Upload]:
+    return [Upload(f"note{i}.txt", f"Note {i}: the keeper of lighthouse {i} logs the weather. ".encode() * 20)
+            for i in range(count)]
+
+
+def test_results_come_in_upload_order_with_duplicates_and_failures_among_them(app):
+    uploads = [*_uploads(3), Upload("copy.txt", _uploads(1)[0].data), Upload("empty.txt", b"")]
+    results = list(ingest_all(app.library, app.embeddings, app.settings, uploads))
+    assert [r.name for r in results] == ["note0.txt", "note1.txt", "note2.txt", "copy.txt", "empty.txt"]
+    assert [r.ok for r in results] == [True, True, True, True, False]
+    assert results[3].duplicate and "note0.txt" in results[3].message
+    assert app.library.chunk_count() == app.library.vector_count() == sum(r.chunks for r in results[:3])
+
+
+def test_the_next_file_is_read_while_this_one_is_embedded(app):
+    events: list[Progress] = []
+    threads = set()
+
+    def on_progress(event: Progress) -> None:
+        threads.add(threading.current_thread().name)
+        events.append(event)
+
+    uploads = _uploads(3)
+    results = list(ingest_all(app.library, SlowEmbedding(size=16), app.settings, uploads, on_progress))
+    assert all(r.ok for r in results)
+    order = [(e.name, e.stage) for e in events]
+    # note1.txt was read (in the reader thread) before note0.txt was stored
+    assert order.index(("note1.txt", "split")) < order.index(("note0.txt", "store"))
+    assert threads == {threading.current_thread().name}  # the callback ran on the caller's thread
+    overall = [e.overall for e in events]
+    assert overall == sorted(overall) and overall[-1] == 1.0
+
+
+def test_reading_one_after_the_other_gives_the_same_library(app, settings, fake_embeddings, tmp_path):
+    from dataclasses import replace
+
+    from core.service import DocChat
+
+    other = DocChat(replace(settings, data_dir=tmp_path / "other"), fake_embeddings)
+    uploads = _uploads(3)
+    overlapped = list(ingest_all(app.library, app.embeddings, app.settings, uploads))
+    in_turn = list(ingest_all(other.library, other.embeddings, other.settings, uploads, read_ahead=0))
+    assert [(r.name, r.ok, r.chunks) for r in overlapped] == [(r.name, r.ok, r.chunks) for r in in_turn]
+    assert [d.sha256 for d in app.library.documents()] == [d.sha256 for d in other.library.documents()]
+
+
+def test_two_new_versions_of_one_name_in_a_batch_ask_before_the_second_replaces(app):
+    first, second = Upload("plan.txt", b"Version one of the plan. " * 30), Upload("plan.txt", b"Version two. " * 30)
+    results = list(ingest_all(app.library, app.embeddings, app.settings, [first, second]))
+    assert results[0].ok and not results[1].ok and results[1].needs == "replace"
+    assert [d.name for d in app.library.documents()] == ["plan.txt"]
