@@ -122,7 +122,7 @@ class Parsed:
     load_note: str  # kept with the document ("OCR", "recovered streams")
     note: str  # for this time's message only ("replaced the version added …")
     replaces: str  # sha256 of the document these bytes replace; their own for a read-again
-    started: float
+    read_seconds: float  # reading only: waiting for the encoder does not count as this file's time
 
 
 def ingest_bytes(library: Library, embeddings: Embeddings, settings: Settings, raw_name: str, data: bytes,
@@ -154,7 +154,7 @@ def read_upload(library: Library, settings: Settings, upload: Upload,
             return stop
         kind, loaded, chunks = _parse(settings, name, data, upload.password, report)
         return Parsed(upload, name, sha, data, kind, chunks, loaded.page_count, loaded.note, note, replaces,
-                      started)
+                      time.perf_counter() - started)
 
     result = _guarded(name, lambda: sha, started, run)
     if isinstance(result, IngestResult):
@@ -178,7 +178,8 @@ def store_parsed(library: Library, embeddings: Embeddings, parsed: Parsed,
                  report: ProgressCallback) -> IngestResult:
     """Embed and store a parsed file. The library is asked again first: another file of the same
     batch, or another session, may have added the same bytes or name while this one was read."""
-    name, sha, started = parsed.name, parsed.sha256, parsed.started
+    name, sha = parsed.name, parsed.sha256
+    started = time.perf_counter() - parsed.read_seconds
 
     def run() -> IngestResult:
         if parsed.replaces != sha:  # not a read-again of the stored file itself
@@ -242,7 +243,7 @@ def reread(library: Library, embeddings: Embeddings, settings: Settings, sha256:
         kind, loaded, chunks = _parse(settings, record.name, data, None, report)
         upload = Upload(record.name, data, collection=record.collection, replace=True)
         return Parsed(upload, record.name, sha256, data, kind, chunks, loaded.page_count, loaded.note,
-                      "read again", sha256, started)
+                      "read again", sha256, time.perf_counter() - started)
 
     parsed = _guarded(record.name, lambda: sha256, started, run)
     if isinstance(parsed, IngestResult):
