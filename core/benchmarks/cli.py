@@ -13,7 +13,8 @@ from core.settings import Settings
 
 
 def add_bench_parser(sub) -> None:
-    bench = sub.add_parser("bench", help="time retrieval at N chunks against raw faiss + encode (JSON or a table)")
+    bench = sub.add_parser("bench", help="time retrieval at N chunks against raw faiss (or pgvector) + encode "
+                           "(JSON or a table)")
     bench.add_argument("kind", choices=["retrieval", "index"],
                        help="retrieval: the product's search, stage by stage; index: flat vs IVF at --sizes")
     bench.add_argument("--chunks", type=int, default=1000, help="library size in chunks (built once, then reused)")
@@ -26,6 +27,9 @@ def add_bench_parser(sub) -> None:
                        help="embed at most N real passages; the rest are noisy copies (default: all, ~8k)")
     bench.add_argument("--sizes", default="100000,150000,250000,500000,1000000",
                        help="index: vector counts, comma-separated, grown from the --chunks library")
+    bench.add_argument("--database-url", metavar="URL",
+                       help="retrieval on PostgreSQL + pgvector: the bench library is built in this database "
+                       "(one of its own: a database holding another library is refused); never the setting's")
     bench.add_argument("--json", action="store_true", help="print one JSON object")
     bench.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)  # the child that builds
 
@@ -42,29 +46,55 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
     if args.chunks < 1:
         print("--chunks must be at least 1", file=sys.stderr)
         return 2
-    if args.build_only:
-        from core.benchmarks.retrieval import prepare
+    if args.database_url and args.kind != "retrieval":
+        print("--database-url is for bench retrieval", file=sys.stderr)
+        return 2
+    from core.benchmarks.postgres_bench import NotABenchDatabase
 
-        prepare(settings, args.chunks, args.model, args.corpus, in_process=True, progress=progress,
-                real_cap=args.real)
-        bar.close()
-        return 0
-    if args.kind == "index":
-        from core.benchmarks.index_choice import run
-
-        result = run(settings, [int(n) for n in args.sizes.split(",")], args.chunks, min(args.queries, 1000),
-                     args.model, args.corpus, real_cap=args.real)
-    else:
-        from core.benchmarks.retrieval import run
-
-        result = run(settings, args.chunks, args.queries, args.model, args.corpus, progress=progress,
-                     real_cap=args.real)
-    bar.close()
-    print(json.dumps(result, ensure_ascii=False) if args.json else summary(result))
+    try:
+        with bar:
+            result = _run(args, settings, progress)
+    except NotABenchDatabase as error:
+        print(error, file=sys.stderr)
+        return 2
+    if result is not None:  # None: the child that builds
+        print(json.dumps(result, ensure_ascii=False) if args.json else summary(result))
     return 0
 
 
+def _run(args: argparse.Namespace, settings: Settings, progress) -> dict | None:
+    if args.build_only:
+        if args.database_url:
+            from core.benchmarks.postgres_bench import prepare as prepare_postgres
+
+            prepare_postgres(settings, args.database_url, args.chunks, args.model, args.corpus, in_process=True,
+                             progress=progress, real_cap=args.real)
+        else:
+            from core.benchmarks.retrieval import prepare
+
+            prepare(settings, args.chunks, args.model, args.corpus, in_process=True, progress=progress,
+                    real_cap=args.real)
+        return None
+    if args.kind == "index":
+        from core.benchmarks.index_choice import run
+
+        return run(settings, [int(n) for n in args.sizes.split(",")], args.chunks, min(args.queries, 1000),
+                   args.model, args.corpus, real_cap=args.real)
+    if args.database_url:
+        from core.benchmarks.postgres_bench import run as run_postgres
+
+        return run_postgres(settings, args.database_url, args.chunks, args.queries, args.model, args.corpus,
+                            progress=progress, real_cap=args.real)
+    from core.benchmarks.retrieval import run
+
+    return run(settings, args.chunks, args.queries, args.model, args.corpus, progress=progress, real_cap=args.real)
+
+
 def summary(result: dict) -> str:
+    if result.get("store") == "postgres":
+        from core.benchmarks.postgres_bench import summary as postgres_summary
+
+        return postgres_summary(result)
     if result["bench"] == "index":
         lines = [f"flat vs IVF ({result['embedding_model']}, {result['queries']} queries)"]
         for size in result["sizes"]:

@@ -154,16 +154,24 @@ def read_manifest(folder: Path, chunks: int, model: str, real_cap: int | None = 
     """How a finished bench library was made; None when it is missing, was made for another size,
     model or cap on real passages, or was interrupted (the manifest is written last)."""
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        return matching(json.loads((folder / MANIFEST).read_text(encoding="utf-8")), chunks, model, real_cap)
     except (OSError, ValueError):
         return None
+
+
+def matching(manifest: object, chunks: int, model: str, real_cap: int | None) -> dict | None:
+    """``manifest`` when it describes a library of this size, model and cap on real passages."""
     wanted = {"chunks": chunks, "embedding_model": model, "real_cap": real_cap}
-    return manifest if all(manifest.get(key) == value for key, value in wanted.items()) else None
+    if isinstance(manifest, dict) and all(manifest.get(key) == value for key, value in wanted.items()):
+        return manifest
+    return None
 
 
-def build(app, chunks: int, corpus: Path, progress: Progress, real_cap: int | None = None) -> dict:
+def build(app, chunks: int, corpus: Path, progress: Progress, real_cap: int | None = None,
+          save: Callable[[dict], None] | None = None) -> dict:
     """Fill ``app``'s (empty) library with ``chunks`` passages, at most ``real_cap`` of them real
-    (embedded; the rest noisy copies); returns the manifest it wrote."""
+    (embedded; the rest noisy copies); returns the manifest, saved last by ``save`` (default: a
+    file in the library folder; PostgreSQL keeps it in the database it describes)."""
     from core.embeddings import embedding_name
     from core.store.records import NewDocument
 
@@ -206,5 +214,8 @@ def build(app, chunks: int, corpus: Path, progress: Progress, real_cap: int | No
         "embed_seconds": round(embed_seconds, 1), "build_seconds": round(time.perf_counter() - started, 1),
         "queries": query_pool(base),
     }
-    atomic_write_bytes(app.settings.data_dir / MANIFEST, json.dumps(manifest, indent=1).encode())
+    if save is None:
+        atomic_write_bytes(app.settings.data_dir / MANIFEST, json.dumps(manifest, indent=1).encode())
+    else:
+        save(manifest)
     return manifest

@@ -8,6 +8,9 @@ sides scan the same memory. The two alternate query by query, so a busy machine 
 
 The library is built in a child process (``--build-only``): peak RSS is then what searching costs,
 not what building did. Peak RSS is compared with the size of the data (vectors + chunk text).
+
+The same bench on PostgreSQL + pgvector (``--database-url``) is core/benchmarks/postgres_bench.py:
+same library, same questions, same loop (``ask``), raw being one kNN statement instead.
 """
 
 from __future__ import annotations
@@ -18,14 +21,18 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from core.benchmarks import DEFAULT_CORPUS
 from core.benchmarks.corpus import build, library_dir, read_manifest
 from core.settings import Settings
+
+if TYPE_CHECKING:
+    from core.retrieval.retriever import Retrieval
 
 WARM_UP = 5
 RECALL_K = 10
@@ -37,7 +44,9 @@ def bench_settings(settings: Settings, chunks: int, model: str | None) -> Settin
     from core.embeddings import canonical_name
 
     model = canonical_name(model or settings.embedding_model)
-    return replace(settings, embedding_model=model, data_dir=library_dir(settings.data_dir, model, chunks))
+    # database_url cleared: this bench is the embedded store's, and a configured team database is never written to
+    return replace(settings, embedding_model=model, data_dir=library_dir(settings.data_dir, model, chunks),
+                   database_url="")
 
 
 def prepare(settings: Settings, chunks: int, model: str | None = None, corpus: Path = DEFAULT_CORPUS,
@@ -60,10 +69,7 @@ def prepare(settings: Settings, chunks: int, model: str | None = None, corpus: P
     if in_process:
         build(DocChat(s, embeddings), chunks, corpus, progress, real_cap)
     else:
-        command = [sys.executable, "-m", "core", "--data-dir", str(settings.data_dir), "bench", "retrieval",
-                   "--chunks", str(chunks), "--model", s.embedding_model, "--corpus", str(corpus), "--build-only"]
-        command += ["--real", str(real_cap)] if real_cap else []
-        subprocess.run(command, check=True)
+        build_in_child(settings, chunks, s.embedding_model, corpus, real_cap)
     manifest = read_manifest(s.data_dir, chunks, name, real_cap)
     if manifest is None:
         raise RuntimeError(f"building the bench library in {s.data_dir} did not finish")
@@ -129,6 +135,104 @@ def recall_at_k(index, queries: np.ndarray, k: int = RECALL_K) -> tuple[float, d
     return round(float(np.mean(found)), 4), percentiles(times)
 
 
+@dataclass
+class Timings:
+    """Per question, after the warm-up: ours (total and by stage) and raw (encode + search)."""
+
+    totals: list[float] = field(default_factory=list)
+    raw_totals: list[float] = field(default_factory=list)
+    raw_encode: list[float] = field(default_factory=list)
+    raw_search: list[float] = field(default_factory=list)
+    without_keyword: list[float] = field(default_factory=list)
+    stages: dict[str, list[float]] = field(default_factory=lambda: {stage: [] for stage in STAGES})
+
+
+def bench_questions(manifest: dict, queries: int) -> list[str]:
+    """``queries`` questions from the library's pool, repeated when the pool is smaller."""
+    questions = manifest["queries"][:queries]
+    if not questions:
+        raise RuntimeError("the bench library has no query sentences")
+    return (questions * (queries // len(questions) + 1))[:queries]
+
+
+def load_encoder(app, first_question: str) -> tuple[Callable[[str], np.ndarray], float]:
+    """The raw encoder, called once so the model is loaded; and how long loading took."""
+    started = time.perf_counter()
+    encode = raw_encoder(app.embeddings)
+    encode(first_question)
+    return encode, time.perf_counter() - started
+
+
+def ask(app, questions: list[str], encode: Callable[[str], np.ndarray],
+        raw_search: Callable[[np.ndarray, int], object],
+        progress: Callable[[str, float], None] = lambda *_: None) -> tuple[Retrieval, Timings]:
+    """Ours (``app.retrieval()``, timed by stage) and raw (``encode``, then ``raw_search(query,
+    candidates)``), alternating question by question so a busy machine slows both, after
+    ``WARM_UP`` untimed questions. Returns the retrieval that ran and the timings."""
+    current: dict[str, float] = {}
+    retrieval = replace(app.retrieval(), on_stage=lambda stage, seconds: current.__setitem__(stage, seconds))
+    t = Timings()
+    k = app.settings.k
+    for n, question in enumerate([*questions[:WARM_UP], *questions]):
+        current.clear()
+        t0 = time.perf_counter()
+        retrieval.search(question, k)
+        t1 = time.perf_counter()
+        query = np.asarray(encode(question), dtype="float32").reshape(1, -1)
+        t2 = time.perf_counter()
+        raw_search(query, retrieval.candidates)
+        t3 = time.perf_counter()
+        if n < WARM_UP:
+            continue
+        t.totals.append(t1 - t0)
+        t.raw_totals.append(t3 - t1)
+        t.raw_encode.append(t2 - t1)
+        t.raw_search.append(t3 - t2)
+        for stage, seconds in current.items():
+            t.stages[stage].append(seconds)
+        t.stages["other"].append(t1 - t0 - sum(current.values()))  # query parsing, Hit records
+        t.without_keyword.append(t1 - t0 - current.get("keyword", 0.0))
+        progress("asking", (n - WARM_UP + 1) / len(questions))
+    return retrieval, t
+
+
+def latency_report(store: str, chunks: int, app, retrieval: Retrieval, t: Timings, raw_search_name: str) -> dict:
+    """The keys every store's report shares, in the order the embedded bench has always printed."""
+    ours, raw = percentiles(t.totals), percentiles(t.raw_totals)
+    return {
+        "bench": "retrieval", "store": store, "chunks": chunks, "queries": len(t.totals), "k": app.settings.k,
+        "retriever": retrieval.mode, "candidates": retrieval.candidates,
+        "embedding_model": app.settings.embedding_model,
+        "p50_ms": ours["p50_ms"], "p95_ms": ours["p95_ms"], "raw_p50_ms": raw["p50_ms"], "raw_p95_ms": raw["p95_ms"],
+        "ratio_p95": round(ours["p95_ms"] / raw["p95_ms"], 2), "ratio_p50": round(ours["p50_ms"] / raw["p50_ms"], 2),
+        "stages": {stage: percentiles(values) if values else "n/a" for stage, values in t.stages.items()},
+        # the path raw mirrors (embed + vector search + the rest), per query: what the keyword leg adds is the
+        # difference
+        "without_keyword": percentiles(t.without_keyword),
+        "raw_stages": {"encode": percentiles(t.raw_encode), raw_search_name: percentiles(t.raw_search)},
+    }
+
+
+def library_report(manifest: dict, reused: bool) -> dict:
+    return {"reused": reused, "text": manifest["text"], "real_chunks": manifest["real_chunks"],
+            "synthetic_chunks": manifest["synthetic_chunks"], "synthetic": manifest["synthetic"],
+            "build_seconds": manifest["build_seconds"]}
+
+
+def machine_report(load_at_start: float) -> dict:
+    return {"cpus": os.cpu_count(), "loadavg_1m_start": load_at_start, "loadavg_1m_end": round(os.getloadavg()[0], 2)}
+
+
+def build_in_child(settings: Settings, chunks: int, model: str, corpus: Path, real_cap: int | None,
+                   *extra: str) -> None:
+    """``bench retrieval --build-only`` in a child process, so the parent's peak RSS is that of
+    searching, not of building."""
+    command = [sys.executable, "-m", "core", "--data-dir", str(settings.data_dir), "bench", "retrieval",
+               "--chunks", str(chunks), "--model", model, "--corpus", str(corpus), "--build-only", *extra]
+    command += ["--real", str(real_cap)] if real_cap else []
+    subprocess.run(command, check=True)
+
+
 def run(settings: Settings, chunks: int, queries: int = 200, model: str | None = None,
         corpus: Path = DEFAULT_CORPUS, embeddings=None, in_process_build: bool = False,
         progress: Callable[[str, float], None] = lambda *_: None, real_cap: int | None = None) -> dict:
@@ -138,73 +242,29 @@ def run(settings: Settings, chunks: int, queries: int = 200, model: str | None =
 
     load_at_start = round(os.getloadavg()[0], 2)
     s, manifest, reused = prepare(settings, chunks, model, corpus, embeddings, in_process_build, progress, real_cap)
-    questions = manifest["queries"][:queries]
-    if not questions:
-        raise RuntimeError("the bench library has no query sentences")
-    questions = (questions * (queries // len(questions) + 1))[:queries]
+    questions = bench_questions(manifest, queries)
     app = DocChat(s, embeddings)
-    started = time.perf_counter()
-    embedder = app.embeddings
-    encode = raw_encoder(embedder)
-    encode(questions[0])
-    model_seconds = time.perf_counter() - started
+    encode, model_seconds = load_encoder(app, questions[0])
     import faiss  # noqa: F401 - loaded before the baseline: its code is not the library's data
 
     rss_model = peak_rss_mib()  # model loaded and FAISS imported; the library (and its index) not yet opened
-
-    timings: dict[str, list[float]] = {stage: [] for stage in STAGES}
-    current: dict[str, float] = {}
-    retrieval = replace(app.retrieval(), on_stage=lambda stage, seconds: current.__setitem__(stage, seconds))
     index = app.library._vectors.current()  # the object the product searches: raw reads the same memory
-    totals, raw_totals, raw_encode, raw_search, without_keyword = [], [], [], [], []
-    k = app.settings.k
-    for n, question in enumerate([*questions[:WARM_UP], *questions]):
-        current.clear()
-        t0 = time.perf_counter()
-        retrieval.search(question, k)
-        t1 = time.perf_counter()
-        query = np.asarray(encode(question), dtype="float32").reshape(1, -1)
-        t2 = time.perf_counter()
-        index.search(query, retrieval.candidates)
-        t3 = time.perf_counter()
-        if n < WARM_UP:
-            continue
-        totals.append(t1 - t0)
-        raw_totals.append(t3 - t1)
-        raw_encode.append(t2 - t1)
-        raw_search.append(t3 - t2)
-        for stage, seconds in current.items():
-            timings[stage].append(seconds)
-        timings["other"].append(t1 - t0 - sum(current.values()))  # query parsing, Hit records
-        without_keyword.append(t1 - t0 - current.get("keyword", 0.0))
-        progress("asking", (n - WARM_UP + 1) / len(questions))
+    retrieval, timings = ask(app, questions, encode, lambda query, n: index.search(query, n), progress)
     rss_peak = peak_rss_mib()
 
-    stages: dict[str, dict[str, float] | str] = {
-        stage: percentiles(values) if values else "n/a" for stage, values in timings.items()}
-    vectors = np.vstack([embed_query_vector(embedder, q) for q in questions[:RECALL_K * 10]])
+    vectors = np.vstack([embed_query_vector(app.embeddings, q) for q in questions[:RECALL_K * 10]])
     recall, exact = recall_at_k(index, vectors) if is_ivf(index) else (None, None)
     memory = _memory(app, index, rss_peak, rss_model)
-    ours, raw = percentiles(totals), percentiles(raw_totals)
+    report = latency_report("embedded", chunks, app, retrieval, timings, "faiss_search")
     return {
-        "bench": "retrieval", "chunks": chunks, "queries": len(totals), "k": k, "retriever": retrieval.mode,
-        "candidates": retrieval.candidates, "embedding_model": s.embedding_model,
-        "p50_ms": ours["p50_ms"], "p95_ms": ours["p95_ms"], "raw_p50_ms": raw["p50_ms"], "raw_p95_ms": raw["p95_ms"],
-        "ratio_p95": round(ours["p95_ms"] / raw["p95_ms"], 2), "ratio_p50": round(ours["p50_ms"] / raw["p50_ms"], 2),
-        "stages": stages,
-        # the path raw mirrors (embed + FAISS + the rest), per query: what the keyword leg adds is the difference
-        "without_keyword": percentiles(without_keyword),
-        "raw_stages": {"encode": percentiles(raw_encode), "faiss_search": percentiles(raw_search)},
+        **report,
         "index": index_summary(index), "recall_at_10": recall, "exact_search": exact,
         "memory": memory,
-        "goals": {"p95_le_2x_raw": ours["p95_ms"] <= 2 * raw["p95_ms"], "p95_under_100ms": ours["p95_ms"] < 100,
-                  "rss_le_2x_data": memory["rss_over_data"] <= 2},
-        "library": {"path": str(s.data_dir), "reused": reused, "text": manifest["text"],
-                    "real_chunks": manifest["real_chunks"], "synthetic_chunks": manifest["synthetic_chunks"],
-                    "synthetic": manifest["synthetic"], "build_seconds": manifest["build_seconds"]},
+        "goals": {"p95_le_2x_raw": report["p95_ms"] <= 2 * report["raw_p95_ms"],
+                  "p95_under_100ms": report["p95_ms"] < 100, "rss_le_2x_data": memory["rss_over_data"] <= 2},
+        "library": {"path": str(s.data_dir), **library_report(manifest, reused)},
         "model_load_seconds": round(model_seconds, 2),
-        "machine": {"cpus": os.cpu_count(), "loadavg_1m_start": load_at_start,
-                    "loadavg_1m_end": round(os.getloadavg()[0], 2)},
+        "machine": machine_report(load_at_start),
     }
 
 

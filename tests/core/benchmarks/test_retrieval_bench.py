@@ -27,7 +27,7 @@ def _run(settings, fake_embeddings, no_corpus, chunks: int = CHUNKS) -> dict:
 
 def test_the_report_has_latency_stages_raw_comparison_index_and_memory(settings, fake_embeddings, no_corpus):
     result = _run(settings, fake_embeddings, no_corpus)
-    assert result["chunks"] == CHUNKS and result["queries"] == 12
+    assert result["store"] == "embedded" and result["chunks"] == CHUNKS and result["queries"] == 12
     for key in ("p50_ms", "p95_ms", "raw_p50_ms", "raw_p95_ms", "ratio_p95"):
         assert result[key] > 0
     assert set(result["stages"]) >= {"embed", "vector", "keyword", "fusion", "similarities", "rerank"}
