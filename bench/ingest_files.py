@@ -10,7 +10,7 @@ same pipeline one file after the other, and the raw libraries back to back.
 
 ratio = raw_s / overlapped_s (above 1.0: the overlap more than pays for what the app adds).
 
-    .venv/bin/python -m bench.ingest_files [--pages 60] [--files 1,10,100] [--model NAME]
+    .venv/bin/python -m bench.ingest_files [--pages 100] [--files 1,10,100] [--model NAME]
 """
 
 from __future__ import annotations
@@ -33,16 +33,19 @@ MODEL = "multilingual-e5-small"  # the product's default embedder
 
 
 def cut(source: Path, pages: int, files: int, folder: Path) -> list[Path]:
-    """The first ``pages`` pages of ``source`` as ``files`` PDFs of (nearly) equal length."""
+    """The first ``pages`` pages of ``source`` that hold text, as ``files`` PDFs of (nearly) equal
+    length (a file of blank pages would only measure the "no text" message)."""
     from pypdf import PdfReader, PdfWriter
 
     reader = PdfReader(source)
-    pages = min(pages, len(reader.pages))
-    bounds = [round(i * pages / files) for i in range(files + 1)]
+    chosen = [page for page in reader.pages if page.extract_text().strip()][:pages]
+    if len(chosen) < files:
+        raise SystemExit(f"{source.name} has {len(chosen)} pages with text: fewer than {files} files")
+    bounds = [round(i * len(chosen) / files) for i in range(files + 1)]
     paths = []
     for n, (start, end) in enumerate(zip(bounds, bounds[1:], strict=False)):
         writer = PdfWriter()
-        for page in reader.pages[start:end]:
+        for page in chosen[start:end]:
             writer.add_page(page)
         buffer = io.BytesIO()
         writer.write(buffer)
@@ -77,7 +80,7 @@ def run_raw(paths: list[Path], texts: list[str], encode) -> tuple[float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.ingest_files", description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=60, help="pages of the source PDF (default 60)")
+    parser.add_argument("--pages", type=int, default=100, help="pages with text from the source PDF (default 100)")
     parser.add_argument("--files", default="1,10,100", help="file counts (default 1,10,100)")
     parser.add_argument("--model", default=MODEL, choices=[MODEL, "all-MiniLM-L6-v2"])
     parser.add_argument("--source", type=Path, default=SOURCE)
