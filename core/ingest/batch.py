@@ -78,11 +78,12 @@ def ingest_all(library: Library, embeddings: Embeddings, settings: Settings, upl
     with ThreadPoolExecutor(1, thread_name_prefix="ingest-reader") as reader:
 
         def read_next() -> bool:
-            for position, upload in waiting:
+            item = next(waiting, None)
+            if item is not None:
+                position, upload = item
                 reading.append((position, reader.submit(read_upload, library, settings, upload,
                                                         progress.reader(position))))
-                return True
-            return False
+            return item is not None
 
         while reading or read_next():
             position, future = reading.popleft()

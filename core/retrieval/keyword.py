@@ -38,6 +38,16 @@ def quoted_terms(expression: str | None) -> list[tuple[str, bool]]:
     return [(t, bool(star)) for t, star in _QUOTED.findall(expression or "")]
 
 
+def all_words(expression: str | None) -> bool:
+    """Whether ``expression`` asks for every word (``build_query(..., every_word=True)``)."""
+    return bool(expression) and " AND " in expression
+
+
+def any_word(terms: list[tuple[str, bool]]) -> str:
+    """The any-word expression of terms as ``quoted_terms`` reads them back."""
+    return " OR ".join(_quoted(t) + ("*" if prefix else "") for t, prefix in terms)
+
+
 def build_query(question: str, every_word: bool = False) -> KeywordQuery:
     """Any word matches (BM25 ranks by how many and how rare), or with ``every_word`` all must."""
     words: dict[str, None] = {}

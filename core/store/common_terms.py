@@ -15,7 +15,7 @@ import sqlite3
 import threading
 import time
 
-from core.retrieval.keyword import quoted_terms
+from core.retrieval.keyword import all_words, any_word, quoted_terms
 
 SHARE = 0.12  # a word in more than this share of the chunks is left out (decision 006)
 MIN_CHUNKS = 1000  # below this every query is fast: leave it as asked
@@ -41,7 +41,7 @@ class CommonTerms:
     def leave_out(self, conn: sqlite3.Connection, expression: str | None) -> str | None:
         """``expression`` (quoted words joined by OR) without its common words; as given when it is
         an all-words query, when the library is small, or when every word is common."""
-        if not expression or " AND " in expression:
+        if not expression or all_words(expression):
             return expression
         chunks = self._chunk_count(conn)
         if chunks < self.min_chunks:
@@ -53,7 +53,7 @@ class CommonTerms:
                 if prefix or not stems.get(i) or docs.get(stems[i], 0) <= self.share * chunks]
         if not kept or len(kept) == len(terms):
             return expression
-        return " OR ".join(f'"{t}"*' if prefix else f'"{t}"' for t, prefix in kept)
+        return any_word(kept)
 
     def _chunk_count(self, conn: sqlite3.Connection) -> int:
         now = time.monotonic()
