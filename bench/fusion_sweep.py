@@ -1,10 +1,13 @@
-"""How to fuse the dense and keyword legs, measured on all of SQuAD v1.1 dev.
+"""How to fuse the dense and keyword legs (and each chunk's best sentence), measured on all of
+SQuAD v1.1 dev.
 
 Each leg's top 30 is computed once per question with the app's own code (``Library.search`` on
-the embedder's query vector, ``Library.keyword_search`` on ``build_query``); the fusion functions
-of ``core.retrieval.fusion`` are then applied with each weight, so a sweep costs one pass of
+the embedder's query vector, ``Library.keyword_search`` on ``build_query``), and so is each
+candidate's best-sentence cosine (``Retrieval._best_sentences``); the fusion functions of
+``core.retrieval.fusion`` are then applied with each weight, so a sweep costs one pass of
 questions instead of one per setting. The eval library is the one ``python -m core eval squad``
-builds (and reuses) under ``<data dir>/eval/``.
+builds (and reuses) under ``<data dir>/eval/``; with ``sentence_weight = 0`` it has no sentence
+vectors and only the two-leg rows are printed.
 
     .venv/bin/python -m bench.fusion_sweep [--model multilingual-e5-small] [--data-dir DIR]
 """
@@ -31,6 +34,9 @@ from core.settings import load_settings
 SQUAD = Path("/work/shared/corpus/squad/dev-v1.1.json")
 CANDIDATES = 30
 WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7)
+# (keyword weight, sentence weight); the dense chunk leg gets the rest
+SENTENCE_WEIGHTS = ((0.2, 0.5), (0.2, 0.6), (0.3, 0.4), (0.3, 0.5), (0.3, 0.6), (0.3, 0.7), (0.4, 0.4),
+                    (0.4, 0.5), (0.4, 0.6))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,28 +53,40 @@ def main(argv: list[str] | None = None) -> int:
     build_library(app, paragraphs, lambda items: tqdm(items, desc="eval library", unit="batch"))
 
     started = now()
+    with_sentences = settings.sentence_weight > 0
+    retrieval = app.retrieval()
     legs = []
     for question in tqdm(questions, desc="both legs", unit="q"):
         vector = embed_query_vector(app.embeddings, question.text)
         query = build_query(question.text)
-        legs.append((app.library.search(vector, CANDIDATES),
-                     app.library.keyword_search(query.words, query.trigrams, CANDIDATES)))
+        dense = app.library.search(vector, CANDIDATES)
+        keyword = app.library.keyword_search(query.words, query.trigrams, CANDIDATES)
+        ids = list(dict.fromkeys([h.chunk_id for h in dense + keyword]))
+        sentences = (retrieval._best_sentences(vector, ids, app.library.similarities(vector, ids))
+                     if with_sentences else {})
+        legs.append((dense, keyword, sentences))
     legs_s = now() - started
     gold = [paragraphs[q.paragraph].sha256 for q in questions]
 
     def measure(pick) -> list[float]:
-        ranks = [rank_of(pick(d, k), g) for (d, k), g in zip(legs, gold, strict=True)]
+        ranks = [rank_of(pick(*leg), g) for leg, g in zip(legs, gold, strict=True)]
         return [round(x, 4) for x in rank_scores(ranks)]
 
-    rows = [["vector", "-", *measure(lambda d, k: d[:10])], ["keyword", "-", *measure(lambda d, k: k[:10])]]
+    rows = [["vector", "-", "-", *measure(lambda d, k, s: d[:10])],
+            ["keyword", "-", "-", *measure(lambda d, k, s: k[:10])]]
     for method, fuse in METHODS.items():
         for weight in WEIGHTS:
-            rows.append([method, weight, *measure(lambda d, k, f=fuse, w=weight: f(d, k, w, 10))])
+            rows.append([method, weight, "-", *measure(lambda d, k, s, f=fuse, w=weight: f(d, k, w, 10))])
+    if with_sentences:
+        for kw, sw in SENTENCE_WEIGHTS:
+            rows.append(["convex", kw, sw, *measure(lambda d, k, s, a=kw, b=sw: METHODS["convex"](d, k, a, 10, s, b))])
     print(f"{settings.embedding_model}, {len(questions)} questions, legs computed in {legs_s:.0f} s")
-    print(table(["fusion", "keyword weight", "hit@1", "hit@5", "MRR@10"], rows))
+    header = ["fusion", "keyword weight", "sentence weight", "hit@1", "hit@5", "MRR@10"]
+    print(table(header, rows))
     out = write_result(f"fusion-sweep-{app.settings.data_dir.name}", {
         "embedding_model": settings.embedding_model, "questions": len(questions), "candidates": CANDIDATES,
-        "rows": [dict(zip(["fusion", "keyword_weight", "hit@1", "hit@5", "mrr@10"], r, strict=True)) for r in rows],
+        "rows": [dict(zip(["fusion", "keyword_weight", "sentence_weight", "hit@1", "hit@5", "mrr@10"], r,
+                          strict=True)) for r in rows],
     })
     print(f"wrote {out}")
     return 0

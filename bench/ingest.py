@@ -47,8 +47,16 @@ def novel_file(tmp: Path, limit_chars: int | None) -> Path:
 
 
 def stored_chunks(db_path: Path) -> list[str]:
+    """Every text the pipeline embedded: the chunks, then the sentences of each chunk that has
+    sentence vectors (core.ingest.sentences), so the raw call encodes the same work."""
+    from core.ingest.records import embedding_text
+    from core.ingest.sentences import sentence_texts
+
     with sqlite3.connect(db_path) as conn:
-        return [row[0] for row in conn.execute("SELECT text FROM chunks ORDER BY id")]
+        rows = conn.execute("SELECT c.text, c.heading, s.chunk_id IS NOT NULL FROM chunks c "
+                            "LEFT JOIN chunk_sentences s ON s.chunk_id = c.id ORDER BY c.id").fetchall()
+    return ([embedding_text(text, heading) for text, heading, _ in rows]
+            + [s for text, heading, has in rows if has for s in sentence_texts(text, heading)])
 
 
 def stage_breakdown(events: dict[str, float], ended: float) -> dict[str, float]:

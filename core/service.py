@@ -83,7 +83,7 @@ class DocChat:
         """Re-embed the whole library with the configured embedding model; returns the chunk count."""
         from core.ingest.reindex import reindex
 
-        return reindex(self.library, self.embeddings, on_progress)
+        return reindex(self.library, self.embeddings, on_progress, self.settings.sentence_weight > 0)
 
     def needs_reindex(self) -> str | None:
         """The model the library was built with, when it is not the configured one."""
@@ -128,7 +128,8 @@ class DocChat:
         self.library.check_embedding_model(model)  # vectors of two models cannot be compared
         threshold = s.min_similarity if s.min_similarity >= 0 else min_similarity(model)
         return Retrieval(self.library, self.embeddings, mode=mode, keyword_weight=s.keyword_weight,
-                         candidates=s.candidates, fusion=s.fusion, min_similarity=threshold,
+                         sentence_weight=s.sentence_weight, candidates=s.candidates, fusion=s.fusion,
+                         min_similarity=threshold,
                          reranker=self.reranker if mode == "hybrid+rerank" else None, collections=collections)
 
     @cached_property

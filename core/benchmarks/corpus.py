@@ -120,6 +120,15 @@ def noisy_copy(vectors: np.ndarray, seed: list[int], noise_norm: float = NOISE_N
     return moved / np.linalg.norm(moved, axis=1, keepdims=True)
 
 
+def stand_in_sentences(chunk: Chunk, vector: np.ndarray, seed: list[int]) -> np.ndarray | None:
+    """As many sentence vectors as ingest would store for ``chunk``, without embedding each one:
+    the bench times reading and scoring them."""
+    from core.ingest.sentences import sentence_texts
+
+    count = len(sentence_texts(chunk.text, chunk.heading))
+    return noisy_copy(np.tile(vector, (count, 1)), seed) if count else None
+
+
 def plan(base: list[BaseChunk], chunks: int) -> list[tuple[int, str, list[int]]]:
     """(copy, source file, base indices) per stored document: copy 0 is the real passages, copy c
     repeats them with noisy vectors, until ``chunks`` passages are placed."""
@@ -186,6 +195,7 @@ def build(app, chunks: int, corpus: Path, progress: Progress, real_cap: int | No
     cache_dir = app.settings.data_dir.parent  # <data dir>/bench: the base vectors serve every size
     vectors = base_vectors(app.embeddings, texts, real, cache_dir, model, progress)
     embed_seconds = time.perf_counter() - embed_started
+    sentences = app.settings.sentence_weight > 0
     batch: list[NewDocument] = []
     placed, parts = 0, {}
     for copy, source, indices in plan(base, chunks):
@@ -194,12 +204,14 @@ def build(app, chunks: int, corpus: Path, progress: Progress, real_cap: int | No
         name = f"{source} (part {part})" if copy == 0 else f"{source} (copy {copy}, part {part})"
         original = "\n\n".join(b.chunk.text for b in items).encode()
         pages = [b.chunk.page for b in items if b.chunk.page is not None]
+        chunk_vectors = vectors[indices] if copy == 0 else noisy_copy(vectors[indices], [copy, indices[0]])
         batch.append(NewDocument(
             name=name, sha256=hashlib.sha256(name.encode() + b"\x00" + original).hexdigest(), kind=items[0].kind,
             pages=max(pages) if pages else None, original=original,
             chunks=[Chunk(b.chunk.text, b.chunk.page, n, b.chunk.heading) for n, b in enumerate(items)],
-            vectors=vectors[indices] if copy == 0 else noisy_copy(vectors[indices], [copy, indices[0]]),
-            embedding_model=model))
+            vectors=chunk_vectors, embedding_model=model,
+            sentence_vectors=[stand_in_sentences(b.chunk, v, [copy, i]) for b, v, i in
+                              zip(items, chunk_vectors, indices, strict=True)] if sentences else None))
         placed += len(indices)
         if sum(len(d.chunks) for d in batch) >= ADD_BATCH or placed == chunks:
             app.library.add_documents(batch)
@@ -210,6 +222,9 @@ def build(app, chunks: int, corpus: Path, progress: Progress, real_cap: int | No
         "real_chunks_available": available, "real_cap": real_cap, "synthetic_chunks": chunks - real,
         "synthetic": (f"{chunks - real} passages repeat real text verbatim; their vectors are the real "
                       f"vectors plus Gaussian noise of norm {NOISE_NORM}, re-normalised") if chunks > real else "none",
+        "sentence_vectors": ("one per sentence piece of each chunk, as ingest makes them; the chunk's vector plus "
+                             f"noise of norm {NOISE_NORM} (they shape the cost of a search, not its quality)"
+                             if sentences else "none"),
         "chunk_size": app.settings.chunk_size, "chunk_overlap": app.settings.chunk_overlap,
         "embed_seconds": round(embed_seconds, 1), "build_seconds": round(time.perf_counter() - started, 1),
         "queries": query_pool(base),

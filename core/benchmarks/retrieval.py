@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 WARM_UP = 5
 RECALL_K = 10
 MIB = 1024 * 1024
-STAGES = ("embed", "vector", "keyword", "fusion", "similarities", "rerank", "other")
+STAGES = ("embed", "vector", "keyword", "similarities", "sentences", "fusion", "rerank", "other")
 
 
 def bench_settings(settings: Settings, chunks: int, model: str | None) -> Settings:
@@ -45,8 +45,8 @@ def bench_settings(settings: Settings, chunks: int, model: str | None) -> Settin
 
     model = canonical_name(model or settings.embedding_model)
     # database_url cleared: this bench is the embedded store's, and a configured team database is never written to
-    return replace(settings, embedding_model=model, data_dir=library_dir(settings.data_dir, model, chunks),
-                   database_url="")
+    folder = library_dir(settings.data_dir, model + ("+sentences" if settings.sentence_weight > 0 else ""), chunks)
+    return replace(settings, embedding_model=model, data_dir=folder, database_url="")
 
 
 def prepare(settings: Settings, chunks: int, model: str | None = None, corpus: Path = DEFAULT_CORPUS,

@@ -11,12 +11,14 @@ from core.settings import Settings
 
 
 def eval_settings(settings: Settings, kind: str) -> Settings:
-    """Eval libraries live beside the user's, one per embedding model, and are reused."""
+    """Eval libraries live beside the user's, one per embedding model (and with or without
+    sentence vectors), and are reused."""
     from core.embeddings import canonical_name
 
     model = canonical_name(settings.embedding_model).replace("/", "_")
+    sentences = "+sentences" if settings.sentence_weight > 0 else ""
     # An eval library is scratch on this machine, never the team's PostgreSQL library.
-    return replace(settings, data_dir=settings.data_dir / "eval" / f"{kind}-{model}", database_url="")
+    return replace(settings, data_dir=settings.data_dir / "eval" / f"{kind}-{model}{sentences}", database_url="")
 
 
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:

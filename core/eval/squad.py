@@ -89,8 +89,9 @@ def evaluate(name: str, questions: list[Question], paragraphs: list[Paragraph],
 def build_library(docchat, paragraphs: list[Paragraph], progress: Callable[[Iterable], Iterable] = iter) -> int:
     """Add the paragraphs not yet in the eval library (so an interrupted build resumes); returns
     how many were added. Each paragraph is a document titled by its article, as a file would be."""
-    from core.embeddings import embed_matrix, embedding_name
+    from core.embeddings import embedding_name
     from core.ingest.records import Page
+    from core.ingest.sentences import embed_chunks
     from core.ingest.splitting import split_pages
     from core.store.records import NewDocument
 
@@ -103,11 +104,14 @@ def build_library(docchat, paragraphs: list[Paragraph], progress: Callable[[Iter
     for batch in progress(batches):
         split = [split_pages([Page(p.text, None, heading=p.title)], settings.chunk_size, settings.chunk_overlap)
                  for p in batch]
-        vectors = embed_matrix(docchat.embeddings, [c.embedding_text() for chunks in split for c in chunks])
+        vectors, sentences = embed_chunks(docchat.embeddings, [c for chunks in split for c in chunks],
+                                          settings.sentence_weight > 0)
         new, start = [], 0
         for para, chunks in zip(batch, split, strict=True):
+            end = start + len(chunks)
             new.append(NewDocument(f"{para.title} ({para.sha256[:8]})", para.sha256, "txt", None,
-                                   para.text.encode(), chunks, vectors[start:start + len(chunks)], model))
-            start += len(chunks)
+                                   para.text.encode(), chunks, vectors[start:end], model,
+                                   sentence_vectors=sentences[start:end] if sentences else None))
+            start = end
         library.add_documents(new)
     return len(todo)

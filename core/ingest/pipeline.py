@@ -123,6 +123,7 @@ class Parsed:
     note: str  # for this time's message only ("replaced the version added …")
     replaces: str  # sha256 of the document these bytes replace; their own for a read-again
     read_seconds: float  # reading only: waiting for the encoder does not count as this file's time
+    sentences: bool = True  # embed each chunk's sentences too (settings.sentence_weight > 0)
 
 
 def ingest_bytes(library: Library, embeddings: Embeddings, settings: Settings, raw_name: str, data: bytes,
@@ -154,7 +155,7 @@ def read_upload(library: Library, settings: Settings, upload: Upload,
             return stop
         kind, loaded, chunks = _parse(settings, name, data, upload.password, report)
         return Parsed(upload, name, sha, data, kind, chunks, loaded.page_count, loaded.note, note, replaces,
-                      time.perf_counter() - started)
+                      time.perf_counter() - started, settings.sentence_weight > 0)
 
     result = _guarded(name, lambda: sha, started, run)
     if isinstance(result, IngestResult):
@@ -186,14 +187,16 @@ def store_parsed(library: Library, embeddings: Embeddings, parsed: Parsed,
             stop, replaces, _ = _against_library(library, name, sha, parsed.upload.replace, started)
             if stop or replaces != parsed.replaces:
                 return stop or _replace_changed(name, sha)
+        from core.ingest.sentences import embed_chunks
+
         model = embedding_name(embeddings)
         library.check_embedding_model(model)
-        vectors = embed_in_slices(embeddings, [c.embedding_text() for c in parsed.chunks],
-                                  lambda done: report(Progress(name, "embed", 0.3 + 0.65 * done)))
+        vectors, sentences = embed_chunks(embeddings, parsed.chunks, parsed.sentences,
+                                          lambda done: report(Progress(name, "embed", 0.3 + 0.65 * done)))
         report(Progress(name, "store", 0.97))
         library.add_document(
             name=name, sha256=sha, kind=parsed.kind, pages=parsed.pages, original=parsed.data, chunks=parsed.chunks,
-            vectors=vectors, embedding_model=model, note=parsed.load_note,
+            vectors=vectors, sentence_vectors=sentences, embedding_model=model, note=parsed.load_note,
             collection=parsed.upload.collection.strip(), replaces=parsed.replaces,
         )
         seconds = time.perf_counter() - started
@@ -243,7 +246,7 @@ def reread(library: Library, embeddings: Embeddings, settings: Settings, sha256:
         kind, loaded, chunks = _parse(settings, record.name, data, None, report)
         upload = Upload(record.name, data, collection=record.collection, replace=True)
         return Parsed(upload, record.name, sha256, data, kind, chunks, loaded.page_count, loaded.note,
-                      "read again", sha256, time.perf_counter() - started)
+                      "read again", sha256, time.perf_counter() - started, settings.sentence_weight > 0)
 
     parsed = _guarded(record.name, lambda: sha256, started, run)
     if isinstance(parsed, IngestResult):

@@ -12,17 +12,19 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from core.embeddings import embedding_name
-from core.ingest.pipeline import embed_in_slices
-from core.store.library import Library
+from core.ingest.sentences import embed_texts
+from core.store.base import Store
 
 
-def reindex(library: Library, embeddings: Embeddings, on_progress: Callable[[float], None] | None = None) -> int:
-    """Returns how many chunks were embedded."""
+def reindex(library: Store, embeddings: Embeddings, on_progress: Callable[[float], None] | None = None,
+            sentences: bool = True) -> int:
+    """Returns how many chunks were embedded; ``sentences``: their sentence vectors too."""
     rows = library.chunk_texts()
-    ids = np.array([i for i, _ in rows], dtype="int64")
-    vectors = embed_in_slices(embeddings, [text for _, text in rows], on_progress or (lambda _done: None))
+    ids = np.array([i for i, _, _ in rows], dtype="int64")
+    vectors, sentence_vectors = embed_texts(embeddings, [(text, heading) for _, text, heading in rows], sentences,
+                                            on_progress or (lambda _done: None))
     if vectors is None:
         dimension = getattr(embeddings, "dimension", None) or len(embeddings.embed_query("x"))
         vectors = np.zeros((0, dimension), dtype="float32")
-    library.reindex(vectors, ids, embedding_name(embeddings))
+    library.reindex(vectors, ids, embedding_name(embeddings), sentence_vectors)
     return len(rows)

@@ -15,25 +15,37 @@ RRF_K = 60
 
 
 def _normalised(hits: list[Hit]) -> dict[int, float]:
-    if not hits:
+    return _normalised_scores({h.chunk_id: h.score for h in hits})
+
+
+def _normalised_scores(scores: dict[int, float]) -> dict[int, float]:
+    if not scores:
         return {}
-    scores = [h.score for h in hits]
-    low, high = min(scores), max(scores)
+    low, high = min(scores.values()), max(scores.values())
     span = high - low
-    return {h.chunk_id: (h.score - low) / span if span > 0 else 1.0 for h in hits}
+    return {i: (s - low) / span if span > 0 else 1.0 for i, s in scores.items()}
 
 
-def convex(dense: list[Hit], keyword: list[Hit], keyword_weight: float, k: int) -> list[Hit]:
-    """score = w * keyword + (1 - w) * dense, each min-max normalised over its own list;
-    a chunk missing from a list scores 0 there."""
+def convex(dense: list[Hit], keyword: list[Hit], keyword_weight: float, k: int,
+           sentences: dict[int, float] | None = None, sentence_weight: float = 0.0) -> list[Hit]:
+    """score = wk * keyword + ws * best sentence + (1 - wk - ws) * dense, each min-max
+    normalised over the candidates it scores; a chunk missing from a list scores 0 there.
+    ``sentences`` holds the best-sentence cosine of every candidate (decision 007)."""
     d, kw = _normalised(dense), _normalised(keyword)
     by_id = {h.chunk_id: h for h in keyword} | {h.chunk_id: h for h in dense}
-    fused = {i: keyword_weight * kw.get(i, 0.0) + (1 - keyword_weight) * d.get(i, 0.0) for i in by_id}
+    sent = _normalised_scores({i: s for i, s in (sentences or {}).items() if i in by_id})
+    if not sent:
+        sentence_weight = 0.0
+    dense_weight = max(0.0, 1 - keyword_weight - sentence_weight)
+    fused = {i: keyword_weight * kw.get(i, 0.0) + dense_weight * d.get(i, 0.0) + sentence_weight * sent.get(i, 0.0)
+             for i in by_id}
     return _ranked(by_id, fused, k)
 
 
-def rrf(dense: list[Hit], keyword: list[Hit], keyword_weight: float, k: int) -> list[Hit]:
-    """Weighted reciprocal rank fusion (Cormack et al. 2009), for comparison in the eval."""
+def rrf(dense: list[Hit], keyword: list[Hit], keyword_weight: float, k: int,
+        sentences: dict[int, float] | None = None, sentence_weight: float = 0.0) -> list[Hit]:
+    """Weighted reciprocal rank fusion (Cormack et al. 2009) of the two legs, for comparison in
+    the eval; sentence scores are not used."""
     by_id = {h.chunk_id: h for h in keyword} | {h.chunk_id: h for h in dense}
     fused = dict.fromkeys(by_id, 0.0)
     for weight, hits in ((1 - keyword_weight, dense), (keyword_weight, keyword)):

@@ -38,7 +38,8 @@ class Retrieval:
     library: Library
     embeddings: Embeddings | None  # None: keyword mode only
     mode: str = "hybrid"
-    keyword_weight: float = 0.5
+    keyword_weight: float = 0.3
+    sentence_weight: float = 0.0  # share of each chunk's best sentence in the convex fusion
     candidates: int = 30
     fusion: str = "convex"
     min_similarity: float = 0.0
@@ -69,12 +70,20 @@ class Retrieval:
         keyword = (self._timed("keyword", self.library.keyword_search, query.words, query.trigrams,
                                self.candidates, self.collections) if query else [])
         reranking = self.mode == "hybrid+rerank"
+        candidates = list(dict.fromkeys([h.chunk_id for h in dense] + [h.chunk_id for h in keyword]))
+        similarity = self._timed("similarities", self.library.similarities, vector, candidates)
+        sentences = (self._timed("sentences", self._best_sentences, vector, candidates, similarity)
+                     if self.sentence_weight > 0 else None)
         fused = self._timed("fusion", METHODS[self.fusion], dense, keyword, self.keyword_weight,
-                            self.candidates if reranking else k)
+                            self.candidates if reranking else k, sentences, self.sentence_weight)
         if reranking and self.reranker is not None:
             fused = self._timed("rerank", self.reranker.rerank, question, fused, k)
-        similarity = self._timed("similarities", self.library.similarities, vector, [h.chunk_id for h in fused])
         return [replace(h, similarity=similarity.get(h.chunk_id)) for h in fused]
+
+    def _best_sentences(self, vector, ids: list[int], similarity: dict[int, float]) -> dict[int, float]:
+        """Each candidate's best sentence cosine; a chunk stored without sentence vectors (a
+        one-piece chunk, an older library, PostgreSQL) counts its own vector as its sentence."""
+        return similarity | self.library.sentence_similarities(vector, ids)
 
     def _timed(self, stage: str, step: Callable[..., T], *args) -> T:
         if self.on_stage is None:

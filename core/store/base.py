@@ -44,6 +44,11 @@ class Store(Protocol):
 
     def similarities(self, query_vector: np.ndarray, ids: list[int]) -> dict[int, float]: ...
 
+    def sentence_similarities(self, query_vector: np.ndarray, ids: list[int]) -> dict[int, float]:
+        """Each chunk's best sentence cosine (``core.ingest.sentences``); chunks without sentence
+        vectors are left out."""
+        ...
+
     def keyword_search(self, words: str | None, trigrams: str | None, k: int,
                        collections: list[str] | None = None) -> list[Hit]:
         """``words`` and ``trigrams`` as ``core.retrieval.keyword.build_query`` writes them
@@ -52,7 +57,9 @@ class Store(Protocol):
 
     def hits(self, found: list[tuple[int, float]]) -> list[Hit]: ...
 
-    def chunk_texts(self) -> list[tuple[int, str]]: ...
+    def chunk_texts(self) -> list[tuple[int, str, str | None]]:
+        """(id, text, heading) of every chunk, for re-indexing."""
+        ...
 
     # -- writing ---------------------------------------------------------------------------
     def check_embedding_model(self, name: str) -> None:
@@ -65,7 +72,8 @@ class Store(Protocol):
 
     def set_collection(self, sha256: str, collection: str) -> None: ...
 
-    def reindex(self, vectors: np.ndarray, ids: np.ndarray, embedding_model: str) -> None: ...
+    def reindex(self, vectors: np.ndarray, ids: np.ndarray, embedding_model: str,
+                sentences: list[np.ndarray | None] | None = None) -> None: ...
 
     def delete_document(self, sha256: str) -> DocumentRecord | None: ...
 

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from core.ingest.records import embedding_text
 from core.store import migrations
 from core.store.common_terms import CommonTerms
 from core.store.files import atomic_write_bytes
 from core.store.records import DocumentRecord, Hit, NewDocument
+from core.store.sentence_vectors import best_sentences, sentence_blob
 from core.store.vector_index import VectorIndex
 
 # In DocumentRecord's field order.
@@ -181,6 +181,15 @@ class Library:
         """Cosine of the query with the stored vectors of ``ids`` (no search, a lookup by id)."""
         return self._vectors.similarities(query_vector, ids)
 
+    def sentence_similarities(self, query_vector: np.ndarray, ids: list[int]) -> dict[int, float]:
+        """Each chunk's best sentence cosine; chunks without sentence vectors are left out."""
+        if not ids:
+            return {}
+        with self._connect() as conn:
+            rows = conn.execute(f"SELECT chunk_id, vectors FROM chunk_sentences WHERE chunk_id IN "
+                                f"({','.join('?' * len(ids))})", [int(i) for i in ids]).fetchall()
+        return best_sentences(query_vector, rows)
+
     def keyword_search(self, words: str | None, trigrams: str | None, k: int,
                        collections: list[str] | None = None) -> list[Hit]:
         """BM25 over the full-text indexes; ``words`` and ``trigrams`` are FTS5 MATCH expressions
@@ -222,11 +231,10 @@ class Library:
             if (row := by_id.get(i))
         ]
 
-    def chunk_texts(self) -> list[tuple[int, str]]:
-        """Every chunk's id and the text that was embedded for it (heading first), for re-indexing."""
+    def chunk_texts(self) -> list[tuple[int, str, str | None]]:
+        """Every chunk's id, text and heading, for re-indexing."""
         with self._connect() as conn:
-            rows = conn.execute("SELECT id, heading, text FROM chunks ORDER BY id").fetchall()
-        return [(i, embedding_text(text, heading)) for i, heading, text in rows]
+            return [tuple(r) for r in conn.execute("SELECT id, text, heading FROM chunks ORDER BY id")]
 
     # -- writing ---------------------------------------------------------------------------
     def check_embedding_model(self, name: str) -> None:
@@ -321,6 +329,7 @@ class Library:
             [(int(i), cursor.lastrowid, c.ordinal, c.page, c.text, c.heading)
              for i, c in zip(ids, doc.chunks, strict=True)],
         )
+        _insert_sentences(conn, ids, doc.sentence_vectors)
         return ids
 
     @staticmethod
@@ -349,9 +358,11 @@ class Library:
         with self._write_lock(), self._connect() as conn:
             conn.execute("UPDATE documents SET collection = ? WHERE sha256 = ?", (collection.strip(), sha256))
 
-    def reindex(self, vectors: np.ndarray, ids: np.ndarray, embedding_model: str) -> None:
+    def reindex(self, vectors: np.ndarray, ids: np.ndarray, embedding_model: str,
+                sentences: list[np.ndarray | None] | None = None) -> None:
         """Swap in vectors from another embedding model for the chunks ``ids`` (all of them, as
-        listed by ``chunk_texts``); rows stay, the index and the recorded model change together."""
+        listed by ``chunk_texts``); rows stay, the index, the sentence vectors and the recorded
+        model change together."""
         with self._write_lock(), self._connect() as conn:
             current = {row[0] for row in conn.execute("SELECT id FROM chunks")}
             if current != set(ids.tolist()):
@@ -360,6 +371,8 @@ class Library:
             if len(ids):
                 index.add_with_ids(np.ascontiguousarray(vectors, dtype="float32"), ids.astype("int64"))
             with self._transaction(conn):
+                conn.execute("DELETE FROM chunk_sentences")  # the old model's, or another dimension
+                _insert_sentences(conn, ids, sentences)
                 conn.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('embedding_model', ?), ('dimension', ?)",
                     (embedding_model, str(vectors.shape[1])),
@@ -383,6 +396,15 @@ class Library:
             self._drop_vectors(index, gone)
         (self.uploads_dir / sha256).unlink(missing_ok=True)
         return record
+
+
+def _insert_sentences(conn: sqlite3.Connection, ids: np.ndarray, sentences: list[np.ndarray | None] | None) -> None:
+    if sentences is None:
+        return
+    if len(sentences) != len(ids):
+        raise ValueError("sentence vectors are needed for every chunk (None for a one-piece chunk)")
+    conn.executemany("INSERT INTO chunk_sentences (chunk_id, vectors) VALUES (?, ?)",
+                     [(int(i), sentence_blob(v)) for i, v in zip(ids, sentences, strict=True) if v is not None])
 
 
 def _in_collections(collections: list[str] | None) -> tuple[str, list[str]]:

@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.ingest.records import embedding_text
 from core.store.library import LibraryMismatch
 from core.store.postgres_keyword import TRIGRAM_INDEX, trigram_query, words_query
 from core.store.records import DocumentRecord, Hit, NewDocument
+from core.store.sentence_vectors import best_sentences, sentence_blob
 
 if TYPE_CHECKING:
     import psycopg
@@ -184,9 +184,15 @@ class PostgresLibrary:
         return [Hit(source=row[1], page=row[2], text=row[3], score=score, sha256=row[4], chunk_id=i, heading=row[5])
                 for i, score in found if (row := by_id.get(i))]
 
-    def chunk_texts(self) -> list[tuple[int, str]]:
-        rows = self._rows("SELECT id, heading, text FROM docchat.chunks ORDER BY id")
-        return [(i, embedding_text(text, heading)) for i, heading, text in rows]
+    def chunk_texts(self) -> list[tuple[int, str, str | None]]:
+        return [tuple(r) for r in self._rows("SELECT id, text, heading FROM docchat.chunks ORDER BY id")]
+
+    def sentence_similarities(self, query_vector: np.ndarray, ids: list[int]) -> dict[int, float]:
+        if not ids:
+            return {}
+        rows = self._rows("SELECT chunk_id, vectors FROM docchat.chunk_sentences WHERE chunk_id = ANY(%s)",
+                          ([int(i) for i in ids],))
+        return best_sentences(query_vector, rows)
 
     # -- writing ---------------------------------------------------------------------------
     def check_embedding_model(self, name: str) -> None:
@@ -231,7 +237,8 @@ class PostgresLibrary:
         with self._write() as conn:
             conn.execute("UPDATE docchat.documents SET collection = %s WHERE sha256 = %s", (collection.strip(), sha256))
 
-    def reindex(self, vectors: np.ndarray, ids: np.ndarray, embedding_model: str) -> None:
+    def reindex(self, vectors: np.ndarray, ids: np.ndarray, embedding_model: str,
+                sentences: list[np.ndarray | None] | None = None) -> None:
         """Swap in every chunk's vector from another model; rows stay, the HNSW index is rebuilt
         for the new dimension and the recorded model changes in the same transaction."""
         with self._write() as conn:
@@ -246,6 +253,8 @@ class PostgresLibrary:
                 for i, vector in zip(ids.tolist(), np.asarray(vectors, dtype="float32"), strict=True):
                     copy.write_row([i, vector])
             conn.execute("UPDATE docchat.chunks c SET embedding = n.embedding FROM new_vectors n WHERE c.id = n.id")
+            conn.execute("DELETE FROM docchat.chunk_sentences")  # the old model's, or another dimension
+            _insert_sentences(conn, ids.tolist(), sentences)
             _set_dimension(conn, vectors.shape[1])
             conn.execute("INSERT INTO docchat.meta (key, value) VALUES ('embedding_model', %s), ('dimension', %s) "
                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -317,8 +326,24 @@ def _insert(conn: psycopg.Connection, doc: NewDocument, added: str) -> DocumentR
         copy.set_types(["int8", "int4", "int4", "text", "text", "vector"])
         for chunk, vector in zip(doc.chunks, np.asarray(doc.vectors, dtype="float32"), strict=True):
             copy.write_row([document_id, chunk.ordinal, chunk.page, chunk.text, chunk.heading, vector])
+    if doc.sentence_vectors is not None:
+        by_ordinal = dict(conn.execute("SELECT ordinal, id FROM docchat.chunks WHERE document_id = %s",
+                                       (document_id,)).fetchall())
+        _insert_sentences(conn, [by_ordinal[c.ordinal] for c in doc.chunks], doc.sentence_vectors)
     return DocumentRecord(doc.name, doc.sha256, doc.kind, doc.pages, len(doc.chunks), len(doc.original), added,
                           doc.note, doc.collection)
+
+
+def _insert_sentences(conn: psycopg.Connection, ids: list[int], sentences: list[np.ndarray | None] | None) -> None:
+    if sentences is None:
+        return
+    if len(sentences) != len(ids):
+        raise ValueError("sentence vectors are needed for every chunk (None for a one-piece chunk)")
+    with conn.cursor().copy("COPY docchat.chunk_sentences (chunk_id, vectors) FROM STDIN WITH (FORMAT BINARY)") as copy:
+        copy.set_types(["int8", "bytea"])
+        for chunk_id, vectors in zip(ids, sentences, strict=True):
+            if vectors is not None:
+                copy.write_row([int(chunk_id), sentence_blob(vectors)])
 
 
 def _in_collections(collections: list[str] | None, keyword: str) -> tuple[str, list[Any]]:

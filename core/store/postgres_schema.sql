@@ -40,3 +40,9 @@ CREATE TABLE IF NOT EXISTS docchat.chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_document ON docchat.chunks (document_id);
 CREATE INDEX IF NOT EXISTS chunks_words ON docchat.chunks USING gin (words);
+-- Each chunk's sentence vectors (core/ingest/sentences.py) as one float16 matrix; none for a
+-- one-piece chunk. Read by id for the few dozen candidates of a search, never searched.
+CREATE TABLE IF NOT EXISTS docchat.chunk_sentences (
+    chunk_id bigint PRIMARY KEY REFERENCES docchat.chunks (id) ON DELETE CASCADE,
+    vectors bytea NOT NULL
+);

@@ -65,3 +65,6 @@ class NewDocument:
     note: str = ""
     collection: str = ""
     replaces: str = ""  # sha256 of an older version that goes out in the same transaction
+    # Per chunk, its sentences' vectors (core.ingest.sentences), None for a one-piece chunk;
+    # None altogether when sentence vectors are off.
+    sentence_vectors: list[np.ndarray | None] | None = None

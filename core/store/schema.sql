@@ -23,3 +23,9 @@ CREATE TABLE IF NOT EXISTS chunks (
     heading TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document_id);
+-- Each chunk's sentence vectors (core/ingest/sentences.py) as one float16 matrix, rows of the
+-- library's dimension; none for a one-piece chunk. Written in the chunk's own transaction.
+CREATE TABLE IF NOT EXISTS chunk_sentences (
+    chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
+    vectors BLOB NOT NULL
+);

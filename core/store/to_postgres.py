@@ -21,6 +21,7 @@ from core.ingest.records import Chunk
 from core.store.library import Library
 from core.store.postgres import PostgresLibrary
 from core.store.records import DocumentRecord, NewDocument
+from core.store.sentence_vectors import sentence_matrix
 
 
 @dataclass
@@ -56,17 +57,19 @@ def copy_library(source: Library, target: PostgresLibrary,
                 outcome = "missing"
             else:
                 rows = conn.execute(
-                    "SELECT c.id, c.ordinal, c.page, c.text, c.heading FROM chunks c "
-                    "JOIN documents d ON d.id = c.document_id WHERE d.sha256 = ? ORDER BY c.ordinal, c.id",
+                    "SELECT c.id, c.ordinal, c.page, c.text, c.heading, s.vectors FROM chunks c "
+                    "JOIN documents d ON d.id = c.document_id LEFT JOIN chunk_sentences s ON s.chunk_id = c.id "
+                    "WHERE d.sha256 = ? ORDER BY c.ordinal, c.id",
                     (record.sha256,),
                 ).fetchall()
                 vectors = np.stack([index.reconstruct(int(row[0])) for row in rows]) if rows else np.zeros(
                     (0, index.d), dtype="float32")
                 doc = NewDocument(name=record.name, sha256=record.sha256, kind=record.type, pages=record.pages,
                                   original=original, chunks=[Chunk(text, page, ordinal, heading)
-                                                             for _, ordinal, page, text, heading in rows],
+                                                             for _, ordinal, page, text, heading, _ in rows],
                                   vectors=vectors, embedding_model=model, note=record.note,
-                                  collection=record.collection)
+                                  collection=record.collection,
+                                  sentence_vectors=[sentence_matrix(row[5], index.d) for row in rows])
                 target.add_documents([doc], added=record.added)
                 outcome = "copied"
             getattr(report, outcome).append(record)

@@ -32,3 +32,18 @@ def test_rrf_uses_ranks_not_scores():
     dense = _hits((1, 0.99), (2, 0.98))
     keyword = _hits((2, 100.0), (3, 1.0))
     assert [h.chunk_id for h in rrf(dense, keyword, 0.5, 3)] == [2, 1, 3]
+
+
+def test_a_chunk_whose_best_sentence_matches_moves_up():
+    dense = _hits((1, 0.9), (2, 0.8))
+    keyword = _hits((1, 5.0), (2, 4.0))
+    sentences = {1: 0.80, 2: 0.95}
+    assert [h.chunk_id for h in convex(dense, keyword, 0.3, 2)] == [1, 2]
+    fused = convex(dense, keyword, 0.3, 2, sentences, sentence_weight=0.6)
+    assert [h.chunk_id for h in fused] == [2, 1]
+    assert fused[0].score == pytest.approx(0.6 * 1.0)  # keyword and dense are 0 for chunk 2 after min-max
+
+
+def test_without_sentence_scores_the_dense_leg_takes_their_share():
+    dense, keyword = _hits((1, 0.9), (2, 0.5)), _hits((2, 5.0), (1, 4.0))
+    assert convex(dense, keyword, 0.3, 2, {}, 0.6) == convex(dense, keyword, 0.3, 2)

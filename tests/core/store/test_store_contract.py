@@ -190,8 +190,8 @@ def test_reindex_swaps_every_vector_for_another_model(open_library):
     store = open_library()
     _add(store, A, ["first", "second"], headings=["Title", None])
     rows = store.chunk_texts()
-    assert [text for _, text in rows] == ["Title\nfirst", "second"]
-    ids = np.array([i for i, _ in rows], dtype="int64")
+    assert [(text, heading) for _, text, heading in rows] == [("first", "Title"), ("second", None)]
+    ids = np.array([i for i, _, _ in rows], dtype="int64")
     vectors = _vectors(2, dim=16, seed=7)
     with pytest.raises(RuntimeError, match="changed"):
         store.reindex(vectors[:1], ids[:1], "model-16")
@@ -202,3 +202,31 @@ def test_reindex_swaps_every_vector_for_another_model(open_library):
     store.check_embedding_model("model-16")
     _add(store, B, ["third"], model="model-16", dim=16)
     assert store.chunk_count() == 3
+
+
+def _unit(*rows: list[float]) -> np.ndarray:
+    m = np.asarray(rows, dtype="float32")
+    return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+
+def _add_with_sentences(store: Store, sha: str, sentences) -> list[int]:
+    chunks = [Chunk("one. two.", 1, 0), Chunk("three", 1, 1)]
+    store.add_document(name=f"{sha[:8]}.txt", sha256=sha, kind="txt", pages=1, original=sha.encode(), chunks=chunks,
+                       vectors=np.eye(2, 4, dtype="float32"), embedding_model="fake", sentence_vectors=sentences)
+    return [h.chunk_id for h in store.search(np.eye(1, 4, 0, dtype="float32")[0], 10) if h.sha256 == sha]
+
+
+def test_sentence_vectors_give_each_chunk_its_best_sentence_and_go_with_it(open_library):
+    store = open_library()
+    first, _ = sorted(_add_with_sentences(store, A, [_unit([1, 0, 0, 0], [0, 0, 1, 0]), None]))
+    kept = sorted(_add_with_sentences(store, B, [_unit([0, 1, 0, 0]), _unit([0, 0, 0, 1], [0, 0, 1, 0])]))
+    query = _unit([0, 0, 1, 1])[0]
+    best = store.sentence_similarities(query, [first, first + 1, *kept])
+    assert best == pytest.approx({first: 0.7071, kept[0]: 0.0, kept[1]: 0.7071}, abs=1e-3)  # one-piece: left out
+    store.delete_document(A)
+    assert set(store.sentence_similarities(query, [first, *kept])) == set(kept)
+    ids = np.array([i for i, _, _ in store.chunk_texts()], dtype="int64")
+    store.reindex(np.eye(2, 6, dtype="float32"), ids, "fake-6", [None, _unit([0, 0, 0, 0, 0, 1])])
+    assert store.sentence_similarities(np.eye(1, 6, 5, dtype="float32")[0], kept) == {ids[1]: pytest.approx(1.0)}
+    store.reindex(np.eye(2, 6, dtype="float32"), ids, "fake-6")  # sentence vectors off: none left
+    assert store.sentence_similarities(np.eye(1, 6, 5, dtype="float32")[0], kept) == {}
