@@ -16,10 +16,14 @@ pytestmark = pytest.mark.integration
 CASES_FILE = Path(__file__).resolve().parents[1] / "data" / "mixed_eval.json"
 
 # Measured (python -m core eval mixed tests/data/mixed_eval.json, chunks 700/100, k=10, 30 cases):
-#   default, hybrid + multilingual-e5-small: hit@1 0.667, hit@5 0.900, MRR@10 0.748 (ko 0.78, de 1.00, en 0.93)
+#   default, hybrid + multilingual-e5-small with sentence vectors (decision 007): hit@1 0.833, hit@5 0.933,
+#   MRR@10 0.878 (ko 0.89, de 1.00, en 0.93)
+#   the same without sentence vectors, keyword weight 0.5: hit@1 0.667, hit@5 0.900 (ko 0.78)
 #   hybrid + all-MiniLM-L6-v2: hit@5 0.800 (ko 0.44); dense-only MiniLM (first slice): hit@5 0.700 (ko 0.44).
-HIT_AT_5_FLOOR = 0.85
-KOREAN_HIT_AT_5_FLOOR = 0.65
+# Each floor leaves room for one question more to slip.
+HIT_AT_1_FLOOR = 0.80
+HIT_AT_5_FLOOR = 0.90
+KOREAN_HIT_AT_5_FLOOR = 0.77
 
 
 def test_mixed_language_questions_find_their_file_and_page(settings, default_embeddings, corpus):
@@ -37,5 +41,6 @@ def test_mixed_language_questions_find_their_file_and_page(settings, default_emb
     print(json.dumps(report.to_json(), indent=2))  # pytest -s shows the numbers to put in a decision record
     for case in report.missed_at_5:
         print(f"missed@5 [{case.language}] {case.question} -> {case.file} p.{case.page}")
+    assert report.hit_at_1 >= HIT_AT_1_FLOOR, report.to_json()
     assert report.hit_at_5 >= HIT_AT_5_FLOOR, report.to_json()
     assert report.by_language["ko"] >= KOREAN_HIT_AT_5_FLOOR, report.to_json()
