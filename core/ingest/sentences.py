@@ -4,8 +4,9 @@ A chunk's one vector averages all its sentences, while a question usually asks a
 them. Scoring a chunk by its best sentence as well as by the whole chunk and by BM25 lifted
 SQuAD dev hit@1 from 0.829 to ~0.858 (docs/decisions/007-sentence-vectors.md); the price is
 about twice the embedding time at ingest. The pieces come from langchain-text-splitters: sentence
-ends and line breaks first (a table row stays one piece), short sentences merged up to
-``SENTENCE_CHARS``.
+ends and line breaks first, short sentences merged up to ``SENTENCE_CHARS``. A table is judged
+as a whole: its rows mean little without their header (the NICS "handgun checks in Texas" row
+fell from first to fourth when each row was a sentence).
 """
 
 from __future__ import annotations
@@ -30,9 +31,17 @@ def _splitter():
                                           keep_separator="end")
 
 
+def is_table(text: str) -> bool:
+    """Rows of cells as the loaders write tables ("a | b | c" per line), for most of the lines."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return len(lines) >= 2 and sum(" | " in line for line in lines) * 2 > len(lines)
+
+
 def sentence_texts(text: str, heading: str | None) -> list[str]:
     """What is embedded for each sentence (heading first, as for chunks); empty when the chunk
-    is a single piece, whose chunk vector already says it all."""
+    is a single piece or a table, whose chunk vector already says it all."""
+    if is_table(text):
+        return []
     pieces = [p.strip() for p in _splitter().split_text(text) if p.strip()]
     return [embedding_text(p, heading) for p in pieces] if len(pieces) > 1 else []
 

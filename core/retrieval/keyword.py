@@ -48,6 +48,13 @@ def any_word(terms: list[tuple[str, bool]]) -> str:
     return " OR ".join(_quoted(t) + ("*" if prefix else "") for t, prefix in terms)
 
 
+def only_codes(question: str) -> bool:
+    """Whether every word of the question holds a digit ("84,012", "§ 1326", "28.4"): numbers and
+    codes that an embedding cannot tell apart, so the keyword leg should decide."""
+    terms = _TERM.findall(question)
+    return bool(terms) and all(any(ch.isdigit() for ch in term) for term in terms)
+
+
 def build_query(question: str, every_word: bool = False) -> KeywordQuery:
     """Any word matches (BM25 ranks by how many and how rare), or with ``every_word`` all must."""
     words: dict[str, None] = {}

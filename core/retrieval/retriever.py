@@ -16,7 +16,7 @@ from langchain_core.embeddings import Embeddings
 
 from core.embeddings import embed_query_vector
 from core.retrieval.fusion import METHODS
-from core.retrieval.keyword import build_query
+from core.retrieval.keyword import build_query, only_codes
 from core.store.library import Library
 from core.store.records import Hit
 
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from core.retrieval.rerank import CrossEncoderReranker
 
 MODES = ("vector", "keyword", "hybrid", "hybrid+rerank")
+# A question of numbers and codes only is ranked by its keyword hits; the vectors break ties.
+CODES_KEYWORD_WEIGHT = 0.9
 T = TypeVar("T")
 
 
@@ -72,10 +74,12 @@ class Retrieval:
         reranking = self.mode == "hybrid+rerank"
         candidates = list(dict.fromkeys([h.chunk_id for h in dense] + [h.chunk_id for h in keyword]))
         similarity = self._timed("similarities", self.library.similarities, vector, candidates)
+        keyword_weight, sentence_weight = ((CODES_KEYWORD_WEIGHT, 0.0) if only_codes(question)
+                                           else (self.keyword_weight, self.sentence_weight))
         sentences = (self._timed("sentences", self._best_sentences, vector, candidates, similarity)
-                     if self.sentence_weight > 0 else None)
-        fused = self._timed("fusion", METHODS[self.fusion], dense, keyword, self.keyword_weight,
-                            self.candidates if reranking else k, sentences, self.sentence_weight)
+                     if sentence_weight > 0 else None)
+        fused = self._timed("fusion", METHODS[self.fusion], dense, keyword, keyword_weight,
+                            self.candidates if reranking else k, sentences, sentence_weight)
         if reranking and self.reranker is not None:
             fused = self._timed("rerank", self.reranker.rerank, question, fused, k)
         return [replace(h, similarity=similarity.get(h.chunk_id)) for h in fused]

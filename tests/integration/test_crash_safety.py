@@ -46,6 +46,10 @@ BIG_CHUNKS = "50000"
 FILES_IN_DATA_DIR = {"library.sqlite", "library.sqlite-wal", "library.sqlite-shm", "index.faiss", "library.lock",
                      "uploads"}
 RUN_TIMEOUT_S = 180
+# Sentence vectors off for the real-model kills: a 50,000-character chunk has ~250 sentences, which
+# would bring back the embedding time BIG_CHUNKS saves. The exact crash points below (fake embedder)
+# keep them on, so every store step is also crashed with sentence vectors being written.
+NO_SENTENCES = {"DOCCHAT_SENTENCE_WEIGHT": "0"}
 
 # Run as `python -c CRASHING_CLI ARGS...`: the real CLI with a fake embedder (no torch, starts in
 # ~1 s) that SIGKILLs itself right after the CRASH_NTH call of the store step named by CRASH_AT.
@@ -257,7 +261,7 @@ def test_a_novel_ingest_killed_while_embedding_and_while_storing_recovers(corpus
     novel = corpus / NOVEL
     if not novel.is_file():
         pytest.skip(f"{novel} is not in the shared corpus")
-    data, env, rng = tmp_path / "data", cli_env(tmp_path), random.Random(SEED)
+    data, env, rng = tmp_path / "data", cli_env(tmp_path, **NO_SENTENCES), random.Random(SEED)
     moments = [
         ("while embedding", lambda run: run.model_loaded, rng.uniform(0.2, 3.0)),
         ("while storing", lambda run: storing(data), rng.uniform(0.0, 0.15)),
@@ -277,7 +281,7 @@ def test_a_novel_ingest_killed_while_embedding_and_while_storing_recovers(corpus
 
 def test_a_multi_file_ingest_killed_at_random_keeps_every_file_it_stored(generated, tmp_path, real_embeddings):
     """Several files in one command: a kill during the second file's work never harms the first."""
-    data, env, rng = tmp_path / "data", cli_env(tmp_path), random.Random(SEED + 1)
+    data, env, rng = tmp_path / "data", cli_env(tmp_path, **NO_SENTENCES), random.Random(SEED + 1)
     stored: dict[str, DocumentRecord] = {}
     moments = [
         ("while starting (the library is opened and set up)", lambda run: (lambda: True), rng.uniform(0.3, 3.0)),

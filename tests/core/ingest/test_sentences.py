@@ -4,7 +4,7 @@ import numpy as np
 from langchain_core.embeddings import DeterministicFakeEmbedding
 
 from core.ingest.records import Chunk
-from core.ingest.sentences import SENTENCE_CHARS, embed_chunks, sentence_texts
+from core.ingest.sentences import SENTENCE_CHARS, embed_chunks, is_table, sentence_texts
 
 PROSE = ("The lighthouse at Skarvoy was built in 1874 by the harbour board after two wrecks. "
          "Its lamp burned whale oil until 1912, when paraffin replaced it. "
@@ -18,10 +18,10 @@ def test_prose_is_cut_at_sentence_ends_and_each_piece_carries_the_heading():
     assert all(len(p) <= len("Skarvoy\n") + SENTENCE_CHARS for p in pieces)
 
 
-def test_table_rows_stay_whole_pieces():
-    table = "State | Permit | Handgun\nTexas | 21,550 | 56,941\nOhio | 1,200 | 30,100"
-    pieces = sentence_texts(table * 3, None)
-    assert any("Texas | 21,550 | 56,941" in p for p in pieces)
+def test_a_table_is_judged_as_a_whole_because_a_row_means_little_without_its_header():
+    table = "\n".join(["State | Permit | Handgun"] + [f"State {i} | {i},550 | {i}6,941" for i in range(20)])
+    assert is_table(table) and sentence_texts(table, "NICS") == []
+    assert not is_table(PROSE + "\nSee the table: a | b")
 
 
 def test_a_one_piece_chunk_has_no_sentence_vectors():

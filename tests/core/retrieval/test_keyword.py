@@ -20,3 +20,10 @@ def test_korean_words_go_to_trigrams_and_a_two_character_prefix():
 def test_every_word_mode_joins_with_and_and_empty_questions_give_nothing():
     assert build_query("lamp oil", every_word=True).words == '"lamp" AND "oil"'
     assert not build_query("?! ...")
+
+
+def test_a_question_of_numbers_and_codes_only():
+    from core.retrieval.keyword import only_codes
+
+    assert only_codes("84,012") and only_codes("§ 1326") and only_codes("28.4 BLEU2")
+    assert not only_codes("WMT 2014") and not only_codes("how many checks?") and not only_codes("  ")
