@@ -2,8 +2,8 @@
 
 A chunk's one vector averages all its sentences, while a question usually asks about one of
 them. Scoring a chunk by its best sentence as well as by the whole chunk and by BM25 lifted
-SQuAD dev hit@1 from 0.829 to ~0.858 (docs/decisions/007-sentence-vectors.md); the price is
-about twice the embedding time at ingest. The pieces come from langchain-text-splitters: sentence
+SQuAD dev hit@1 from 0.829 to 0.857 (docs/decisions/007-sentence-vectors.md); the price is
+1.7-1.9x the embedding time at ingest. The pieces come from langchain-text-splitters: sentence
 ends and line breaks first, short sentences merged up to ``SENTENCE_CHARS``. A table is judged
 as a whole: its rows mean little without their header (the NICS "handgun checks in Texas" row
 fell from first to fourth when each row was a sentence).

@@ -41,7 +41,7 @@ class Retrieval:
     embeddings: Embeddings | None  # None: keyword mode only
     mode: str = "hybrid"
     keyword_weight: float = 0.3
-    sentence_weight: float = 0.0  # share of each chunk's best sentence in the convex fusion
+    sentence_weight: float = 0.6  # share of each chunk's best sentence in the convex fusion (decision 007)
     candidates: int = 30
     fusion: str = "convex"
     min_similarity: float = 0.0
