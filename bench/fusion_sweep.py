@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     build_library(app, paragraphs, lambda items: tqdm(items, desc="eval library", unit="batch"))
 
     started = now()
-    with_sentences = settings.sentence_weight > 0
+    with_sentences = settings.sentence_vectors
     retrieval = app.retrieval()
     legs = []
     for question in tqdm(questions, desc="both legs", unit="q"):

@@ -83,7 +83,7 @@ class DocChat:
         """Re-embed the whole library with the configured embedding model; returns the chunk count."""
         from core.ingest.reindex import reindex
 
-        return reindex(self.library, self.embeddings, on_progress, self.settings.sentence_weight > 0)
+        return reindex(self.library, self.embeddings, on_progress, self.settings.sentence_vectors)
 
     def needs_reindex(self) -> str | None:
         """The model the library was built with, when it is not the configured one."""

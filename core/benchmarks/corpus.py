@@ -195,7 +195,7 @@ def build(app, chunks: int, corpus: Path, progress: Progress, real_cap: int | No
     cache_dir = app.settings.data_dir.parent  # <data dir>/bench: the base vectors serve every size
     vectors = base_vectors(app.embeddings, texts, real, cache_dir, model, progress)
     embed_seconds = time.perf_counter() - embed_started
-    sentences = app.settings.sentence_weight > 0
+    sentences = app.settings.sentence_vectors
     batch: list[NewDocument] = []
     placed, parts = 0, {}
     for copy, source, indices in plan(base, chunks):

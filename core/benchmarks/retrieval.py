@@ -45,7 +45,7 @@ def bench_settings(settings: Settings, chunks: int, model: str | None) -> Settin
 
     model = canonical_name(model or settings.embedding_model)
     # database_url cleared: this bench is the embedded store's, and a configured team database is never written to
-    folder = library_dir(settings.data_dir, model + ("+sentences" if settings.sentence_weight > 0 else ""), chunks)
+    folder = library_dir(settings.data_dir, model + ("+sentences" if settings.sentence_vectors else ""), chunks)
     return replace(settings, embedding_model=model, data_dir=folder, database_url="")
 
 

@@ -16,7 +16,7 @@ def eval_settings(settings: Settings, kind: str) -> Settings:
     from core.embeddings import canonical_name
 
     model = canonical_name(settings.embedding_model).replace("/", "_")
-    sentences = "+sentences" if settings.sentence_weight > 0 else ""
+    sentences = "+sentences" if settings.sentence_vectors else ""
     # An eval library is scratch on this machine, never the team's PostgreSQL library.
     return replace(settings, data_dir=settings.data_dir / "eval" / f"{kind}-{model}{sentences}", database_url="")
 

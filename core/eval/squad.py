@@ -105,7 +105,7 @@ def build_library(docchat, paragraphs: list[Paragraph], progress: Callable[[Iter
         split = [split_pages([Page(p.text, None, heading=p.title)], settings.chunk_size, settings.chunk_overlap)
                  for p in batch]
         vectors, sentences = embed_chunks(docchat.embeddings, [c for chunks in split for c in chunks],
-                                          settings.sentence_weight > 0)
+                                          settings.sentence_vectors)
         new, start = [], 0
         for para, chunks in zip(batch, split, strict=True):
             end = start + len(chunks)

@@ -123,7 +123,7 @@ class Parsed:
     note: str  # for this time's message only ("replaced the version added …")
     replaces: str  # sha256 of the document these bytes replace; their own for a read-again
     read_seconds: float  # reading only: waiting for the encoder does not count as this file's time
-    sentences: bool = True  # embed each chunk's sentences too (settings.sentence_weight > 0)
+    sentences: bool = True  # embed each chunk's sentences too (settings.sentence_vectors)
 
 
 def ingest_bytes(library: Library, embeddings: Embeddings, settings: Settings, raw_name: str, data: bytes,
@@ -155,7 +155,7 @@ def read_upload(library: Library, settings: Settings, upload: Upload,
             return stop
         kind, loaded, chunks = _parse(settings, name, data, upload.password, report)
         return Parsed(upload, name, sha, data, kind, chunks, loaded.page_count, loaded.note, note, replaces,
-                      time.perf_counter() - started, settings.sentence_weight > 0)
+                      time.perf_counter() - started, settings.sentence_vectors)
 
     result = _guarded(name, lambda: sha, started, run)
     if isinstance(result, IngestResult):
@@ -246,7 +246,7 @@ def reread(library: Library, embeddings: Embeddings, settings: Settings, sha256:
         kind, loaded, chunks = _parse(settings, record.name, data, None, report)
         upload = Upload(record.name, data, collection=record.collection, replace=True)
         return Parsed(upload, record.name, sha256, data, kind, chunks, loaded.page_count, loaded.note,
-                      "read again", sha256, time.perf_counter() - started, settings.sentence_weight > 0)
+                      "read again", sha256, time.perf_counter() - started, settings.sentence_vectors)
 
     parsed = _guarded(record.name, lambda: sha256, started, run)
     if isinstance(parsed, IngestResult):

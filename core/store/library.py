@@ -24,7 +24,8 @@ from core.store import migrations
 from core.store.common_terms import CommonTerms
 from core.store.files import atomic_write_bytes
 from core.store.records import DocumentRecord, Hit, NewDocument
-from core.store.sentence_vectors import best_sentences, sentence_blob
+from core.store.rows import insert_document, insert_sentences, remove_rows
+from core.store.sentence_vectors import best_sentences
 from core.store.vector_index import VectorIndex
 
 # In DocumentRecord's field order.
@@ -279,12 +280,12 @@ class Library:
                         if existing and doc.replaces != doc.sha256:
                             records.append(existing)
                             continue
-                        if doc.replaces and (gone := self._remove_rows(conn, doc.replaces)) is not None:
+                        if doc.replaces and (gone := remove_rows(conn, doc.replaces)) is not None:
                             replaced.append(doc.replaces)
                             stale.extend(gone)
                         if index is None or (index.ntotal == 0 and index.d != doc.vectors.shape[1]):
                             index = self._vectors.empty(doc.vectors.shape[1])  # first, or a new model
-                        ids = self._insert(conn, doc, added, start)
+                        ids = insert_document(conn, doc, added, start)
                         start += len(ids)
                         index.add_with_ids(np.ascontiguousarray(doc.vectors, dtype="float32"), ids)
                         records.append(DocumentRecord(doc.name, doc.sha256, doc.kind, doc.pages, len(doc.chunks),
@@ -314,32 +315,6 @@ class Library:
                 written.append(doc.sha256)
             atomic_write_bytes(stored, doc.original)
         return written
-
-    @staticmethod
-    def _insert(conn: sqlite3.Connection, doc: NewDocument, added: str, start: int) -> np.ndarray:
-        cursor = conn.execute(
-            "INSERT INTO documents (sha256, name, type, pages, chunks, size, added, note, collection) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (doc.sha256, doc.name, doc.kind, doc.pages, len(doc.chunks), len(doc.original), added, doc.note,
-             doc.collection),
-        )
-        ids = np.arange(start, start + len(doc.chunks), dtype="int64")
-        conn.executemany(
-            "INSERT INTO chunks (id, document_id, ordinal, page, text, heading) VALUES (?, ?, ?, ?, ?, ?)",
-            [(int(i), cursor.lastrowid, c.ordinal, c.page, c.text, c.heading)
-             for i, c in zip(ids, doc.chunks, strict=True)],
-        )
-        _insert_sentences(conn, ids, doc.sentence_vectors)
-        return ids
-
-    @staticmethod
-    def _remove_rows(conn: sqlite3.Connection, sha256: str) -> list[int] | None:
-        """Inside an open transaction: a document's rows out of SQLite; returns their chunk ids,
-        whose vectors the caller drops after the commit (``_drop_vectors``). None: no such document."""
-        ids = [r[0] for r in conn.execute(
-            "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.sha256 = ?", (sha256,))]
-        gone = conn.execute("DELETE FROM documents WHERE sha256 = ?", (sha256,)).rowcount
-        return ids if gone else None
 
     def _drop_vectors(self, index, ids: list[int]) -> None:
         """After a commit: the vectors of rows that are gone. A crash before this leaves vectors
@@ -372,7 +347,7 @@ class Library:
                 index.add_with_ids(np.ascontiguousarray(vectors, dtype="float32"), ids.astype("int64"))
             with self._transaction(conn):
                 conn.execute("DELETE FROM chunk_sentences")  # the old model's, or another dimension
-                _insert_sentences(conn, ids, sentences)
+                insert_sentences(conn, ids, sentences)
                 conn.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('embedding_model', ?), ('dimension', ?)",
                     (embedding_model, str(vectors.shape[1])),
@@ -392,19 +367,10 @@ class Library:
             self._reconcile()
             index = self._vectors.current()
             with self._transaction(conn):
-                gone = self._remove_rows(conn, sha256) or []
+                gone = remove_rows(conn, sha256) or []
             self._drop_vectors(index, gone)
         (self.uploads_dir / sha256).unlink(missing_ok=True)
         return record
-
-
-def _insert_sentences(conn: sqlite3.Connection, ids: np.ndarray, sentences: list[np.ndarray | None] | None) -> None:
-    if sentences is None:
-        return
-    if len(sentences) != len(ids):
-        raise ValueError("sentence vectors are needed for every chunk (None for a one-piece chunk)")
-    conn.executemany("INSERT INTO chunk_sentences (chunk_id, vectors) VALUES (?, ?)",
-                     [(int(i), sentence_blob(v)) for i, v in zip(ids, sentences, strict=True) if v is not None])
 
 
 def _in_collections(collections: list[str] | None) -> tuple[str, list[str]]:

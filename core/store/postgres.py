@@ -29,7 +29,7 @@ import numpy as np
 from core.store.library import LibraryMismatch
 from core.store.postgres_keyword import TRIGRAM_INDEX, trigram_query, words_query
 from core.store.records import DocumentRecord, Hit, NewDocument
-from core.store.sentence_vectors import best_sentences, sentence_blob
+from core.store.sentence_vectors import best_sentences, sentence_rows
 
 if TYPE_CHECKING:
     import psycopg
@@ -337,13 +337,10 @@ def _insert(conn: psycopg.Connection, doc: NewDocument, added: str) -> DocumentR
 def _insert_sentences(conn: psycopg.Connection, ids: list[int], sentences: list[np.ndarray | None] | None) -> None:
     if sentences is None:
         return
-    if len(sentences) != len(ids):
-        raise ValueError("sentence vectors are needed for every chunk (None for a one-piece chunk)")
     with conn.cursor().copy("COPY docchat.chunk_sentences (chunk_id, vectors) FROM STDIN WITH (FORMAT BINARY)") as copy:
         copy.set_types(["int8", "bytea"])
-        for chunk_id, vectors in zip(ids, sentences, strict=True):
-            if vectors is not None:
-                copy.write_row([int(chunk_id), sentence_blob(vectors)])
+        for row in sentence_rows(ids, sentences):
+            copy.write_row(row)
 
 
 def _in_collections(collections: list[str] | None, keyword: str) -> tuple[str, list[Any]]:

@@ -15,6 +15,13 @@ def sentence_blob(vectors: np.ndarray) -> bytes:
     return np.ascontiguousarray(vectors, dtype="<f2").tobytes()
 
 
+def sentence_rows(ids, sentences: list[np.ndarray | None]) -> list[tuple[int, bytes]]:
+    """(chunk id, blob) for each chunk that has sentence vectors; ``sentences`` lists every chunk."""
+    if len(sentences) != len(ids):
+        raise ValueError("sentence vectors are needed for every chunk (None for a one-piece chunk)")
+    return [(int(i), sentence_blob(v)) for i, v in zip(ids, sentences, strict=True) if v is not None]
+
+
 def sentence_matrix(blob: bytes | None, dimension: int) -> np.ndarray | None:
     """A stored blob back as a float32 matrix (None when there is none or it is of another size)."""
     if not blob:

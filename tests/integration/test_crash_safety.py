@@ -82,7 +82,7 @@ point = os.environ.get("CRASH_AT", "")
 if point == "original written":
     library.atomic_write_bytes = then_crash(library.atomic_write_bytes)
 elif point == "rows inserted":
-    library.Library._insert = staticmethod(then_crash(library.Library._insert))
+    library.insert_document = then_crash(library.insert_document)
 elif point == "index written, not renamed":
     real_atomic_write = vector_index.atomic_write
     vector_index.atomic_write = write_then_crash
