@@ -46,7 +46,17 @@ class Settings:
     openai_url: str = ""
     hf_endpoint_url: str = ""
     llm_timeout: float = 120.0
+    # Limits on one file and one question (issue 15: bad, hostile or huge input costs bounded memory and
+    # time). max_upload_mb governs the CLI, the pages and Streamlit's own upload limit; an Office file
+    # or a PDF stream may not expand beyond max_expanded_mb; a file stops being read after max_pages
+    # pages, max_ocr_pages pages read with OCR, max_chars characters of text or max_read_seconds.
     max_upload_mb: int = 200
+    max_expanded_mb: int = 300
+    max_pages: int = 5000
+    max_ocr_pages: int = 100
+    max_chars: int = 20_000_000
+    max_read_seconds: float = 1800.0
+    max_question_chars: int = 4000
     # A team library in PostgreSQL + pgvector (core/store/postgres.py, docs/DEPLOY.md), e.g.
     # "postgresql://docchat@db.internal/docchat"; "" keeps the embedded library in data_dir. Keep the
     # password out of it: libpq reads PGPASSWORD or ~/.pgpass.
