@@ -15,14 +15,16 @@ from typing import TYPE_CHECKING
 from langchain_core.output_parsers import StrOutputParser
 
 from core.chat.citations import strip_citations
-from core.chat.prompts import ANSWER_PROMPT, CONDENSE_PROMPT, NOT_FOUND
+from core.chat.prompts import ANSWER_PROMPT, CONDENSE_PROMPT, NOT_FOUND, TOO_LONG
 from core.llms.loaded import LoadedLLM
+from core.settings import Settings
 from core.store.records import Hit
 
 if TYPE_CHECKING:
     from core.retrieval.retriever import Retrieved
 
 HISTORY_TURNS = 6
+HISTORY_TURN_CHARS = 300  # of each recent turn, citations removed
 MAX_STANDALONE_CHARS = 400
 
 
@@ -51,20 +53,30 @@ def format_context(hits: list[Hit]) -> str:
     return "\n\n".join(blocks)
 
 
+def question_too_long(question: str, limit: int) -> str | None:
+    """The sentence that refuses a question over ``limit`` characters, else None. A huge question
+    would be embedded, searched and sent to the model whole, holding the one model every session
+    shares; the page checks it too, before loading anything."""
+    return TOO_LONG.format(length=len(question), limit=limit) if len(question) > limit else None
 
 
 def format_history(history: list[Turn]) -> str:
-    """Recent turns, citations removed: a small model otherwise reads "[1]" as the subject."""
+    """Recent turns, citations removed: a small model otherwise reads "[1]" as the subject. Each turn
+    is cut (with room for the citations removed) before any work on it, so a long turn costs nothing."""
     recent = history[-HISTORY_TURNS:]
     return "\n".join(
-        f"{'User' if t.role == 'user' else 'Assistant'}: {strip_citations(t.content)[:300]}" for t in recent
+        f"{'User' if t.role == 'user' else 'Assistant'}: "
+        f"{strip_citations(t.content[:4 * HISTORY_TURN_CHARS])[:HISTORY_TURN_CHARS]}"
+        for t in recent
     )
 
 
 class ChatEngine:
-    def __init__(self, retrieve: Callable[[str], Retrieved], llm: LoadedLLM) -> None:
+    def __init__(self, retrieve: Callable[[str], Retrieved], llm: LoadedLLM,
+                 max_question_chars: int = Settings.max_question_chars) -> None:
         self.retrieve = retrieve
         self.llm = llm
+        self.max_question_chars = max_question_chars
         self.condense_chain = CONDENSE_PROMPT | llm.runnable | StrOutputParser()
         self.answer_chain = ANSWER_PROMPT | llm.runnable | StrOutputParser()
 
@@ -72,14 +84,16 @@ class ChatEngine:
         """First turns skip the model call entirely; follow-ups are rewritten before retrieval."""
         if not any(t.role == "user" for t in history):
             return question
+        inputs = {"history": format_history(history), "question": question}  # outside the shared lock
         with self.llm.lock:
-            rewritten = self.condense_chain.invoke(
-                {"history": format_history(history), "question": question}
-            )
+            rewritten = self.condense_chain.invoke(inputs)
         rewritten = rewritten.strip().strip('"').splitlines()[0].strip() if rewritten.strip() else ""
         return rewritten[:MAX_STANDALONE_CHARS] or question
 
     def answer(self, question: str, history: list[Turn] | None = None) -> Answer:
+        """Refuse a question over the limit in one sentence, without searching or asking the model."""
+        if refusal := question_too_long(question, self.max_question_chars):
+            return Answer(question, "", [], iter([refusal]), found=False)
         standalone = self.standalone_question(question, history or [])
         retrieved = self.retrieve(standalone)
         if not retrieved.grounded:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from langchain_core.prompts import ChatPromptTemplate
 
 NOT_FOUND = "I couldn't find that in your documents."
+TOO_LONG = "Your question is {length:,} characters long; please ask in at most {limit:,} characters."
 
 ANSWER_SYSTEM = (
     "You answer questions about the user's documents using only the numbered passages given. "

@@ -1,4 +1,4 @@
-from core.chat.citations import cited, highlight
+from core.chat.citations import cited, highlight, strip_citations
 
 
 def test_citations_map_to_passage_numbers_in_order_without_duplicates():
@@ -27,3 +27,21 @@ def test_short_common_words_do_not_make_a_sentence_look_used():
     passage = "The lamp was first fuelled with whale oil. The tower was built in 1874."
     pieces = highlight(passage, "It was built in 1874.")
     assert [used for _, used in pieces] == [False, True]
+
+
+# About 1 MB: the old pattern rescanned a whitespace run from each of its characters, about 25 minutes
+# for this size on the reference machine, so a regression shows as a hung test rather than a flaky
+# time limit. The results are what is asserted.
+HUGE = 1_000_000
+
+
+def test_a_huge_whitespace_run_is_stripped_in_one_pass():
+    assert strip_citations("a" + " " * HUGE + "[1]") == "a"
+    assert strip_citations(" " * HUGE + "x") == " " * HUGE + "x"
+    assert strip_citations("It is so.\n" + "\t \n" * (HUGE // 3) + "[2, 3] Done") == "It is so. Done"
+
+
+def test_adversarial_brackets_and_numbers_are_left_alone():
+    text = "[1" + " " * HUGE + "[1," * (HUGE // 3) + "1" * HUGE
+    assert strip_citations(text) == text
+    assert cited(text, sources=3) == []

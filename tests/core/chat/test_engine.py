@@ -2,10 +2,11 @@ import threading
 
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from core.chat.engine import ChatEngine, Turn, format_context
-from core.chat.prompts import NOT_FOUND
+from core.chat.engine import ChatEngine, Turn, format_context, format_history
+from core.chat.prompts import NOT_FOUND, TOO_LONG
 from core.llms.loaded import LoadedLLM
 from core.retrieval.retriever import Retrieved
+from core.settings import Settings
 from core.store.records import Hit
 
 PASSAGE = Hit("paper.pdf", 3, "The decoder has 6 layers.", 0.9, "ab" * 32, 1)
@@ -82,3 +83,25 @@ def test_the_model_serves_one_question_at_a_time():
     assert done.wait(5)
     worker.join()
     assert not engine.llm.busy()
+
+
+def test_a_question_over_the_limit_is_refused_in_one_sentence_without_the_model():
+    engine, retriever = _engine([])  # the fake model has no answer: asking it would fail
+    engine.max_question_chars = 20
+    answer = engine.answer("x" * 21, [Turn("user", "earlier"), Turn("assistant", "reply")])
+    assert retriever.queries == [] and answer.sources == [] and not answer.found
+    assert "".join(answer.tokens) == TOO_LONG.format(length=21, limit=20)
+    assert "21 characters" in TOO_LONG.format(length=21, limit=20)
+
+
+def test_a_question_at_the_limit_is_answered_and_the_limit_defaults_to_the_setting():
+    engine, retriever = _engine(["6 [1]."])
+    assert engine.max_question_chars == Settings().max_question_chars == 4000
+    engine.max_question_chars = 20
+    assert "".join(engine.answer("y" * 20).tokens) == "6 [1]."
+    assert retriever.queries == ["y" * 20]
+
+
+def test_history_turns_are_cut_before_citations_are_removed():
+    text = format_history([Turn("user", "Who? [1]" + " " * 1_000_000 + "[2]"), Turn("assistant", "A [1].")])
+    assert text == "User: Who?" + " " * 296 + "\nAssistant: A."
