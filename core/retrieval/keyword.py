@@ -16,6 +16,9 @@ from dataclasses import dataclass
 _TERM = re.compile(r"\w+(?:[.,:/'’-]\w+)*")
 _CJK = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _QUOTED = re.compile(r'"([^"]+)"(\*?)')
+# At most this many terms per index: a question's first 64 words, and its first 64 distinct
+# trigrams (one long Korean run would otherwise give one per character: thousands of FTS5 terms,
+# and more bind parameters than PostgreSQL takes in one statement).
 MAX_TERMS = 64
 
 
@@ -64,6 +67,8 @@ def build_query(question: str, every_word: bool = False) -> KeywordQuery:
             if len(term) >= 2:
                 words[_quoted(term[:2]) + "*"] = None
             for i in range(len(term) - 2):
+                if len(grams) >= MAX_TERMS:
+                    break
                 grams[_quoted(term[i : i + 3])] = None
         elif len(term) > 1 or term.isdigit():
             words[_quoted(term.lower())] = None

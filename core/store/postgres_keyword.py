@@ -14,7 +14,7 @@ German and Korean words stay as written).
 
 from __future__ import annotations
 
-from core.retrieval.keyword import all_words, quoted_terms
+from core.retrieval.keyword import MAX_TERMS, all_words, quoted_terms
 
 _WEIGHTS = "'{0.1, 0.2, 0.5, 1.0}'"  # ts_rank weights for D, C, B (text), A (heading)
 _TRIGRAM_TEXT = "(coalesce(c.heading, '') || ' ' || c.text)"  # the expression the pg_trgm index holds
@@ -22,8 +22,11 @@ TRIGRAM_INDEX = f"USING gin ({_TRIGRAM_TEXT.replace('c.', '')} gin_trgm_ops)"
 
 
 def terms(expression: str | None) -> tuple[list[tuple[str, bool]], str]:
-    """The quoted terms of an FTS5 expression with their prefix flag, and how they are joined."""
-    return quoted_terms(expression), "AND" if all_words(expression) else "OR"
+    """The quoted terms of an FTS5 expression with their prefix flag, and how they are joined.
+    Never more than ``MAX_TERMS`` (what ``build_query`` writes): each term binds up to three
+    parameters, and PostgreSQL refuses a statement with more than 65,535, so an expression from
+    anywhere stays well inside that whatever the question's length."""
+    return quoted_terms(expression)[:MAX_TERMS], "AND" if all_words(expression) else "OR"
 
 
 def words_query(expression: str | None, common: frozenset[str], source: str, where: str, where_params: list,

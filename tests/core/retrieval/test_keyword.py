@@ -1,4 +1,7 @@
+import pytest
+
 from core.retrieval.keyword import build_query
+from tests.pg_server import postgres_server, postgres_url  # noqa: F401 - fixtures
 
 
 def test_words_are_quoted_so_user_text_is_never_fts5_syntax():
@@ -27,3 +30,58 @@ def test_a_question_of_numbers_and_codes_only():
 
     assert only_codes("84,012") and only_codes("§ 1326") and only_codes("28.4 BLEU2")
     assert not only_codes("WMT 2014") and not only_codes("how many checks?") and not only_codes("  ")
+
+
+def test_korean_trigrams_are_capped_like_words():
+    """A long Korean question (one run of syllables, or many words) used to give one trigram per
+    character: thousands of FTS5 terms, and more bind parameters than PostgreSQL accepts."""
+    from core.retrieval.keyword import MAX_TERMS, quoted_terms
+
+    syllables = "".join(chr(0xAC00 + i * 3) for i in range(3000))  # 3,000 distinct syllables, no spaces
+    for question in (syllables, " ".join(syllables[i : i + 5] for i in range(0, 3000, 5))):
+        query = build_query(question)
+        assert 0 < len(quoted_terms(query.trigrams)) <= MAX_TERMS
+        assert len(quoted_terms(query.words)) <= MAX_TERMS
+    assert quoted_terms(build_query(syllables).trigrams)[0] == (syllables[:3], False)  # the question's start is kept
+
+
+@pytest.mark.parametrize("joiner", [" OR ", " AND "])
+def test_the_postgresql_keyword_leg_stays_under_its_parameter_limit(joiner):
+    """Whatever expression reaches the PostgreSQL store, its statements bind a bounded number of
+    parameters (PostgreSQL refuses more than 65,535 in one statement)."""
+    from core.retrieval.keyword import MAX_TERMS
+    from core.store.postgres_keyword import trigram_query, words_query
+
+    expression = joiner.join(f'"가{i}"' for i in range(40_000))
+    words = words_query(expression, frozenset(), "FROM docchat.chunks c", "", [], 5)
+    grams = trigram_query(expression, "FROM docchat.chunks c", "", [], 5)
+    assert words is not None and grams is not None
+    for sql, params in (words, grams):
+        assert len(params) <= 3 * MAX_TERMS + 1
+        assert sql.count("%s") == len(params)
+
+
+def test_a_very_long_korean_question_searches_postgresql(request):
+    """The real thing: 40,000 characters of Korean used to bind ~80,000 parameters and fail."""
+    import random
+
+    import numpy as np
+
+    from core.ingest.records import Chunk
+    from core.store.postgres import PostgresLibrary
+    from core.store.records import NewDocument
+
+    passage = "서울에서 부산까지 기차로 세 시간"
+    store = PostgresLibrary(request.getfixturevalue("postgres_url"))
+    try:
+        store.add_documents([NewDocument(
+            name="trip.txt", sha256="a" * 64, kind="txt", pages=None, original=passage.encode(),
+            chunks=[Chunk(text=passage, page=None, ordinal=0)], vectors=np.ones((1, 8), dtype="float32") / np.sqrt(8),
+            embedding_model="fake")])
+        rng = random.Random(7)
+        noise = "".join(chr(0xAC00 + rng.randrange(11172)) for _ in range(40_000))
+        query = build_query(passage.split()[0] + noise)
+        [hit] = store.keyword_search(query.words, query.trigrams, k=3)
+        assert hit.text == passage
+    finally:
+        store.close()
