@@ -14,8 +14,9 @@ fixed answer in the documented format, so the real client libraries are exercise
   server-sent events ending in ``data: [DONE]``), for the error paths; the happy path of the
   OpenAI-compatible backend runs against llama.cpp's real server instead.
 
-``mode`` picks a failure: "ok", "slow" (answers after ``delay`` seconds), "malformed" (a stream
-that is not the format), "missing" (404 for the model). ``requests`` keeps every JSON body
+``answer`` is the reply, in the pieces it streams (``ANSWER`` unless given). ``mode`` picks a failure:
+"ok", "slow" (answers after ``delay`` seconds), "malformed" (a stream that is not the format),
+"missing" (404 for the model). ``requests`` keeps every JSON body
 received (with ``path`` and ``_headers``), so a test can check the passages really reached the server.
 """
 
@@ -96,12 +97,12 @@ class OllamaHandler(_Handler):
         stamp = "2026-11-01T10:00:00.000000Z"
         lines = [json.dumps({"model": body["model"], "created_at": stamp,
                              "message": {"role": "assistant", "content": piece}, "done": False}) + "\n"
-                 for piece in ANSWER]
+                 for piece in self.server.answer]
         lines.append(json.dumps({"model": body["model"], "created_at": stamp,
                                  "message": {"role": "assistant", "content": ""}, "done": True,
                                  "done_reason": "stop", "total_duration": 1_000_000, "load_duration": 1000,
-                                 "prompt_eval_count": 40, "prompt_eval_duration": 1000, "eval_count": len(ANSWER),
-                                 "eval_duration": 1000}) + "\n")
+                                 "prompt_eval_count": 40, "prompt_eval_duration": 1000,
+                                 "eval_count": len(self.server.answer), "eval_duration": 1000}) + "\n")
         self._stream("application/x-ndjson", lines)
 
 
@@ -120,8 +121,8 @@ class TGIHandler(_Handler):
         if self.server.mode == "missing":
             self._json(404, {"error": "Model not found", "error_type": "not_found"})
             return
-        self._json(200, [{"generated_text": "".join(ANSWER)}] if self.path == "/" else
-                   {"generated_text": "".join(ANSWER)})
+        self._json(200, [{"generated_text": "".join(self.server.answer)}] if self.path == "/" else
+                   {"generated_text": "".join(self.server.answer)})
 
     def generate_stream(self, _body: dict) -> None:
         if self.server.mode == "missing":
@@ -131,11 +132,11 @@ class TGIHandler(_Handler):
             self._stream("text/event-stream", ["data:{not json at all\n\n"])
             return
         events = []
-        for n, piece in enumerate(ANSWER, 1):
-            last = n == len(ANSWER)
+        for n, piece in enumerate(self.server.answer, 1):
+            last = n == len(self.server.answer)
             events.append("data:" + json.dumps({
                 "index": n, "token": {"id": n, "text": piece, "logprob": -0.1, "special": False},
-                "generated_text": "".join(ANSWER) if last else None,
+                "generated_text": "".join(self.server.answer) if last else None,
                 "details": {"finish_reason": "eos_token", "generated_tokens": n, "seed": None} if last else None,
                 "top_tokens": None}) + "\n\n")
         self._stream("text/event-stream", events)
@@ -157,7 +158,7 @@ class OpenAIHandler(_Handler):
             self._stream("text/event-stream", ["data: {not json\n\n"])
             return
         events = []
-        for piece in ANSWER:
+        for piece in self.server.answer:
             chunk = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": body["model"],
                      "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
             events.append(f"data: {json.dumps(chunk)}\n\n")
@@ -168,9 +169,11 @@ class OpenAIHandler(_Handler):
 class FakeServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, handler: type[_Handler], models: list[str], mode: str = "ok", delay: float = 3.0) -> None:
+    def __init__(self, handler: type[_Handler], models: list[str], mode: str = "ok", delay: float = 3.0,
+                 answer: list[str] | None = None) -> None:
         super().__init__(("127.0.0.1", 0), handler)
         self.models, self.mode, self.delay = models, mode, delay
+        self.answer = ANSWER if answer is None else answer
         self.requests: list[dict] = []
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
 
@@ -182,6 +185,44 @@ class FakeServer(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}"
 
     def __enter__(self) -> FakeServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+class _BeaconHandler(BaseHTTPRequestHandler):
+    server: BeaconServer
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def _record(self) -> None:
+        self.server.requests.append(f"{self.command} {self.path}")
+        self.send_response(204)
+        self.end_headers()
+
+    do_GET = do_POST = do_HEAD = do_OPTIONS = do_PUT = _record  # noqa: N815 - http.server's naming
+
+
+class BeaconServer(ThreadingHTTPServer):
+    """Records every request made to it, of any method, and answers each with an empty 204: the
+    host a hostile document points the reader's browser at, so a test can say nothing came."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _BeaconHandler)
+        self.requests: list[str] = []
+        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def __enter__(self) -> BeaconServer:
         self._thread.start()
         return self
 
