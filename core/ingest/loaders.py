@@ -1,6 +1,7 @@
 """One loader per family: pypdf for PDFs (page by page, OCR for scanned pages), charset detection for text,
 ``unstructured`` for Office, HTML, Markdown and CSV. Each returns a LoadedFile or raises
-IngestError with a message a user can act on.
+IngestError with a message a user can act on. Each reads under ``ReadLimits`` (core/ingest/limits.py):
+a hostile or huge file is refused with the limit it crossed, before it costs unbounded memory or time.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from core.ingest.errors import IngestError
+from core.ingest.limits import LimitExceeded, ReadBudget, ReadLimits
 from core.ingest.ocr import ocr_pages
 from core.ingest.records import LoadedFile, Page
 from core.ingest.sections import sections
@@ -22,34 +24,40 @@ if TYPE_CHECKING:
     from pypdf import PageObject, PdfReader
 
 MIN_PRINTABLE_RATIO = 0.85
+INFLATE_SLICE = 1024 * 1024  # stored streams are inflated a slice at a time, only to count and check them
 
 
-def load_pdf(data: bytes, password: str | None = None, on_progress: Callable[[float], None] | None = None
-             ) -> LoadedFile:
+def load_pdf(data: bytes, password: str | None = None, on_progress: Callable[[float], None] | None = None,
+             limits: ReadLimits | None = None) -> LoadedFile:
     """Text page by page; pages without a text layer go to OCR; damage that pypdf repaired is noted.
-    ``on_progress`` (0..1) moves while pages are OCR'd, seconds each, so a long scan shows it is alive."""
-    reader, password = _open_pdf(data, password)
-    total = len(reader.pages)
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
-    pages: dict[int, Page] = {}
-    no_text: list[int] = []
-    failed: set[int] = set()
-    repaired = 0
-    for number, page in enumerate(reader.pages, start=1):
-        try:
-            text = page.extract_text() or ""
-        except Exception:  # noqa: BLE001 - one bad page must not lose the others; OCR may still read it
-            failed.add(number)
-            text = ""
-        repaired += _has_corrupt_stream(page)
-        if text.strip():
-            pages[number] = _table_page(page, text, number) or Page(text=text, number=number)
-        else:
-            no_text.append(number)
+    ``on_progress`` (0..1) moves while pages are OCR'd, seconds each, so a long scan shows it is alive.
+    pypdf decodes under our expansion limit; pages, OCR pages, characters and seconds are counted as
+    they go, and the first limit crossed refuses the whole file."""
+    from pypdf import apply_configuration
+
+    limits = limits or ReadLimits()
+    budget = ReadBudget(limits)
+    with apply_configuration(limits.pypdf_configuration()):
+        reader, password = _open_pdf(data, password, limits)
+        total = len(reader.pages)
+        logging.getLogger("pypdf").setLevel(logging.ERROR)
+        pages: dict[int, Page] = {}
+        no_text: list[int] = []
+        failed: set[int] = set()
+        repaired = 0
+        for number, page in enumerate(reader.pages, start=1):
+            budget.check_time()
+            repaired += _has_corrupt_stream(page, number, limits)  # first: a bomb is refused before pypdf inflates it
+            text = _page_text(page, number, limits, failed)
+            if text.strip():
+                pages[number] = _table_page(page, text, number) or Page(text=text, number=number)
+                budget.add_text(pages[number].text)
+            else:
+                no_text.append(number)
     notes = [f"recovered damaged data on {plural(repaired, 'page')}; its text may be incomplete"] if repaired else []
     if no_text:
         pages.update(_ocr(data, no_text, password, notes, all_pages=not pages, failed=len(failed),
-                          on_progress=on_progress))
+                          on_progress=on_progress, budget=budget))
     unread = len(failed - set(pages))
     if unread:
         notes.append(f"{unread} of {total} pages could not be read")
@@ -57,10 +65,26 @@ def load_pdf(data: bytes, password: str | None = None, on_progress: Callable[[fl
                       note="; ".join(notes))
 
 
-def _open_pdf(data: bytes, password: str | None) -> tuple[PdfReader, str | None]:
-    """The reader, and the password that opened it (for the OCR renderer)."""
+def _page_text(page: PageObject, number: int, limits: ReadLimits, failed: set[int]) -> str:
+    """The page's text layer; "" (and the page marked failed) when pypdf cannot read it. Going past
+    one of pypdf's own safety limits refuses the file: OCR would render the same hostile page."""
+    from pypdf.errors import LimitReachedError
+
+    try:
+        return page.extract_text() or ""
+    except LimitReachedError as exc:
+        raise LimitExceeded(f"refused: page {number} of this PDF goes past a safety limit of the PDF reader "
+                            f"({exc}; max_expanded_mb is {limits.expanded_mb:,} MB)") from exc
+    except Exception:  # noqa: BLE001 - one bad page must not lose the others; OCR may still read it
+        failed.add(number)
+        return ""
+
+
+def _open_pdf(data: bytes, password: str | None, limits: ReadLimits) -> tuple[PdfReader, str | None]:
+    """The reader, and the password that opened it (for the OCR renderer). The page count the file
+    declares is checked before pypdf walks the page tree, and the count it finds after."""
     from pypdf import PdfReader
-    from pypdf.errors import DependencyError, PdfReadError
+    from pypdf.errors import DependencyError, LimitReachedError, PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -72,9 +96,12 @@ def _open_pdf(data: bytes, password: str | None) -> tuple[PdfReader, str | None]
             if not reader.decrypt(""):
                 raise IngestError("wrong password for this encrypted PDF", needs="password")
             password = None
-        len(reader.pages)  # a broken page tree fails here, as "damaged", not half way through
+        limits.check_pages(_declared_pages(reader))
+        limits.check_pages(len(reader.pages))  # a broken page tree fails here, as "damaged", not half way through
     except IngestError:
         raise
+    except LimitReachedError as exc:
+        raise LimitExceeded(f"refused: this PDF goes past a safety limit of the PDF reader ({exc})") from exc
     except (DependencyError, NotImplementedError) as exc:
         raise IngestError(f"this PDF's encryption cannot be opened here ({exc})") from exc
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
@@ -82,32 +109,80 @@ def _open_pdf(data: bytes, password: str | None) -> tuple[PdfReader, str | None]
     return reader, password
 
 
-def _has_corrupt_stream(page: PageObject) -> bool:
+def _declared_pages(reader: PdfReader) -> int:
+    """The /Count of the page tree's root: what the file claims, known before any page is read."""
+    try:
+        count = reader.trailer["/Root"]["/Pages"]["/Count"]
+    except Exception:  # noqa: BLE001 - no usable claim; the page walk that follows counts for real
+        return 0
+    return count if isinstance(count, int) else 0
+
+
+def _has_corrupt_stream(page: PageObject, number: int, limits: ReadLimits) -> bool:
     """pypdf reads a Flate stream with a bad checksum or a broken tail by trimming it, silently
-    (pdfminer issue #637). zlib on the stored bytes tells us, so the note can warn the user."""
+    (pdfminer issue #637). zlib on the stored bytes tells us, so the note can warn the user. The same
+    pass counts what the page's streams inflate to, a slice at a time, and refuses a decompression bomb."""
     from pypdf.generic import ArrayObject, StreamObject
 
     try:
         contents = page.get("/Contents")
         contents = contents.get_object() if contents is not None else None
         streams = [s.get_object() for s in contents] if isinstance(contents, ArrayObject) else [contents]
-        for stream in streams:
-            if isinstance(stream, StreamObject) and stream.get("/Filter") == "/FlateDecode":
-                zlib.decompress(StreamObject.get_data(stream))  # the stored bytes, before pypdf's repair
-    except zlib.error:
-        return True
+        stored = [StreamObject.get_data(s) for s in streams  # the stored bytes, before pypdf's repair
+                  if isinstance(s, StreamObject) and s.get("/Filter") == "/FlateDecode"]
     except Exception:  # noqa: BLE001 - this check only adds a note; it must never fail a page
         return False
-    return False
+    room, corrupt = limits.expanded_bytes, False
+    for data in stored:
+        inflated, intact = _inflate_count(data, room)
+        if inflated > room:
+            raise limits.expansion_refusal(f"page {number} of this PDF")
+        room -= inflated
+        corrupt = corrupt or not intact
+    return corrupt
 
 
-def _ocr(data: bytes, numbers: list[int], password: str | None, notes: list[str], *,
-         all_pages: bool, failed: int, on_progress: Callable[[float], None] | None) -> dict[int, Page]:
-    """Pages without text, read with OCR. A PDF that is all scan and stays unread is refused with
-    the reason (never an empty success); a partly scanned one says in ``notes`` what was skipped."""
+def _inflate_count(data: bytes, cap: int) -> tuple[int, bool]:
+    """(bytes the zlib stream inflates to, counted up to just past ``cap``; whether it is intact).
+    Never holds more than one slice: a 1 MB stream can inflate to a gigabyte."""
+    inflater = zlib.decompressobj()
+    inflated, pending = 0, data
     try:
-        found = ocr_pages(data, numbers, password,
-                          on_page=(lambda done, total: on_progress(done / total)) if on_progress else None)
+        while inflated <= cap:
+            out = inflater.decompress(pending, INFLATE_SLICE)
+            inflated += len(out)
+            pending = inflater.unconsumed_tail
+            if inflater.eof or not (out or pending):
+                break
+    except zlib.error:
+        return inflated, False
+    return inflated, inflater.eof
+
+
+def _ocr(data: bytes, numbers: list[int], password: str | None, notes: list[str], *, all_pages: bool, failed: int,
+         on_progress: Callable[[float], None] | None, budget: ReadBudget) -> dict[int, Page]:
+    """Pages without text, read with OCR. A PDF that is all scan and stays unread is refused with
+    the reason (never an empty success); a partly scanned one says in ``notes`` what was skipped.
+    At most ``max_ocr_pages`` pages are read (up to minutes each): a scan longer than that is refused
+    before the first, a partly scanned PDF keeps its text and says which pages were left."""
+    limit = budget.limits.ocr_pages
+    if all_pages and len(numbers) > limit:
+        raise LimitExceeded(f"this PDF has no text layer on its {len(numbers):,} pages, more than the "
+                            f"{limit:,} pages OCR reads in one file (max_ocr_pages)")
+    numbers, left = numbers[:limit], numbers[limit:]
+    if left:
+        notes.append(f"{plural(len(left), 'page')} without text not read: OCR reads at most {limit:,} pages "
+                     "per file (max_ocr_pages)")
+
+    def on_page(done: int, total: int) -> None:
+        if on_progress:
+            on_progress(done / total)
+        budget.check_time()
+
+    try:
+        found = ocr_pages(data, numbers, password, on_page=on_page)
+    except LimitExceeded:
+        raise
     except IngestError as exc:
         if all_pages and failed:
             raise IngestError(f"no page of this PDF could be read ({failed} of {len(numbers)} failed; {exc})") from exc
@@ -119,6 +194,8 @@ def _ocr(data: bytes, numbers: list[int], password: str | None, notes: list[str]
         if failed:
             raise IngestError(f"no page of this PDF could be read ({failed} of {len(numbers)} failed)")
         raise IngestError("this PDF has no text layer (a scan?), and OCR found no text in it either")
+    for text in found.values():
+        budget.add_text(text)
     if found:
         notes.append(f"{plural(len(found), 'page')} read with OCR")
     return {number: Page(text=text, number=number) for number, text in found.items()}
@@ -223,10 +300,12 @@ def load_with_unstructured(kind: str, data: bytes) -> LoadedFile:
     return LoadedFile(kind=kind, pages=pages, page_count=max(numbered) if numbered else None)
 
 
-def load(kind: str, data: bytes, password: str | None = None,
-         on_progress: Callable[[float], None] | None = None) -> LoadedFile:
+def load(kind: str, data: bytes, password: str | None = None, on_progress: Callable[[float], None] | None = None,
+         limits: ReadLimits | None = None) -> LoadedFile:
+    """The file's pages; a PDF is bounded page by page, other kinds are parsed whole and then held to
+    ``max_chars`` before splitting and embedding multiply their cost."""
     if kind == "pdf":
-        return load_pdf(data, password, on_progress)
-    if kind == "txt":
-        return load_text(data)
-    return load_with_unstructured(kind, data)
+        return load_pdf(data, password, on_progress, limits)
+    loaded = load_text(data) if kind == "txt" else load_with_unstructured(kind, data)
+    (limits or ReadLimits()).check_chars(sum(len(page.text) for page in loaded.pages))
+    return loaded

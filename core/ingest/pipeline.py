@@ -17,6 +17,7 @@ from langchain_core.embeddings import Embeddings
 
 from core.embeddings import embed_matrix, embedding_name
 from core.ingest.errors import IngestError
+from core.ingest.limits import ReadLimits, upload_refusal
 from core.ingest.loaders import load
 from core.ingest.names import display_name
 from core.ingest.records import Chunk, LoadedFile
@@ -99,11 +100,19 @@ class Upload:
     collection: str = ""
     replace: bool = False  # the user confirmed that these bytes replace the document of the same name
 
-    def read(self) -> bytes:
+    def read(self, max_upload_mb: int | None = None) -> bytes:
+        """The bytes; a file on disk larger than ``max_upload_mb`` is refused from its size on disk,
+        before any of it is read, and never more than the limit is read (a file that grows, a device)."""
         if self.data is not None:
             return self.data
+        path = Path(self.path or self.name)
         try:
-            return Path(self.path or self.name).read_bytes()
+            if max_upload_mb is None:
+                return path.read_bytes()
+            if refusal := upload_refusal(path.stat().st_size, max_upload_mb):
+                raise IngestError(refusal)
+            with path.open("rb") as file:
+                return file.read(max_upload_mb * 1024 * 1024 + 1)  # one byte more: the caller's check sees it
         except OSError as exc:
             raise IngestError(f"cannot read file ({exc.strerror})") from exc
 
@@ -145,10 +154,9 @@ def read_upload(library: Library, settings: Settings, upload: Upload,
 
     def run() -> IngestResult | Parsed:
         nonlocal sha
-        data = upload.read()
-        if len(data) > settings.max_upload_mb * 1024 * 1024:  # refused before hashing
-            raise IngestError(f"file is {len(data) / 1024 / 1024:.1f} MB, larger than the "
-                              f"{settings.max_upload_mb} MB limit")
+        data = upload.read(settings.max_upload_mb)
+        if refusal := upload_refusal(len(data), settings.max_upload_mb):  # refused before hashing
+            raise IngestError(refusal)
         sha = hashlib.sha256(data).hexdigest()
         stop, replaces, note = _against_library(library, name, sha, upload.replace, started)
         if stop:
@@ -166,8 +174,9 @@ def read_upload(library: Library, settings: Settings, upload: Upload,
 def _parse(settings: Settings, name: str, data: bytes, password: str | None,
            report: ProgressCallback) -> tuple[str, LoadedFile, list[Chunk]]:
     report(Progress(name, "read", 0.0))
-    kind = sniff_kind(name, data)
-    loaded = load(kind, data, password, lambda done: report(Progress(name, "read", 0.3 * done)))
+    kind = sniff_kind(name, data, settings.max_expanded_mb)
+    loaded = load(kind, data, password, lambda done: report(Progress(name, "read", 0.3 * done)),
+                  ReadLimits.from_settings(settings))
     report(Progress(name, "split", 0.3))
     chunks = split_pages(loaded.pages, settings.chunk_size, settings.chunk_overlap)
     if not chunks:

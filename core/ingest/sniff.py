@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import filetype
 
 from core.ingest.errors import IngestError
+from core.ingest.limits import MB, ReadLimits
 from core.ingest.names import extension
 
 TEXT_EXTENSIONS = {"txt", "text", "log", "rst"}
@@ -31,11 +32,10 @@ _LEGACY_OFFICE = {"doc": "docx", "xls": "xlsx", "ppt": "pptx"}
 # An Office file is parsed whole in memory (XML trees cost several times their size), so what a
 # ZIP would expand to is checked against its directory before python-docx & co. ever open it.
 # Real documents: the 872-page DOCX in the corpus expands 12:1 to 5.6 MB; XML rarely beats 30:1.
-MAX_UNZIPPED_MB = 300
+# The total it may expand to is the max_expanded_mb setting (300 MB by default), as for a PDF stream.
 MAX_RATIO = 100  # only for archives that expand past SMALL_UNZIPPED_MB: tiny files compress oddly
 SMALL_UNZIPPED_MB = 10
 MAX_ZIP_ENTRIES = 10_000
-MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -58,14 +58,15 @@ def _zip_summary(data: bytes) -> ZipSummary | None:
     return ZipSummary(len(infos), sum(i.file_size for i in infos), sum(i.compress_size for i in infos), kind)
 
 
-def _check_not_a_bomb(summary: ZipSummary, label: str) -> None:
+def _check_not_a_bomb(summary: ZipSummary, label: str, max_expanded_mb: int) -> None:
     ratio = summary.unzipped / max(summary.zipped, 1)
     if summary.entries > MAX_ZIP_ENTRIES:
         raise IngestError(f"refused: this {label} holds {summary.entries:,} parts (limit {MAX_ZIP_ENTRIES:,}); "
                           "it looks like a ZIP bomb")
-    if summary.unzipped > MAX_UNZIPPED_MB * MB or (summary.unzipped > SMALL_UNZIPPED_MB * MB and ratio > MAX_RATIO):
+    if summary.unzipped > max_expanded_mb * MB or (summary.unzipped > SMALL_UNZIPPED_MB * MB and ratio > MAX_RATIO):
         raise IngestError(f"refused: this {label} would expand to {summary.unzipped / MB:,.0f} MB when unzipped "
-                          f"({ratio:,.0f}:1; limits {MAX_UNZIPPED_MB} MB and {MAX_RATIO}:1); it looks like a ZIP bomb")
+                          f"({ratio:,.0f}:1; limits {max_expanded_mb:,} MB (max_expanded_mb) and {MAX_RATIO}:1); "
+                          "it looks like a ZIP bomb")
 
 
 def _looks_textual(head: bytes) -> bool:
@@ -93,19 +94,20 @@ def _refuse_known_binary(data: bytes) -> None:
                       f"supported: {', '.join(SUPPORTED)}")
 
 
-def _office_kind(data: bytes, ext: str) -> str:
+def _office_kind(data: bytes, ext: str, max_expanded_mb: int) -> str:
     label = f".{ext} file" if ext in _OOXML_MARKERS.values() else "ZIP archive"
     summary = _zip_summary(data)
     if summary is None:
         raise IngestError(f"this {label} is damaged (truncated?): its ZIP directory cannot be read")
-    _check_not_a_bomb(summary, f".{summary.kind} file" if summary.kind else label)
+    _check_not_a_bomb(summary, f".{summary.kind} file" if summary.kind else label, max_expanded_mb)
     if summary.kind is None:
         raise IngestError("a ZIP archive that is not a Word, PowerPoint or Excel file")
     return summary.kind
 
 
-def sniff_kind(name: str, data: bytes) -> str:
-    """Return one of ``pdf txt md html csv docx pptx xlsx`` or raise IngestError."""
+def sniff_kind(name: str, data: bytes, max_expanded_mb: int = ReadLimits.expanded_mb) -> str:
+    """Return one of ``pdf txt md html csv docx pptx xlsx`` or raise IngestError; an Office file may
+    expand to ``max_expanded_mb`` (the setting) when unzipped."""
     if not data:
         raise IngestError("empty file (0 bytes)")
     ext = extension(name)
@@ -114,7 +116,7 @@ def sniff_kind(name: str, data: bytes) -> str:
     if ext == "pdf":
         raise IngestError("not a PDF: the file has no PDF header")
     if data[:4] == b"PK\x03\x04":
-        return _office_kind(data, ext)
+        return _office_kind(data, ext, max_expanded_mb)
     _refuse_known_binary(data)
     if ext in ("docx", "pptx", "xlsx"):
         raise IngestError(f"not a valid .{ext} file (it is not an Office ZIP package)")

@@ -111,3 +111,42 @@ def png_bytes() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (8, 8), (200, 30, 30)).save(out, "PNG")
     return out.getvalue()
+
+
+def _pdf(objects: list[bytes]) -> bytes:
+    """A PDF written byte by byte from its objects (numbered from 1; 1 is the catalog), with a correct
+    cross-reference table: hostile files that no PDF library would agree to write."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+_PAGE = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources"
+         b" << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>")
+
+
+def flate_bomb_pdf(inflated_mb: int, filters: bytes = b"/FlateDecode") -> bytes:
+    """One page whose content stream is ``inflated_mb`` MB of spaces (valid, empty content) squeezed
+    ~1000:1 by zlib: a decompression bomb. Compressed in slices, so the test never holds it inflated.
+    ``filters`` b"[/FlateDecode]" spells the same filter as an array, which only pypdf's decoder reads."""
+    squeezer = zlib.compressobj(9)
+    block = b" " * (1024 * 1024)
+    stream = b"".join([*(squeezer.compress(block) for _ in range(inflated_mb)), squeezer.flush()])
+    return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", _PAGE,
+                 b"<< /Length %d /Filter %s >>\nstream\n" % (len(stream), filters) + stream + b"\nendstream"])
+
+
+def blank_pages_pdf(pages: int, declared: int | None = None) -> bytes:
+    """``pages`` blank pages that are one page object listed ``pages`` times: 100,000 pages fit in
+    600 KB. ``declared`` is the page count the file claims (/Count), which a hostile file may understate."""
+    kids = b" ".join([b"3 0 R"] * pages)
+    count = pages if declared is None else declared
+    return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, count),
+                 _PAGE, b"<< /Length 0 >>\nstream\n\nendstream"])

@@ -1,0 +1,97 @@
+"""How much work one file may cause: its size, how far its compressed parts expand, its pages, pages
+read with OCR, characters of text and seconds of reading (issue 15).
+
+A 1 MB PDF can hold 100,000 blank pages, each OCR'd for up to three minutes, or a stream that inflates
+to gigabytes; a file over a limit is refused whole, with one sentence naming the setting that stopped it,
+so the user knows what was wrong and what an administrator could raise. The numbers live in
+``core.settings``; this module only carries them to the loaders and keeps one file's running account.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from core.ingest.errors import IngestError
+from core.settings import Settings
+
+if TYPE_CHECKING:
+    from pypdf import Configuration
+
+MB = 1024 * 1024
+
+
+class LimitExceeded(IngestError):
+    """A file over one of its limits: refused whole, never turned into a note about skipped pages."""
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """The limits one file is read under; the defaults are the settings' defaults."""
+
+    expanded_mb: int = Settings.max_expanded_mb
+    pages: int = Settings.max_pages
+    ocr_pages: int = Settings.max_ocr_pages
+    chars: int = Settings.max_chars
+    seconds: float = Settings.max_read_seconds
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ReadLimits:
+        return cls(settings.max_expanded_mb, settings.max_pages, settings.max_ocr_pages, settings.max_chars,
+                   settings.max_read_seconds)
+
+    @property
+    def expanded_bytes(self) -> int:
+        return self.expanded_mb * MB
+
+    def pypdf_configuration(self) -> Configuration:
+        """pypdf 7 caps every decoder's output itself (75 MB by default); ours is the one limit that counts,
+        so a stream may expand to ``expanded_mb`` and no further, whichever filter it uses."""
+        from pypdf import get_configuration
+
+        cap = self.expanded_bytes
+        return get_configuration().with_overwrites(
+            zlib_maximum_output_length=cap, lzw_maximum_output_length=cap, run_length_maximum_output_length=cap,
+            brotli_maximum_output_length=cap, jbig2_maximum_output_length=cap,
+            array_based_stream_maximum_output_length=cap, stream_decoding_work_maximum_length=cap,
+        )
+
+    def expansion_refusal(self, what: str) -> LimitExceeded:
+        return LimitExceeded(f"refused: {what} expands to more than {self.expanded_mb:,} MB "
+                             "(max_expanded_mb); it looks like a decompression bomb")
+
+    def check_pages(self, pages: int) -> None:
+        if pages > self.pages:
+            raise LimitExceeded(f"this PDF has {pages:,} pages, more than the {self.pages:,}-page limit (max_pages)")
+
+    def check_chars(self, chars: int) -> None:
+        if chars > self.chars:
+            raise LimitExceeded(f"refused: this file holds more than {self.chars:,} characters of text (max_chars)")
+
+
+@dataclass
+class ReadBudget:
+    """One file's running account against its limits, checked between pages (a single page is bounded
+    by the expansion limit and OCR's per-page timeout)."""
+
+    limits: ReadLimits = field(default_factory=ReadLimits)
+    chars: int = 0
+    started: float = field(default_factory=lambda: time.monotonic())  # looked up when called: tests stand in a clock
+
+    def check_time(self) -> None:
+        if time.monotonic() - self.started > self.limits.seconds:
+            raise LimitExceeded(f"refused: reading this file took longer than {self.limits.seconds:,g} s "
+                                "(max_read_seconds)")
+
+    def add_text(self, text: str) -> None:
+        self.chars += len(text)
+        self.limits.check_chars(self.chars)
+
+
+def upload_refusal(size: int, max_upload_mb: int) -> str:
+    """The sentence that refuses a file of ``size`` bytes, or "" when it is within the limit. One
+    sentence for the CLI, the pipeline and the Documents page, which all check before reading."""
+    if size <= max_upload_mb * MB:
+        return ""
+    return f"file is {size / MB:,.1f} MB, larger than the {max_upload_mb:,} MB limit (max_upload_mb)"
