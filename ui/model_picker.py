@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from core.llms.registry import LLMOption
+from core.llms.remote import display_url
 from core.settings import Settings
 from ui.resources import llm_options, settings
 
@@ -44,7 +45,9 @@ def label(option: LLMOption) -> str:
 
 
 def host(option: LLMOption) -> str:
-    return urlsplit(option.url or "").netloc or str(option.url)
+    """Where a remote model runs, as shown: never the URL's ``user:password@``."""
+    shown = display_url(option.url or "")
+    return urlsplit(shown).netloc or shown
 
 
 def render_generation(defaults: Settings) -> None:
@@ -93,6 +96,6 @@ def render() -> None:
     render_generation(settings())
     with st.expander("All models"):
         for o in options:
-            where = f" → {o.url}" if o.url and o.url not in o.detail else ""
+            where = f" → {display_url(o.url)}" if o.url and display_url(o.url) not in o.detail else ""
             detail = f": {o.detail}" if o.detail else ""
             st.caption(f"{'🟢' if o.ready else '⚪'} `{label(o)}` — {o.state}{detail}{where}")

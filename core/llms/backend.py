@@ -19,7 +19,7 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableGenerator
 
 from core.llms.errors import explain
 from core.llms.model_files import ModelFile
-from core.llms.remote import NOT_A_SERVER, is_loopback, probe
+from core.llms.remote import NOT_A_SERVER, display_url, is_loopback, probe
 from core.settings import Settings
 
 READY = "ready"
@@ -35,7 +35,9 @@ class LLMOption:
     path: Path | None
     state: str
     detail: str = ""
-    url: str | None = None  # remote backends: where questions and passages are sent
+    # Remote backends: where questions and passages are sent, as shown (``display_url``: never with the
+    # URL's user:password); the backend connects with the configured URL from the settings.
+    url: str | None = None
 
     @property
     def ready(self) -> bool:
@@ -60,6 +62,10 @@ class Backend(ABC):
     packages: ClassVar[tuple[tuple[str, str], ...]]  # (module to find, pip package that provides it)
     reload_on: ClassVar[tuple[str, ...]] = ()  # settings that need a newly built model when they change
     tuned_fields: ClassVar[tuple[str, str]] = ("temperature", "max_tokens")  # the model's names for them
+
+    def built_for(self, settings: Settings) -> tuple:
+        """What a built model depends on beyond its name: when this changes, the model is built again."""
+        return tuple(getattr(settings, f) for f in self.reload_on)
 
     def missing(self, packages: tuple[tuple[str, str], ...] | None = None) -> str:
         """``pip install …`` for the packages that are not installed; "" when all are (no import)."""
@@ -126,7 +132,13 @@ class RemoteBackend(Backend):
     reload_on = ("llm_timeout",)
 
     def url(self, settings: Settings) -> str:
+        """The configured URL, user info included: for connecting only, never for an ``LLMOption``
+        or a message (``display_url``)."""
         return str(getattr(settings, self.url_setting)).strip().rstrip("/")
+
+    def built_for(self, settings: Settings) -> tuple:
+        """The configured URL too (its user info may change while the shown URL does not)."""
+        return (*super().built_for(settings), self.url(settings))
 
     def headers(self, url: str) -> dict[str, str]:
         return {}
@@ -139,34 +151,36 @@ class RemoteBackend(Backend):
         url = self.url(settings)
         if not url:
             return []
+        shown = display_url(url)
         if missing := self.missing():
-            return [LLMOption(f"{self.runtime}:*", self.runtime, None, NOT_INSTALLED, missing, url)]
+            return [LLMOption(f"{self.runtime}:*", self.runtime, None, NOT_INSTALLED, missing, shown)]
         listing = probe(url + self.listing_path, self.headers(url))
         if not listing.ok:
-            return [LLMOption(f"{self.runtime}:*", self.runtime, None, listing.state, listing.detail, url)]
+            return [LLMOption(f"{self.runtime}:*", self.runtime, None, listing.state, listing.detail, shown)]
         try:
             names = self.model_names(listing.data, url)
         except (KeyError, TypeError, AttributeError):
             return [LLMOption(f"{self.runtime}:*", self.runtime, None, NOT_A_SERVER,
-                              f"{url}{self.listing_path} is not a {self.runtime} model list", url)]
+                              f"{shown}{self.listing_path} is not a {self.runtime} model list", shown)]
         if not names:
-            return [LLMOption(f"{self.runtime}:*", self.runtime, None, "no models", f"{url} lists no models", url)]
-        return [LLMOption(f"{self.runtime}:{model}", self.runtime, None, READY, detail, url)
+            return [LLMOption(f"{self.runtime}:*", self.runtime, None, "no models", f"{shown} lists no models", shown)]
+        return [LLMOption(f"{self.runtime}:{model}", self.runtime, None, READY, detail, shown)
                 for model, detail in names]
 
     def tune(self, model: Any, option: LLMOption, settings: Settings) -> Runnable:
-        return guarded(super().tune(model, option, settings), option, settings.llm_timeout)
+        return guarded(super().tune(model, option, settings), option.name, self.url(settings), settings.llm_timeout)
 
 
-def guarded(model: Runnable, option: LLMOption, timeout: float) -> Runnable:
+def guarded(model: Runnable, name: str, url: str, timeout: float) -> Runnable:
     """``model`` with every client error turned into a clear ``LLMUnavailable`` (server down,
-    unknown model, timeout, a stream that is not the expected format), still streaming."""
+    unknown model, timeout, a stream that is not the expected format), still streaming. ``url`` is
+    the configured one, so its password can be taken out of the client's message."""
 
     def transform(inputs: Iterator[Any], config: RunnableConfig) -> Iterator[Any]:
         try:
             yield from model.transform(inputs, config)
         except Exception as exc:  # noqa: BLE001 - every failure becomes one readable message
-            raise explain(exc, option.name, option.url or "", timeout) from exc
+            raise explain(exc, name, url, timeout) from exc
 
-    return RunnableGenerator(transform, name=option.name)
+    return RunnableGenerator(transform, name=name)
 

@@ -2,7 +2,8 @@
 
 Each client library raises its own exceptions (httpx, openai, ollama, huggingface_hub), and their
 messages range from clear to a bare "Connection refused". A remote backend passes whatever it
-raises through ``explain``, which names the model, the server and the likely fix. Exception classes
+raises through ``explain``, which names the model, the server (never its password: ``display_url``)
+and the likely fix. Exception classes
 are looked up in ``sys.modules`` only: a library that was never imported cannot have raised, and
 importing it here would make every check slow.
 """
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+
+from core.llms.remote import display_url, without_credentials
 
 TIMEOUTS = ("httpx.TimeoutException", "openai.APITimeoutError", "huggingface_hub.errors.InferenceTimeoutError",
             "requests.exceptions.Timeout", "builtins.TimeoutError")
@@ -53,30 +56,33 @@ def _status(exc: BaseException) -> int | None:
     return None
 
 
-def _reason(exc: BaseException, limit: int = 300) -> str:
-    text = str(exc).strip() or type(exc).__name__
+def _reason(exc: BaseException, url: str, limit: int = 300) -> str:
+    """The client's own words, with ``url``'s password taken out before they are cut to ``limit``."""
+    text = without_credentials(str(exc).strip(), url) or type(exc).__name__
     return text if len(text) <= limit else text[:limit] + "…"
 
 
 def explain(exc: BaseException, name: str, url: str, timeout: float) -> LLMUnavailable:
-    """A clear ``LLMUnavailable`` for whatever a remote client raised while asking ``url``."""
+    """A clear ``LLMUnavailable`` for whatever a remote client raised while asking ``url`` (the URL as
+    configured; the message shows it without user info)."""
     if isinstance(exc, LLMUnavailable):
         return exc
+    shown, reason = display_url(url), _reason(exc, url)
     chain = list(_chain(exc))
     if any(isinstance(e, _classes(TIMEOUTS)) for e in chain):
-        return LLMUnavailable(f"{name}: no answer from {url} within {timeout:g} s (timed out); "
+        return LLMUnavailable(f"{name}: no answer from {shown} within {timeout:g} s (timed out); "
                               "the server may be busy or the model still loading")
     status = _status(exc)
     if status == 404:
-        return LLMUnavailable(f"{name}: {url} answered 404 not found ({_reason(exc)}); "
+        return LLMUnavailable(f"{name}: {shown} answered 404 not found ({reason}); "
                               "is the model name right and the model pulled or loaded on that server?")
     if status in (401, 403):
-        return LLMUnavailable(f"{name}: {url} refused access (HTTP {status}); check the API key or token")
+        return LLMUnavailable(f"{name}: {shown} refused access (HTTP {status}); check the API key or token")
     if status is not None:
-        return LLMUnavailable(f"{name}: {url} answered HTTP {status}: {_reason(exc)}")
+        return LLMUnavailable(f"{name}: {shown} answered HTTP {status}: {reason}")
     if any(isinstance(e, _classes(UNREACHABLE)) for e in chain):
-        return LLMUnavailable(f"{name}: server not reachable ({url}): {_reason(exc)}")
+        return LLMUnavailable(f"{name}: server not reachable ({shown}): {reason}")
     if any(isinstance(e, _classes(MALFORMED)) for e in chain):
-        return LLMUnavailable(f"{name}: {url} sent a reply this app cannot read (not the expected stream format): "
-                              f"{_reason(exc)}")
-    return LLMUnavailable(f"{name} at {url} failed: {type(exc).__name__}: {_reason(exc)}")
+        return LLMUnavailable(f"{name}: {shown} sent a reply this app cannot read (not the expected stream format): "
+                              f"{reason}")
+    return LLMUnavailable(f"{name} at {shown} failed: {type(exc).__name__}: {reason}")

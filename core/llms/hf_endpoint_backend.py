@@ -29,7 +29,7 @@ from langchain_core.prompt_values import PromptValue
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from core.llms.backend import LLMOption, RemoteBackend, guarded
-from core.llms.remote import env_secret
+from core.llms.remote import display_url, env_secret
 from core.settings import Settings
 
 HF_HOSTS = ("huggingface.co", "hf.space", "huggingface.cloud")
@@ -107,17 +107,17 @@ class HFEndpointBackend(RemoteBackend):
         return {"Authorization": f"Bearer {token}"} if token else {}
 
     def model_names(self, data: Any, url: str) -> list[tuple[str, str]]:
-        return [(urlsplit(url).netloc, str(data["model_id"]))]
+        return [(urlsplit(display_url(url)).netloc, str(data["model_id"]))]
 
     def build(self, option: LLMOption, settings: Settings) -> Any:
         from langchain_huggingface import HuggingFaceEndpoint
 
-        assert option.url is not None
-        allow_endpoint(option.url)
+        url = self.url(settings)
+        allow_endpoint(url)
         return HuggingFaceEndpoint(
-            endpoint_url=option.url,
-            huggingfacehub_api_token=hf_token(option.url),
-            server_kwargs={"headers": self.headers(option.url)},
+            endpoint_url=url,
+            huggingfacehub_api_token=hf_token(url),
+            server_kwargs={"headers": self.headers(url)},
             max_new_tokens=settings.max_tokens,
             top_p=None,
             typical_p=None,
@@ -131,4 +131,4 @@ class HFEndpointBackend(RemoteBackend):
         sample = settings.temperature > 0
         copy = model.model_copy(update={"max_new_tokens": settings.max_tokens, "do_sample": sample,
                                         "temperature": settings.temperature if sample else None})
-        return guarded(RunnableLambda(as_text) | copy, option, settings.llm_timeout)
+        return guarded(RunnableLambda(as_text) | copy, option.name, self.url(settings), settings.llm_timeout)

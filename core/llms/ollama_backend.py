@@ -30,7 +30,7 @@ class OllamaBackend(RemoteBackend):
 
         return ChatOllama(
             model=option.model,
-            base_url=option.url,
+            base_url=self.url(settings),
             num_ctx=settings.context_size,
             num_predict=settings.max_tokens,
             temperature=settings.temperature,

@@ -46,11 +46,11 @@ class OpenAIBackend(RemoteBackend):
     def build(self, option: LLMOption, settings: Settings) -> Any:
         from langchain_openai import ChatOpenAI
 
-        assert option.url is not None
+        url = self.url(settings)
         return ChatOpenAI(
             model=option.model,
-            base_url=option.url,
-            api_key=api_key(option.url) or NO_KEY,
+            base_url=url,
+            api_key=api_key(url) or NO_KEY,
             temperature=settings.temperature,
             max_tokens=settings.max_tokens,
             timeout=settings.llm_timeout,

@@ -5,10 +5,14 @@ A name is ``<runtime>:<model>``: ``llama.cpp:qwen2.5-coder-1.5b-instruct-q4_k_m`
 ``BACKENDS`` is the one place a backend is registered. Listing never imports a runtime and asks a
 configured server at most one short GET (cached a few seconds), so the picker stays instant.
 
-A built model is kept per (name, where, the settings that need a rebuild: context size, threads,
-timeout); temperature and answer length only make a cheap copy, so each browser session can have
-its own without loading the weights again. Copies of one model share its lock: one native model
-answers one question at a time.
+One built model is kept per (name, where): a model file is loaded once. Settings that need a
+rebuild (context size, threads, timeout: ``Backend.built_for``) replace it: the old instance is
+closed (after the answer in progress, under its lock) before the new one is built, so picking
+another context size never leaves a second copy of the weights in memory. Two sessions that use
+different context sizes therefore take turns reloading it; that costs seconds, two resident
+copies would cost gigabytes. Temperature and answer length only make a cheap copy, so each browser
+session can have its own without loading the weights again. Copies of one model share its lock
+(``ModelLock``): one native model answers one question at a time.
 """
 
 from __future__ import annotations
@@ -16,18 +20,20 @@ from __future__ import annotations
 import atexit
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.llms.backend import READY, Backend, LLMOption
+from core.llms.backend import READY, Backend, LLMOption, RemoteBackend
 from core.llms.errors import LLMUnavailable
 from core.llms.gpt4all_backend import GPT4AllBackend
 from core.llms.hf_endpoint_backend import HFEndpointBackend
 from core.llms.llamacpp_backend import LlamaCppBackend
-from core.llms.loaded import LoadedLLM
+from core.llms.loaded import LoadedLLM, ModelLock
 from core.llms.model_files import DEFAULT_GGUF, ModelFile, discover, split_model_paths
 from core.llms.ollama_backend import OllamaBackend
 from core.llms.openai_backend import OpenAIBackend
+from core.llms.remote import without_credentials
 from core.llms.transformers_backend import TransformersBackend
 from core.settings import PROJECT_ROOT, Settings
 
@@ -36,6 +42,9 @@ BACKENDS: dict[str, Backend] = {b.runtime: b for b in (
 )}
 # Where setup assembles the default model; found whatever data dir is in use.
 DEFAULT_MODELS_DIR = PROJECT_ROOT / "files" / "models"
+# Seconds a rebuild waits for the answer in progress on the old instance before giving up with a message
+# (an answer on 2 cores takes 10-60 s; waiting longer would look like a hang).
+RETIRE_WAIT = 120.0
 
 __all__ = ["BACKENDS", "READY", "LLMOption", "LLMUnavailable", "available_llms", "find_option", "load_llm"]
 
@@ -78,39 +87,72 @@ def find_option(name: str, settings: Settings) -> LLMOption:
     raise LLMUnavailable(f"unknown model {name!r}; available: {known}")
 
 
-_built: dict[tuple, tuple[Backend, Any, threading.Lock]] = {}
-_loaded: dict[tuple, LoadedLLM] = {}
+@dataclass
+class _Built:
+    """The one instance of a model, what it was built for, and the lock its copies share."""
+
+    backend: Backend
+    model: Any
+    built_for: tuple
+    lock: ModelLock = field(default_factory=ModelLock)
+
+
+_built: dict[tuple[str, str], _Built] = {}  # (name, where) -> its one instance
+_loaded: dict[tuple, LoadedLLM] = {}  # (name, where, built_for, temperature, max_tokens) -> a tuned copy
 _cache_lock = threading.Lock()
 
 
 @atexit.register
 def _close_models() -> None:
     """Free native models before interpreter teardown (llama-cpp-python errors if left to __del__)."""
-    for backend, model, _lock in _built.values():
-        backend.close(model)
+    for built in _built.values():
+        built.backend.close(built.model)
     _built.clear()
     _loaded.clear()
 
 
+def _retire(slot: tuple[str, str]) -> None:
+    """Close the instance in ``slot`` once no question runs on it, and forget its copies; a session
+    still holding one gets a clear message from its lock instead of a freed model."""
+    built = _built[slot]
+    if not built.lock.acquire(timeout=RETIRE_WAIT):
+        raise LLMUnavailable(f"{slot[0]} is still answering another question with other settings; "
+                             "ask again in a moment")
+    try:
+        built.lock.closed_because = (f"{slot[0]} was just reloaded with other settings (such as another context "
+                                     "size) for another question; ask again")
+        built.backend.close(built.model)
+    finally:
+        built.lock.release()
+        del _built[slot]
+        for key in [k for k in _loaded if k[:2] == slot]:
+            del _loaded[key]
+
+
 def load_llm(name: str, settings: Settings) -> LoadedLLM:
-    """The model ``name`` with these settings' generation values; built once per process and
-    ``reload_on`` settings, so later calls (any session) return at once."""
+    """The model ``name`` with these settings' generation values; built once per process for its
+    ``built_for`` settings, so later calls (any session) return at once."""
     option = find_option(name, settings)
     if not option.ready:
         raise LLMUnavailable(f"{name} is {option.state}" + (f": {option.detail}" if option.detail else ""))
     backend = BACKENDS[option.runtime]
-    built_key = (name, str(option.path or option.url), *(getattr(settings, f) for f in backend.reload_on))
-    key = (*built_key, settings.temperature, settings.max_tokens)
+    slot = (name, str(option.path or option.url))
+    built_for = backend.built_for(settings)
+    key = (*slot, built_for, settings.temperature, settings.max_tokens)
     with _cache_lock:
         if key not in _loaded:
-            if built_key not in _built:
+            if slot in _built and _built[slot].built_for != built_for:
+                _retire(slot)
+            if slot not in _built:
                 try:
                     model = backend.build(option, settings)
                 except LLMUnavailable:
                     raise
                 except Exception as exc:  # noqa: BLE001 - a model that fails to load is a message
-                    raise LLMUnavailable(f"{name} failed to load: {exc}") from exc
-                _built[built_key] = (backend, model, threading.Lock())
-            _backend, model, lock = _built[built_key]
-            _loaded[key] = LoadedLLM(name=name, runnable=backend.tune(model, option, settings), lock=lock)
+                    url = backend.url(settings) if isinstance(backend, RemoteBackend) else ""
+                    reason = without_credentials(str(exc), url)
+                    raise LLMUnavailable(f"{name} failed to load: {reason}") from exc
+                _built[slot] = _Built(backend, model, built_for)
+            built = _built[slot]
+            _loaded[key] = LoadedLLM(name=name, runnable=backend.tune(built.model, option, settings), lock=built.lock)
         return _loaded[key]

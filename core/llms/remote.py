@@ -1,5 +1,10 @@
-"""What the remote backends share: is a URL this machine, secrets from the environment, and a
-cheap, cached look at a server's model list.
+"""What the remote backends share: is a URL this machine, a URL as it may be shown, secrets from
+the environment, and a cheap, cached look at a server's model list.
+
+A server URL may carry a password (``http://user:password@host``, for a server behind basic auth).
+It is used as given to connect, and shown only through ``display_url``: the picker, ``python -m core
+models`` and every error message show ``http://host``, and ``without_credentials`` takes the password
+out of text a client library wrote (httpx quotes the URL it was given, user info included).
 
 The picker asks every few seconds, so a listing must never hang the page: one GET with a short
 timeout, its answer remembered for up to ``PROBE_TTL`` seconds (``lru_cache`` keyed by a time bucket).
@@ -14,7 +19,7 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
 PROBE_TIMEOUT = 1.5  # seconds: a server on the LAN answers in milliseconds; a dead one must not stall the page
 PROBE_TTL = 5  # seconds a listing is reused
@@ -26,13 +31,50 @@ NOT_A_SERVER = "unexpected answer"
 def is_loopback(url: str) -> bool:
     """True when ``url`` names this machine, so nothing sent there leaves it. No DNS lookup:
     a name other than ``localhost`` counts as remote even if it happens to resolve here."""
-    host = (urlsplit(url if "//" in url else f"//{url}").hostname or "").lower()
+    host = (_split(url).hostname or "").lower()
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _split(url: str) -> SplitResult:
+    """``urlsplit`` that also reads ``user:password@host:port`` without a scheme as a network location."""
+    return urlsplit(url if "//" in url else f"//{url}")
+
+
+def display_url(url: str) -> str:
+    """``url`` without its ``user:password@`` part: the only form of a server URL that is shown."""
+    try:
+        parts = _split(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket: nothing trustworthy to show
+        return "(invalid URL)"
+    if "@" not in parts.netloc:
+        return url
+    shown = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    return shown if "//" in url else shown.removeprefix("//")
+
+
+MIN_HIDDEN = 4  # a shorter password is not searched for in free text: it would blank out ordinary letters
+
+
+def without_credentials(text: str, url: str) -> str:
+    """``text`` (an error message from a client library) with ``url``'s user info and password taken out."""
+    try:
+        parts = _split(url)
+    except ValueError:
+        return text
+    userinfo = parts.netloc.rpartition("@")[0]
+    if not userinfo:
+        return text
+    for secret in (userinfo + "@", unquote(userinfo) + "@"):
+        text = text.replace(secret, "")
+    for secret in {parts.password or "", unquote(parts.password or "")}:
+        if len(secret) >= MIN_HIDDEN:
+            text = text.replace(secret, "***")
+    return text
 
 
 def env_secret(*names: str) -> str | None:
@@ -59,7 +101,8 @@ class Probe:
 
 
 def probe(url: str, headers: dict[str, str] | None = None) -> Probe:
-    """GET ``url`` and parse its JSON; an answer is reused for at most ``PROBE_TTL`` seconds."""
+    """GET ``url`` and parse its JSON; an answer is reused for at most ``PROBE_TTL`` seconds.
+    A detail names the URL as ``display_url`` shows it."""
     return _probe(url, tuple(sorted((headers or {}).items())), int(time.monotonic() // PROBE_TTL))
 
 
@@ -67,17 +110,18 @@ def probe(url: str, headers: dict[str, str] | None = None) -> Probe:
 def _probe(url: str, headers: tuple[tuple[str, str], ...], _bucket: int) -> Probe:
     import httpx
 
+    shown = display_url(url)
     try:
         response = httpx.get(url, headers=dict(headers), timeout=PROBE_TIMEOUT, follow_redirects=True)
     except httpx.TimeoutException:
-        return Probe(state=UNREACHABLE, detail=f"{url}: no answer within {PROBE_TIMEOUT:g} s")
+        return Probe(state=UNREACHABLE, detail=f"{shown}: no answer within {PROBE_TIMEOUT:g} s")
     except httpx.HTTPError as exc:
-        return Probe(state=UNREACHABLE, detail=f"{url}: {exc}")
+        return Probe(state=UNREACHABLE, detail=f"{shown}: {without_credentials(str(exc), url)}")
     if response.status_code in (401, 403):
-        return Probe(state=REFUSED, detail=f"{url}: HTTP {response.status_code}; check the API key or token")
+        return Probe(state=REFUSED, detail=f"{shown}: HTTP {response.status_code}; check the API key or token")
     if response.status_code >= 400:
-        return Probe(state=NOT_A_SERVER, detail=f"{url}: HTTP {response.status_code}")
+        return Probe(state=NOT_A_SERVER, detail=f"{shown}: HTTP {response.status_code}")
     try:
         return Probe(data=response.json())
     except ValueError:
-        return Probe(state=NOT_A_SERVER, detail=f"{url}: the answer is not JSON")
+        return Probe(state=NOT_A_SERVER, detail=f"{shown}: the answer is not JSON")
