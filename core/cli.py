@@ -92,12 +92,37 @@ def _app(args: argparse.Namespace):
     return DocChat(load_settings().with_data_dir(args.data_dir))
 
 
+def _repaired(app) -> None:
+    """Before a command that searches or writes: vectors the library lost (index file deleted,
+    damaged, put back from a backup) are rebuilt from the stored passages, with a progress bar."""
+    from tqdm import tqdm
+
+    missing = len(app.library.missing_vectors())
+    if not missing or app.needs_reindex():
+        return
+    print(f"rebuilding the search vectors of {plural(missing, 'passage')} from their stored text "
+          "(the index file was missing or not this library's)", file=sys.stderr, flush=True)
+    with tqdm(total=100, unit="%", file=sys.stderr, disable=None) as bar:
+        app.repair(lambda done: bar.update(round(done * 100) - bar.n))
+
+
+def _library_notes(app) -> None:
+    """What the library lacks, on stderr (stdout keeps its contract): nothing here is dropped."""
+    if missing := app.library.missing_vectors():
+        print(f"note: {plural(len(missing), 'passage')} have no search vectors; they are rebuilt from their "
+              "stored text by the next search, ask or ingest", file=sys.stderr)
+    for doc in app.library.missing_originals():
+        print(f"note: the stored original of {doc.name} (sha256 {doc.sha256[:12]}) is missing; its passages "
+              "are still searchable, but it cannot be downloaded or read again", file=sys.stderr)
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from core.ingest.pipeline import Upload
 
     app = _app(args)
+    _repaired(app)
     files = len(args.files)
     bar = tqdm(total=files, unit="file", file=sys.stderr, disable=None, bar_format=_BAR)
 
@@ -122,6 +147,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         print("search needs either QUESTION or --batch FILE", file=sys.stderr)
         return 2
     app = _app(args)
+    _repaired(app)
     if args.batch:
         if not args.json:
             print("search --batch prints JSON lines; add --json", file=sys.stderr)
@@ -151,6 +177,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from core.llms.registry import LLMUnavailable, load_llm
 
     app = _app(args)
+    _repaired(app)
     try:  # a server can fail at any point of the answer: one clear line, exit 1
         llm = load_llm(args.llm or app.settings.llm, app.settings)
         answer = app.engine(llm, args.collection).answer(args.question)
@@ -172,7 +199,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    docs = _app(args).library.documents(args.collection)
+    app = _app(args)
+    docs = app.library.documents(args.collection)
+    _library_notes(app)
     if args.json:
         print(json.dumps({"documents": [d.to_json() for d in docs]}, ensure_ascii=False))
         return 0
@@ -255,6 +284,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from core.service import DocChat
     from core.store.library import Library
     from core.store.postgres import PostgresLibrary
     from core.store.to_postgres import copy_library
@@ -274,6 +306,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     except psycopg.OperationalError as exc:  # unreachable, refused, wrong password: one line, no traceback
         print(f"error: cannot open the PostgreSQL library: {exc}".strip(), file=sys.stderr)
         return 1
+    _repaired(DocChat(replace(settings, database_url="")))  # every vector present before copying
     try:
         done = copy_library(Library(settings.data_dir), target,
                             lambda outcome, d: print(f"{outcome:8} {d.name} ({plural(d.chunks, 'chunk')})", flush=True))

@@ -85,6 +85,19 @@ class DocChat:
 
         return reindex(self.library, self.embeddings, on_progress, self.settings.sentence_vectors)
 
+    def repair(self, on_progress: Callable[[float], None] | None = None) -> int:
+        """Rebuild missing vectors from the stored passages (rows are the source of truth); returns
+        how many. Left to ``reindex`` when the configured model is not the library's."""
+        from core.embeddings import embedding_name
+        from core.ingest.reindex import repair
+
+        if not self.library.missing_vectors():
+            return 0
+        built_with = self.library.meta("embedding_model")
+        if built_with and built_with != embedding_name(self.embeddings):
+            return 0  # vectors of another model cannot be mixed in: a re-index rebuilds them all
+        return repair(self.library, self.embeddings, on_progress, self.settings.sentence_vectors)
+
     def needs_reindex(self) -> str | None:
         """The model the library was built with, when it is not the configured one."""
         from core.embeddings import canonical_name

@@ -70,7 +70,7 @@ def run(settings: Settings, sizes: list[int], chunks: int, queries: int = 100, m
 
     s, manifest, _ = prepare(settings, chunks, model, corpus, embeddings, real_cap=real_cap)
     app = DocChat(s, embeddings)
-    _, base = contents(app.library._vectors.current())
+    _, base = contents(app.library._current())
     query_vectors = np.vstack([embed_query_vector(app.embeddings, q) for q in manifest["queries"][:queries]])
     results = []
     for size in sizes:

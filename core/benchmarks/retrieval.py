@@ -107,10 +107,10 @@ def index_summary(index) -> dict:
 
     if is_ivf(index):
         return {"type": type(index).__name__, "vectors": int(index.ntotal), "nlist": int(index.nlist),
-                "nprobe": int(index.nprobe), "flat_limit": VectorIndex(Path()).flat_limit}
+                "nprobe": int(index.nprobe), "flat_limit": VectorIndex(Path("index.faiss")).flat_limit}
     inner = type(faiss.downcast_index(index.index)).__name__
     return {"type": f"{type(index).__name__}({inner})", "vectors": int(index.ntotal),
-            "flat_limit": VectorIndex(Path()).flat_limit}
+            "flat_limit": VectorIndex(Path("index.faiss")).flat_limit}
 
 
 def recall_at_k(index, queries: np.ndarray, k: int = RECALL_K) -> tuple[float, dict[str, float]]:
@@ -248,7 +248,7 @@ def run(settings: Settings, chunks: int, queries: int = 200, model: str | None =
     import faiss  # noqa: F401 - loaded before the baseline: its code is not the library's data
 
     rss_model = peak_rss_mib()  # model loaded and FAISS imported; the library (and its index) not yet opened
-    index = app.library._vectors.current()  # the object the product searches: raw reads the same memory
+    index = app.library._current()  # the object the product searches: raw reads the same memory
     retrieval, timings = ask(app, questions, encode, lambda query, n: index.search(query, n), progress)
     rss_peak = peak_rss_mib()
 

@@ -57,8 +57,17 @@ class Store(Protocol):
 
     def hits(self, found: list[tuple[int, float]]) -> list[Hit]: ...
 
-    def chunk_texts(self) -> list[tuple[int, str, str | None]]:
-        """(id, text, heading) of every chunk, for re-indexing."""
+    def chunk_texts(self, ids: list[int] | None = None) -> list[tuple[int, str, str | None]]:
+        """(id, text, heading) of every chunk, or of those in ``ids``, for re-indexing."""
+        ...
+
+    def missing_vectors(self) -> list[int]:
+        """Chunk ids whose vector is missing (derived data lost or not trusted): rows stay, and
+        ``DocChat.repair`` embeds their text again."""
+        ...
+
+    def missing_originals(self) -> list[DocumentRecord]:
+        """Documents whose stored original is gone: reported, never dropped."""
         ...
 
     # -- writing ---------------------------------------------------------------------------
@@ -74,6 +83,11 @@ class Store(Protocol):
 
     def reindex(self, vectors: np.ndarray, ids: np.ndarray, embedding_model: str,
                 sentences: list[np.ndarray | None] | None = None) -> None: ...
+
+    def add_vectors(self, vectors: np.ndarray, ids: np.ndarray,
+                    sentences: list[np.ndarray | None] | None = None) -> int:
+        """Put back the vectors of ``missing_vectors`` chunks; returns how many were added."""
+        ...
 
     def delete_document(self, sha256: str) -> DocumentRecord | None: ...
 

@@ -1,12 +1,14 @@
 """The library: SQLite holds documents and chunk text, a FAISS ``IndexIDMap2`` holds vectors
 keyed by chunk id. No pickle anywhere: FAISS is written with ``faiss.write_index``.
 
-Writes are ordered so that a crash at any point leaves a loadable library: the index file only
-gains vectors before a commit (written to a temp file and renamed inside the open SQLite
-transaction) and only loses them after it. A crash in between leaves vectors with no rows,
-never rows without vectors, and ``_reconcile`` drops them at the next open or the next write.
-A file lock serialises writers across processes (app + CLI), and readers reload the index when
-its file changes, so new documents appear without a restart.
+Rows are the source of truth. The SQLite commit is the one commit point: the index file and the
+originals are staged before it and published after it (``core.store.index_file``,
+``core.store.originals``), so a crash at any point leaves the committed state or the one before,
+and ``_reconcile`` finishes or discards what a dead writer left. Vectors are derived data: when
+the index file is missing or not the committed one, nothing is deleted; the chunks without
+vectors are listed by ``missing_vectors`` and rebuilt from their text (``DocChat.repair``).
+A file lock serialises writers across processes (app + CLI); readers compare the committed
+checksum on each use, so new documents appear without a restart.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ import numpy as np
 
 from core.store import migrations
 from core.store.common_terms import CommonTerms
-from core.store.files import atomic_write_bytes
+from core.store.files import make_private
+from core.store.index_file import CHECKSUM_KEY
+from core.store.originals import Originals
 from core.store.records import DocumentRecord, Hit, NewDocument
 from core.store.rows import insert_document, insert_sentences, remove_rows
 from core.store.sentence_vectors import best_sentences
@@ -40,15 +44,19 @@ class Library:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        make_private(self.data_dir)
         self.db_path = self.data_dir / "library.sqlite"
         self.index_path = self.data_dir / "index.faiss"
         self.uploads_dir = self.data_dir / "uploads"
         self._lock = threading.RLock()
         self._vectors = VectorIndex(self.index_path)
+        self._originals = Originals(self.uploads_dir, self.data_dir / "unlisted")
         self._common_terms = CommonTerms()
         with self._write_lock():
             with self._connect() as conn:
                 migrations.migrate(conn)
+            for name in ("library.sqlite", "library.sqlite-wal", "library.sqlite-shm", "library.lock"):
+                make_private(self.data_dir / name)
             self._reconcile()
 
     # -- connections and locks -------------------------------------------------------------
@@ -70,52 +78,71 @@ class Library:
             yield
 
     @contextmanager
-    def _transaction(self, conn: sqlite3.Connection) -> Iterator[None]:
-        """Rows change in the transaction; the index file is renamed inside it; commit comes last.
-        On any failure the rows roll back and the index is re-read and reconciled with them."""
+    def _transaction(self, conn: sqlite3.Connection, originals: list[str] = ()) -> Iterator[None]:
+        """Rows change in the transaction, and the caller stages the index in it (``_stage``); the
+        commit comes last, then the staged index and ``originals`` are published. On any failure
+        the rows roll back and what was staged is discarded."""
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
-            self._vectors.forget()
-            self._reconcile()
+            self._vectors.discard()
+            for sha in originals:
+                self._originals.discard(sha)
             raise
+        self._vectors.publish()
+        for sha in originals:
+            self._originals.publish(sha)
+
+    def _stage(self, conn: sqlite3.Connection, index) -> None:
+        """Inside ``_transaction``: write ``index`` as the next version and name it in the rows."""
+        checksum = self._vectors.stage(index)
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (CHECKSUM_KEY, checksum))
+
+    def _committed(self) -> str | None:
+        """The checksum of the index the committed rows name (None: a library from before them)."""
+        return self.meta(CHECKSUM_KEY)
+
+    def _current(self):
+        """The committed index. A reader that read the checksum just before another thread's
+        commit finds the file already replaced: it asks again rather than call it untrusted."""
+        for _ in range(3):
+            committed = self._committed()
+            index = self._vectors.current(committed)
+            if not self._vectors.untrusted or self._committed() == committed:
+                break
+        return index
 
     def _reconcile(self) -> None:
-        """Drop vectors without rows (crash after rename), documents missing vectors, originals
-        without documents, and the temp file of an index write that died (only a holder of the
-        write lock writes one)."""
-        for leftover in self.data_dir.glob(f".{self.index_path.name}.*.tmp"):
+        """Under the write lock, at open and before every write: finish or discard what a writer
+        that died left (staged index, pending originals, temp files); adopt the index of a library
+        from before checksums. Deletes no document, whatever the index holds."""
+        for leftover in self.data_dir.glob(f".{self.index_path.name}*.tmp"):
             leftover.unlink(missing_ok=True)
-        index = self._vectors.current()
+        committed = self._committed()
+        self._vectors.file.settle(committed)
         with self._connect() as conn:
-            self._sweep_uploads({r[0] for r in conn.execute("SELECT sha256 FROM documents")})
-            row_ids = {r[0] for r in conn.execute("SELECT id FROM chunks")}
-            vector_ids = self._vectors.ids(index)
-            orphans = vector_ids - row_ids
-            missing = row_ids - vector_ids
-            if missing:
-                conn.execute("BEGIN IMMEDIATE")
-                marks = ",".join("?" * len(missing))
-                conn.execute(
-                    f"DELETE FROM documents WHERE id IN (SELECT document_id FROM chunks WHERE id IN ({marks}))",
-                    list(missing),
-                )
-                conn.execute("COMMIT")
-        if orphans and index is not None:
-            index.remove_ids(np.array(sorted(orphans), dtype="int64"))
-            self._vectors.save(index)
+            listed = {r[0] for r in conn.execute("SELECT sha256 FROM documents")}
+        self._originals.settle(listed)
+        if committed is None and self.index_path.exists():
+            self._adopt_unchecked_index()
 
-    def _sweep_uploads(self, listed: set[str]) -> None:
-        """Stored originals (and their temp files) of documents that never committed: a crash
-        between writing the file and the commit. Safe because originals are written under the lock."""
-        if not self.uploads_dir.is_dir():
-            return
-        for path in self.uploads_dir.iterdir():
-            if path.name not in listed:
-                path.unlink(missing_ok=True)
+    def _adopt_unchecked_index(self) -> None:
+        """A library from before checksums: keep the vectors of chunks that exist (a crash there
+        could leave vectors without rows), record the file's checksum; chunks it lacks are rebuilt."""
+        index = self._vectors.current(None)
+        with self._connect() as conn:
+            row_ids = {r[0] for r in conn.execute("SELECT id FROM chunks")}
+            work = self._vectors.working_copy(index)
+            if work is not None and (orphans := self._vectors.ids(work) - row_ids):
+                work.remove_ids(np.array(sorted(orphans), dtype="int64"))
+            with self._transaction(conn):
+                if work is None:
+                    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '')", (CHECKSUM_KEY,))
+                else:
+                    self._stage(conn, work)
 
     # -- reading ---------------------------------------------------------------------------
     def meta(self, key: str) -> str | None:
@@ -150,8 +177,28 @@ class Library:
 
     def original(self, sha256: str) -> bytes | None:
         """The uploaded file as it was, for download; stored by hash, never by the user's name."""
-        path = self.uploads_dir / sha256
-        return path.read_bytes() if len(sha256) == 64 and path.is_file() else None
+        path = self._originals.path(sha256)
+        return path.read_bytes() if path else None
+
+    def missing_originals(self) -> list[DocumentRecord]:
+        """Documents whose stored original is gone: reported, never dropped (their passages stay
+        searchable; only download and read-again need the file)."""
+        gone = self._originals.missing({d.sha256 for d in self.documents()})
+        return [d for d in self.documents() if d.sha256 in gone]
+
+    def committed_index(self):
+        """The FAISS index the committed rows name, every vector present (a migration copies
+        them); raises when vectors are missing (``DocChat.repair`` first)."""
+        if missing := self.missing_vectors():
+            raise RuntimeError(f"{len(missing)} passages have no vectors; rebuild them first")
+        return self._current()
+
+    def missing_vectors(self) -> list[int]:
+        """Chunk ids without a vector in the committed index (it was deleted, damaged or replaced,
+        or the library predates it): ``DocChat.repair`` embeds their stored text again."""
+        with self._connect() as conn:
+            row_ids = {r[0] for r in conn.execute("SELECT id FROM chunks")}
+        return sorted(row_ids - self._vectors.ids(self._current()))
 
     def is_empty(self) -> bool:
         """Asked before every search: one row lookup, where COUNT(*) would scan the table."""
@@ -163,7 +210,7 @@ class Library:
             return conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
 
     def vector_count(self) -> int:
-        return self._vectors.count()
+        return self._vectors.count(self._current())
 
     def _chunk_ids(self, collections: list[str] | None) -> list[int] | None:
         """The chunk ids a collection filter allows; None when there is no filter."""
@@ -176,11 +223,11 @@ class Library:
 
     def search(self, query_vector: np.ndarray, k: int, collections: list[str] | None = None) -> list[Hit]:
         """Nearest chunks by cosine similarity (vectors are normalised, the index is inner product)."""
-        return self.hits(self._vectors.search(query_vector, k, self._chunk_ids(collections)))
+        return self.hits(self._vectors.search(self._current(), query_vector, k, self._chunk_ids(collections)))
 
     def similarities(self, query_vector: np.ndarray, ids: list[int]) -> dict[int, float]:
         """Cosine of the query with the stored vectors of ``ids`` (no search, a lookup by id)."""
-        return self._vectors.similarities(query_vector, ids)
+        return self._vectors.similarities(self._current(), query_vector, ids)
 
     def sentence_similarities(self, query_vector: np.ndarray, ids: list[int]) -> dict[int, float]:
         """Each chunk's best sentence cosine; chunks without sentence vectors are left out."""
@@ -232,10 +279,13 @@ class Library:
             if (row := by_id.get(i))
         ]
 
-    def chunk_texts(self) -> list[tuple[int, str, str | None]]:
-        """Every chunk's id, text and heading, for re-indexing."""
+    def chunk_texts(self, ids: list[int] | None = None) -> list[tuple[int, str, str | None]]:
+        """Chunks' id, text and heading, for re-indexing: every chunk, or those of ``ids`` (read in
+        one pass over the table, so any number of ids costs no SQL variables)."""
         with self._connect() as conn:
-            return [tuple(r) for r in conn.execute("SELECT id, text, heading FROM chunks ORDER BY id")]
+            rows = conn.execute("SELECT id, text, heading FROM chunks ORDER BY id")
+            wanted = None if ids is None else set(ids)
+            return [tuple(r) for r in rows if wanted is None or r[0] in wanted]
 
     # -- writing ---------------------------------------------------------------------------
     def check_embedding_model(self, name: str) -> None:
@@ -251,9 +301,8 @@ class Library:
 
     def add_documents(self, new: list[NewDocument]) -> list[DocumentRecord]:
         """Add several documents in one transaction and one index write (bulk imports, evals).
-        Originals are stored first, under the write lock, so a listed document always has its file
-        and ``_reconcile`` may sweep any file without a document; a failure removes the copies this
-        call wrote. Documents already present are returned as they are. A document that
+        Originals are staged first, under the write lock, and published with the index after the
+        commit; a failure discards them. Documents already present are returned as they are. A document that
         ``replaces`` another takes its place in the same transaction: readers see the old version
         or the new one, never both or neither."""
         for doc in new:
@@ -261,7 +310,6 @@ class Library:
                 raise ValueError("one vector per chunk is required")
         records: list[DocumentRecord] = []
         replaced: list[str] = []
-        stale: list[int] = []  # vectors of replaced rows: out of the index only after the commit
         added = datetime.now(UTC).isoformat(timespec="seconds")
         with self._write_lock(), self._connect() as conn:
             models = {doc.embedding_model for doc in new}
@@ -270,63 +318,35 @@ class Library:
             if len(models) > 1:
                 raise LibraryMismatch(f"one embedding model per library, not {sorted(models)}")
             self._reconcile()  # another process may have died mid-write since this one last looked
-            written = self._store_originals(new)
-            try:
-                index = self._vectors.current()
-                with self._transaction(conn):
-                    start = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM chunks").fetchone()[0]
-                    for doc in new:
-                        existing = self.find(doc.sha256)  # committed state: a read again replaces itself
-                        if existing and doc.replaces != doc.sha256:
-                            records.append(existing)
-                            continue
-                        if doc.replaces and (gone := remove_rows(conn, doc.replaces)) is not None:
-                            replaced.append(doc.replaces)
-                            stale.extend(gone)
-                        if index is None or (index.ntotal == 0 and index.d != doc.vectors.shape[1]):
-                            index = self._vectors.empty(doc.vectors.shape[1])  # first, or a new model
-                        ids = insert_document(conn, doc, added, start)
-                        start += len(ids)
-                        index.add_with_ids(np.ascontiguousarray(doc.vectors, dtype="float32"), ids)
-                        records.append(DocumentRecord(doc.name, doc.sha256, doc.kind, doc.pages, len(doc.chunks),
-                                                      len(doc.original), added, doc.note, doc.collection))
-                        conn.execute(
-                            "INSERT OR REPLACE INTO meta (key, value) VALUES ('embedding_model', ?), ('dimension', ?)",
-                            (doc.embedding_model, str(doc.vectors.shape[1])),
-                        )
-                    if index is not None:
-                        self._vectors.save(index)
-                self._drop_vectors(index, stale)
-            except BaseException:
-                for sha in written:
-                    if self.find(sha) is None:
-                        (self.uploads_dir / sha).unlink(missing_ok=True)
-                raise
+            staged = [doc.sha256 for doc in new if self._originals.stage(doc.sha256, doc.original)]
+            index = self._vectors.working_copy(self._current())
+            with self._transaction(conn, staged):
+                start = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM chunks").fetchone()[0]
+                for doc in new:
+                    existing = self.find(doc.sha256)  # committed state: a read again replaces itself
+                    if existing and doc.replaces != doc.sha256:
+                        records.append(existing)
+                        continue
+                    if doc.replaces and (gone := remove_rows(conn, doc.replaces)) is not None:
+                        replaced.append(doc.replaces)
+                        if index is not None and gone:
+                            index.remove_ids(np.array(gone, dtype="int64"))
+                    if index is None or (index.ntotal == 0 and index.d != doc.vectors.shape[1]):
+                        index = self._vectors.empty(doc.vectors.shape[1])  # first, or a new model
+                    ids = insert_document(conn, doc, added, start)
+                    start += len(ids)
+                    index.add_with_ids(np.ascontiguousarray(doc.vectors, dtype="float32"), ids)
+                    records.append(DocumentRecord(doc.name, doc.sha256, doc.kind, doc.pages, len(doc.chunks),
+                                                  len(doc.original), added, doc.note, doc.collection))
+                    conn.execute(
+                        "INSERT OR REPLACE INTO meta (key, value) VALUES ('embedding_model', ?), ('dimension', ?)",
+                        (doc.embedding_model, str(doc.vectors.shape[1])),
+                    )
+                if index is not None:
+                    self._stage(conn, index)
             for sha in set(replaced) - {doc.sha256 for doc in new}:
-                (self.uploads_dir / sha).unlink(missing_ok=True)
+                self._originals.remove(sha)
         return records
-
-    def _store_originals(self, new: list[NewDocument]) -> list[str]:
-        """Write each original under its hash; returns the hashes that were not stored before."""
-        written = []
-        for doc in new:
-            stored = self.uploads_dir / doc.sha256
-            if not stored.exists():
-                written.append(doc.sha256)
-            atomic_write_bytes(stored, doc.original)
-        return written
-
-    def _drop_vectors(self, index, ids: list[int]) -> None:
-        """After a commit: the vectors of rows that are gone. A crash before this leaves vectors
-        without rows, which ``_reconcile`` drops; the index never lacks a committed row's vector."""
-        if index is None or not ids:
-            return
-        try:
-            index.remove_ids(np.array(ids, dtype="int64"))
-            self._vectors.save(index)
-        except BaseException:
-            self._vectors.forget()
-            raise
 
     def set_collection(self, sha256: str, collection: str) -> None:
         """Move a document to another collection: one row, no re-embedding."""
@@ -352,24 +372,45 @@ class Library:
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('embedding_model', ?), ('dimension', ?)",
                     (embedding_model, str(vectors.shape[1])),
                 )
-                self._vectors.save(index)
+                self._stage(conn, index)
+
+    def add_vectors(self, vectors: np.ndarray, ids: np.ndarray,
+                    sentences: list[np.ndarray | None] | None = None) -> int:
+        """Put back the vectors of chunks that lack them (``missing_vectors``), embedded again from
+        their text with the library's model; chunks deleted or given vectors meanwhile are skipped.
+        Returns how many were added."""
+        with self._write_lock(), self._connect() as conn:
+            self._reconcile()
+            index = self._current()
+            still = set(self.missing_vectors())
+            keep = [n for n, i in enumerate(ids.tolist()) if i in still]
+            if not keep:
+                return 0
+            index = self._vectors.working_copy(index, vectors.shape[1])
+            kept_ids = ids[keep].astype("int64")
+            index.add_with_ids(np.ascontiguousarray(vectors[keep], dtype="float32"), kept_ids)
+            with self._transaction(conn):
+                if sentences is not None:
+                    conn.executemany("DELETE FROM chunk_sentences WHERE chunk_id = ?", [(int(i),) for i in kept_ids])
+                    insert_sentences(conn, kept_ids, [sentences[n] for n in keep])
+                self._stage(conn, index)
+        return len(keep)
 
     def delete_document(self, sha256: str) -> DocumentRecord | None:
         """Remove a document's rows, vectors and stored original together; None if absent.
-
-        The rows go in the commit, their vectors after it: a crash in between leaves vectors
-        without rows, which ``_reconcile`` drops, finishing the job.
-        """
+        Rows and vectors go in one commit; the original right after it, still under the lock."""
         with self._write_lock(), self._connect() as conn:
             record = self.find(sha256)
             if record is None:
                 return None
             self._reconcile()
-            index = self._vectors.current()
+            index = self._vectors.working_copy(self._current())
             with self._transaction(conn):
                 gone = remove_rows(conn, sha256) or []
-            self._drop_vectors(index, gone)
-        (self.uploads_dir / sha256).unlink(missing_ok=True)
+                if index is not None:
+                    index.remove_ids(np.array(gone, dtype="int64"))
+                    self._stage(conn, index)
+            self._originals.remove(sha256)  # under the lock: a re-upload of these bytes waits for it
         return record
 
 

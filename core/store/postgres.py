@@ -184,8 +184,26 @@ class PostgresLibrary:
         return [Hit(source=row[1], page=row[2], text=row[3], score=score, sha256=row[4], chunk_id=i, heading=row[5])
                 for i, score in found if (row := by_id.get(i))]
 
-    def chunk_texts(self) -> list[tuple[int, str, str | None]]:
-        return [tuple(r) for r in self._rows("SELECT id, text, heading FROM docchat.chunks ORDER BY id")]
+    def chunk_texts(self, ids: list[int] | None = None) -> list[tuple[int, str, str | None]]:
+        if ids is None:
+            return [tuple(r) for r in self._rows("SELECT id, text, heading FROM docchat.chunks ORDER BY id")]
+        return [tuple(r) for r in self._rows("SELECT id, text, heading FROM docchat.chunks WHERE id = ANY(%s) "
+                                             "ORDER BY id", ([int(i) for i in ids],))]
+
+    def missing_vectors(self) -> list[int]:
+        """None here: a chunk's vector is a NOT NULL column of its own row."""
+        return []
+
+    def missing_originals(self) -> list[DocumentRecord]:
+        """Originals live in the same transaction as their rows; a row without one is reported."""
+        rows = self._rows(f"SELECT {_DOCUMENT} FROM docchat.documents d WHERE NOT EXISTS "
+                          "(SELECT 1 FROM docchat.originals o WHERE o.document_id = d.id) ORDER BY d.id")
+        return [DocumentRecord(*row) for row in rows]
+
+    def add_vectors(self, vectors: np.ndarray, ids: np.ndarray,
+                    sentences: list[np.ndarray | None] | None = None) -> int:
+        """Nothing is ever missing here (``missing_vectors``), so nothing to put back."""
+        return 0
 
     def sentence_similarities(self, query_vector: np.ndarray, ids: list[int]) -> dict[int, float]:
         if not ids:

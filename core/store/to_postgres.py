@@ -40,7 +40,6 @@ def copy_library(source: Library, target: PostgresLibrary,
     """Copy every document of ``source`` that ``target`` lacks; ``on_document(outcome, record)``
     is told "copied", "skipped" or "missing" for each. Raises ``LibraryMismatch`` before copying
     anything when ``target`` holds vectors of another embedding model."""
-    import faiss
 
     report = Migration()
     model = source.meta("embedding_model")
@@ -48,7 +47,7 @@ def copy_library(source: Library, target: PostgresLibrary,
     if not documents or model is None:
         return report
     target.check_embedding_model(model)
-    index = faiss.read_index(str(source.index_path))
+    index = source.committed_index()
     with closing(sqlite3.connect(f"file:{source.db_path}?mode=ro", uri=True)) as conn:
         for record in documents:
             if target.find(record.sha256) is not None:

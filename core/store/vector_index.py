@@ -1,8 +1,8 @@
 """The FAISS half of the library: vectors keyed by chunk id, on disk in one file.
 
-No pickle: the file is written with ``faiss.write_index`` through a temp file and a rename,
-and read again whenever its stamp (mtime, size) changes, so a document another process
-added is searchable here without a restart.
+No pickle: the file is written with ``faiss.write_index``, committed with the rows
+(``core.store.index_file``), and read again whenever the committed checksum changes, so a
+document another process added is searchable here without a restart.
 
 The index type follows the library's size (docs/decisions/005-faiss-index-by-size.md): exact
 search (``IndexIDMap2(IndexFlatIP)``) while it is fast enough, an inverted-file index
@@ -13,13 +13,16 @@ the similarity lookup. The switch happens when an index is saved, never while it
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from pathlib import Path
 
 import numpy as np
 
-from core.store.files import atomic_write
+from core.store.index_file import IndexFile, UntrustedIndex
+
+log = logging.getLogger(__name__)
 
 # Measured in docs/decisions/005 (python -m core bench index): exact search over 384-d vectors costs
 # ~0.14-0.15 ms per 1,000 on the 2-core reference machine (100k: 15 ms p95, 1M: 148 ms). Past 150k it would
@@ -33,36 +36,57 @@ TRAIN_PER_LIST = 64  # k-means sample per list (faiss: 256); the one-off switch 
 
 
 class VectorIndex:
+    """The in-memory index of one library, checked against the committed checksum on every use.
+
+    Copy-on-write: a published index is never changed. A writer changes a ``working_copy``, stages
+    it, and ``publish`` swaps it in after the commit, so a search in another thread (FAISS releases
+    the GIL) sees the old index or the new one, never one half-changed."""
+
     def __init__(self, path: Path, flat_limit: int | None = None, nprobe: int | None = None) -> None:
-        self.path = path
+        self.file = IndexFile(path)
         self.flat_limit = FLAT_LIMIT if flat_limit is None else flat_limit  # read at call time: tests lower it
         self.nprobe = NPROBE if nprobe is None else nprobe
         self._lock = threading.RLock()
         self._index = None
-        self._stamp: tuple[int, int] | None = None
+        self._loaded_for: str | None = None  # the committed checksum ``_index`` was loaded for
+        self._loaded = False
+        self.untrusted = False  # the committed index file is missing or another one
+        self._staged: tuple[str, object] | None = None
 
-    def _file_stamp(self) -> tuple[int, int] | None:
-        try:
-            stat = self.path.stat()
-        except FileNotFoundError:
-            return None
-        return (stat.st_mtime_ns, stat.st_size)
-
-    def current(self):
-        """The in-memory index, re-read when another process or instance replaced the file."""
-        import faiss
-
+    def current(self, committed: str | None):
+        """The index the committed rows name, re-read when another process or instance committed
+        another one; None when there is none yet or the file cannot be trusted (``untrusted``)."""
         with self._lock:
-            stamp = self._file_stamp()
-            if stamp != self._stamp or (self._index is None and stamp is not None):
-                self._index = faiss.read_index(str(self.path)) if stamp else None
-                self._stamp = stamp
-            return self._index
+            if self._loaded and self._loaded_for == committed:
+                return self._index
+            if self._staged and self._staged[0] == committed:  # our own, committed, not yet published
+                self._keep(committed, self._staged[1])
+                return self._index
+            try:
+                index = self.file.read(committed)
+            except UntrustedIndex as exc:
+                log.warning("%s: the vectors will be rebuilt from the stored passages", exc)
+                self._keep(committed, None, untrusted=True)
+                return None
+            except RuntimeError as exc:  # a damaged file from before checksums: nothing to trust
+                log.warning("cannot read %s (%s): the vectors will be rebuilt", self.file.path.name, exc)
+                self._keep(committed, None, untrusted=True)
+                return None
+            self._keep(committed, index)
+            return index
+
+    @property
+    def published(self) -> str | None:
+        """The checksum of the index in memory (what the last commit named, as far as we know)."""
+        return self._loaded_for
+
+    def _keep(self, committed: str | None, index, untrusted: bool = False) -> None:
+        self._index, self._loaded_for, self._loaded, self.untrusted = index, committed, True, untrusted
 
     def forget(self) -> None:
-        """Drop the in-memory copy (after a rolled-back write) so the next use re-reads the file."""
+        """Drop the in-memory copy so the next use reads the committed file again."""
         with self._lock:
-            self._index, self._stamp = None, None
+            self._index, self._loaded_for, self._loaded, self.untrusted = None, None, False, False
 
     @staticmethod
     def empty(dimension: int):
@@ -70,15 +94,39 @@ class VectorIndex:
 
         return faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
 
-    def save(self, index) -> None:
-        """Write ``index`` (first changed to the type its size calls for) and keep it as current."""
+    def working_copy(self, index, dimension: int | None = None):
+        """A copy of ``index`` for a writer to change (the published one stays as it is); an empty
+        index of ``dimension`` when there is none or an empty one of another dimension."""
         import faiss
 
+        if index is not None and (dimension is None or index.d == dimension or index.ntotal):
+            return faiss.clone_index(index)
+        return None if dimension is None else self.empty(dimension)
+
+    def stage(self, index) -> str:
+        """Write ``index`` (first changed to the type its size calls for) as the next version;
+        returns the checksum the transaction records."""
         index = self.fitted(index)
+        checksum = self.file.stage(index)
         with self._lock:
-            atomic_write(self.path, lambda tmp: faiss.write_index(index, str(tmp)))
-            self._index = index
-            self._stamp = self._file_stamp()
+            self._staged = (checksum, index)
+        return checksum
+
+    def publish(self) -> None:
+        """After the commit: the staged index becomes the file and the one searched."""
+        with self._lock:
+            if self._staged is None:
+                return
+            checksum, index = self._staged
+            self.file.publish()
+            self._keep(checksum, index)
+            self._staged = None
+
+    def discard(self) -> None:
+        """After a rollback."""
+        with self._lock:
+            self._staged = None
+            self.file.discard()
 
     def fitted(self, index):
         """The same vectors in the index type for their count: flat up to ``flat_limit``, IVF above
@@ -105,18 +153,18 @@ class VectorIndex:
     def ids(index) -> set[int]:
         return set(contents(index, vectors=False)[0].tolist()) if index is not None else set()
 
-    def count(self) -> int:
-        index = self.current()
+    @staticmethod
+    def count(index) -> int:
         return 0 if index is None else int(index.ntotal)
 
-    def search(self, query_vector: np.ndarray, k: int, allowed: list[int] | None = None) -> list[tuple[int, float]]:
+    def search(self, index, query_vector: np.ndarray, k: int,
+               allowed: list[int] | None = None) -> list[tuple[int, float]]:
         """(chunk id, cosine) of the nearest vectors; ``allowed`` limits the search to those ids
         (a collection filter) inside FAISS, so k results come back even when most ids are excluded.
         On IVF, a filter whose ids sit outside the lists visited would come back short: then every
         list is visited, which is exact search over the allowed ids."""
         import faiss
 
-        index = self.current()
         if index is None or index.ntotal == 0 or (allowed is not None and not allowed):
             return []
         query = np.asarray(query_vector, dtype="float32").reshape(1, -1)
@@ -126,25 +174,23 @@ class VectorIndex:
             params = faiss.SearchParametersIVF(nprobe=self.nprobe, **filters)
         else:
             params = faiss.SearchParameters(**filters) if filters else None
-        with self._lock:
-            scores, ids = index.search(query, k, params=params)
-            if ivf and filters and int((ids[0] >= 0).sum()) < min(k, len(allowed)):
-                scores, ids = index.search(query, k, params=faiss.SearchParametersIVF(nprobe=index.nlist, **filters))
+        scores, ids = index.search(query, k, params=params)  # a published index never changes: no lock
+        if ivf and filters and int((ids[0] >= 0).sum()) < min(k, len(allowed)):
+            scores, ids = index.search(query, k, params=faiss.SearchParametersIVF(nprobe=index.nlist, **filters))
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
-    def similarities(self, query_vector: np.ndarray, ids: list[int]) -> dict[int, float]:
+    @staticmethod
+    def similarities(index, query_vector: np.ndarray, ids: list[int]) -> dict[int, float]:
         """Cosine of the query with the stored vectors of ``ids`` (a lookup by id, no search)."""
-        index = self.current()
         if index is None or not ids:
             return {}
         query = np.asarray(query_vector, dtype="float32").reshape(-1)
         out: dict[int, float] = {}
-        with self._lock:
-            for i in ids:
-                try:
-                    out[i] = float(index.reconstruct(int(i)) @ query)
-                except RuntimeError:  # removed meanwhile
-                    continue
+        for i in ids:
+            try:
+                out[i] = float(index.reconstruct(int(i)) @ query)
+            except RuntimeError:  # not in this index (its vector is being rebuilt)
+                continue
         return out
 
 

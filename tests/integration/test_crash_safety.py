@@ -56,7 +56,8 @@ NO_SENTENCES = {"DOCCHAT_SENTENCE_WEIGHT": "0"}
 CRASHING_CLI = """
 import os, signal, sys
 from langchain_core.embeddings import DeterministicFakeEmbedding
-import core.embeddings, core.store.library as library, core.store.vector_index as vector_index
+import core.embeddings, core.store.library as library, core.store.index_file as index_file
+import core.store.originals as originals, core.store.vector_index as vector_index
 
 calls = 0
 def crash_on_nth():
@@ -72,6 +73,12 @@ def then_crash(step):
         return out
     return wrapped
 
+def crash_first(step):
+    def wrapped(*args, **kwargs):
+        crash_on_nth()
+        return step(*args, **kwargs)
+    return wrapped
+
 def write_then_crash(target, write):
     def write_tmp(tmp):
         write(tmp)
@@ -80,21 +87,23 @@ def write_then_crash(target, write):
 
 point = os.environ.get("CRASH_AT", "")
 if point == "original written":
-    library.atomic_write_bytes = then_crash(library.atomic_write_bytes)
+    originals.atomic_write_bytes = then_crash(originals.atomic_write_bytes)
 elif point == "rows inserted":
     library.insert_document = then_crash(library.insert_document)
 elif point == "index written, not renamed":
-    real_atomic_write = vector_index.atomic_write
-    vector_index.atomic_write = write_then_crash
-elif point == "index renamed, not committed":
-    vector_index.VectorIndex.save = then_crash(vector_index.VectorIndex.save)
+    real_atomic_write = index_file.atomic_write
+    index_file.atomic_write = write_then_crash
+elif point == "index staged, not committed":
+    vector_index.VectorIndex.stage = then_crash(vector_index.VectorIndex.stage)
+elif point == "committed, not published":
+    vector_index.VectorIndex.publish = crash_first(vector_index.VectorIndex.publish)
 elif point:
     sys.exit(f"unknown CRASH_AT {point!r}")
 core.embeddings.load_embeddings = lambda name: DeterministicFakeEmbedding(size=32)
 from core.cli import main
 sys.exit(main(sys.argv[1:]))
 """
-STORE_STEPS = ["original written", "rows inserted", "index written, not renamed", "index renamed, not committed"]
+STORE_STEPS = ["original written", "rows inserted", "index written, not renamed", "index staged, not committed"]
 
 
 # -- the library, checked from its files ---------------------------------------------------------
@@ -345,6 +354,17 @@ def test_a_crash_at_each_store_step_of_the_second_file_keeps_the_first(tmp_path,
     assert not leftovers(data), "an original without its document, or a temp file"
 
 
+def test_a_crash_after_the_commit_keeps_the_new_document_and_publishes_its_index(tmp_path):
+    data = tmp_path / "data"
+    first, second = small_files(tmp_path / "files")
+    crashed = crashing_cli(tmp_path, data, "ingest", str(first), str(second), crash_at="committed, not published",
+                           nth=2)
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr
+    assert sorted(d.name for d in check_library(data)) == [first.name, second.name]
+    assert not (data / "index.faiss.next").exists()
+    assert not leftovers(data)
+
+
 def test_a_crash_while_the_index_is_written_leaves_no_temp_file_after_the_next_open(tmp_path):
     data = tmp_path / "data"
     first, second = small_files(tmp_path / "files")
@@ -364,7 +384,7 @@ def test_a_crash_while_a_document_is_replaced_keeps_one_version(tmp_path, action
         args = ("ingest", "--replace", str(first))
     else:
         args = ("reindex", first.name)
-    crashed = crashing_cli(tmp_path, data, *args, crash_at="index renamed, not committed")
+    crashed = crashing_cli(tmp_path, data, *args, crash_at="index staged, not committed")
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr
     assert [d.name for d in check_library(data)] == [first.name], "the old version (or the new) must survive"
 
@@ -375,7 +395,7 @@ def test_a_crash_in_another_process_does_not_spoil_the_open_apps_next_ingest(tmp
     first, second, third = small_files(tmp_path / "files", ("alpha", "bravo", "charlie"))
     app = DocChat(Settings(data_dir=data, chunk_size=300, chunk_overlap=30), embeddings=fake_embeddings)
     assert app.ingest_paths([first])[0].ok
-    crashed = crashing_cli(tmp_path, data, "ingest", str(second), crash_at="index renamed, not committed")
+    crashed = crashing_cli(tmp_path, data, "ingest", str(second), crash_at="index staged, not committed")
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr
     assert app.ingest_paths([third])[0].ok
     assert app.library.vector_count() == app.library.chunk_count(), "the app's own view after its ingest"

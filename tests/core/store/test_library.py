@@ -44,27 +44,29 @@ def test_adding_the_same_bytes_twice_keeps_one_copy(tmp_path):
     assert library.vector_count() == library.chunk_count() == 1
 
 
-def test_vectors_without_rows_after_a_crash_are_dropped_on_open(tmp_path):
+def test_an_index_staged_but_never_committed_is_discarded_on_open(tmp_path):
     import faiss
 
     library = Library(tmp_path)
     _add(library, "ddd", ["kept"])
     index = faiss.read_index(str(library.index_path))
-    index.add_with_ids(_vectors(2, seed=9), np.array([100, 101], dtype="int64"))  # rename happened, commit did not
-    faiss.write_index(index, str(library.index_path))
+    index.add_with_ids(_vectors(2, seed=9), np.array([100, 101], dtype="int64"))
+    faiss.write_index(index, str(tmp_path / "index.faiss.next"))  # staged, then the process died
     reopened = Library(tmp_path)
     assert reopened.vector_count() == reopened.chunk_count() == 1
+    assert not (tmp_path / "index.faiss.next").exists()
 
 
-def test_rows_without_vectors_are_removed_so_they_can_be_ingested_again(tmp_path):
+def test_an_index_older_than_the_rows_loses_no_document(tmp_path):
     library = Library(tmp_path)
     _add(library, "eee", ["first"])
     saved = library.index_path.read_bytes()
     _add(library, "fff", ["second"], seed=3)
-    library.index_path.write_bytes(saved)  # an index older than the database
+    library.index_path.write_bytes(saved)  # an index older than the database (a backup put back)
     reopened = Library(tmp_path)
-    assert [d.sha256 for d in reopened.documents()] == ["eee"]
-    assert reopened.vector_count() == reopened.chunk_count() == 1
+    assert [d.sha256 for d in reopened.documents()] == ["eee", "fff"]
+    assert reopened.missing_vectors() == [1, 2]  # not trusted at all: its ids may name other chunks
+    assert (tmp_path / "uploads" / "fff").exists()
 
 
 def test_mixing_embedding_models_is_refused(tmp_path):
@@ -105,18 +107,19 @@ def test_delete_removes_rows_vectors_and_the_stored_file_together(tmp_path):
     assert Library(tmp_path).vector_count() == 2  # what is on disk agrees
 
 
-def test_a_delete_cut_off_before_commit_is_finished_on_open(tmp_path):
+def test_a_delete_cut_off_before_commit_keeps_the_document_whole(tmp_path):
     import faiss
 
     library = Library(tmp_path)
     _add(library, "mmm", ["a"])
     _add(library, "nnn", ["b"], seed=2)
     index = faiss.read_index(str(library.index_path))
-    index.remove_ids(np.array([2], dtype="int64"))  # vectors of "nnn" gone, rows not yet deleted
-    faiss.write_index(index, str(library.index_path))
+    index.remove_ids(np.array([2], dtype="int64"))  # the next version staged, rows not yet deleted
+    faiss.write_index(index, str(tmp_path / "index.faiss.next"))
     reopened = Library(tmp_path)
-    assert [d.sha256 for d in reopened.documents()] == ["mmm"]
-    assert reopened.vector_count() == reopened.chunk_count() == 1
+    assert [d.sha256 for d in reopened.documents()] == ["mmm", "nnn"]
+    assert reopened.vector_count() == reopened.chunk_count() == 2
+    assert reopened.missing_vectors() == []
 
 
 def test_a_failed_index_write_rolls_the_rows_back(tmp_path, monkeypatch):
@@ -135,7 +138,7 @@ def test_a_failed_index_write_rolls_the_rows_back(tmp_path, monkeypatch):
     assert [d.sha256 for d in library.documents()] == ["ooo"]
     assert library.vector_count() == library.chunk_count() == 1
     assert not list(tmp_path.glob(".index.faiss.*"))  # no temp file left behind
-    assert not (tmp_path / "uploads" / "ppp").exists()  # nor a stored copy of the failed file
+    assert not list((tmp_path / "uploads").glob("ppp*"))  # nor a stored copy of the failed file
     reopened = Library(tmp_path)
     assert reopened.vector_count() == reopened.chunk_count() == 1
 

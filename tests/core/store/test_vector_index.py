@@ -25,24 +25,30 @@ def vectors() -> np.ndarray:
     return _vectors(2000)
 
 
+def _save(store: VectorIndex, index) -> None:
+    """What the library does around its commit: stage the next version, then publish it."""
+    store.stage(index)
+    store.publish()
+
+
 def _saved(tmp_path, vectors: np.ndarray, flat_limit: int = 1000, nprobe: int = 4) -> VectorIndex:
     store = VectorIndex(tmp_path / "index.faiss", flat_limit=flat_limit, nprobe=nprobe)
     index = store.empty(DIM)
     index.add_with_ids(vectors, np.arange(1, len(vectors) + 1, dtype="int64"))
-    store.save(index)
+    _save(store, index)
     return store
 
 
 def test_an_index_within_the_limit_stays_exact(tmp_path, vectors):
     store = _saved(tmp_path, vectors[:1000])
-    assert not is_ivf(store.current())
-    assert isinstance(store.current(), faiss.IndexIDMap2)
+    assert not is_ivf(store.current(store.published))
+    assert isinstance(store.current(store.published), faiss.IndexIDMap2)
 
 
 def test_past_the_limit_the_saved_index_is_ivf_with_the_same_ids_and_vectors(tmp_path, vectors):
     store = _saved(tmp_path, vectors)
     store.forget()  # read back from the file
-    index = store.current()
+    index = store.current(store.published)
     assert is_ivf(index) and index.nprobe == 4
     ids, stored = contents(index)
     order = np.argsort(ids)
@@ -53,16 +59,16 @@ def test_past_the_limit_the_saved_index_is_ivf_with_the_same_ids_and_vectors(tmp
 
 def test_ivf_search_finds_a_stored_vector_and_returns_cosines(tmp_path, vectors):
     store = _saved(tmp_path, vectors)
-    hits = store.search(vectors[41], k=3)
+    hits = store.search(store.current(store.published), vectors[41], k=3)
     assert hits[0][0] == 42 and hits[0][1] == pytest.approx(1.0, abs=1e-5)
-    assert store.similarities(vectors[41], [42, 7]) == pytest.approx(
+    assert store.similarities(store.current(store.published), vectors[41], [42, 7]) == pytest.approx(
         {42: 1.0, 7: float(vectors[6] @ vectors[41])}, abs=1e-5)
 
 
 def test_ivf_collection_filter_returns_k_allowed_ids_even_outside_the_probed_lists(tmp_path, vectors):
     store = _saved(tmp_path, vectors, nprobe=1)
     allowed = [5, 1500, 1999]
-    hits = store.search(vectors[0], k=3, allowed=allowed)
+    hits = store.search(store.current(store.published), vectors[0], k=3, allowed=allowed)
     assert sorted(i for i, _ in hits) == allowed
     exact = sorted(allowed, key=lambda i: -float(vectors[i - 1] @ vectors[0]))
     assert [i for i, _ in hits] == exact
@@ -70,46 +76,46 @@ def test_ivf_collection_filter_returns_k_allowed_ids_even_outside_the_probed_lis
 
 def test_ivf_adds_and_removes_by_chunk_id(tmp_path, vectors):
     store = _saved(tmp_path, vectors)
-    index = store.current()
+    index = store.current(store.published)
     extra = _vectors(3, seed=5)
     index.add_with_ids(extra, np.array([5001, 5002, 5003], dtype="int64"))
     index.remove_ids(np.array([42, 5002], dtype="int64"))
-    store.save(index)
+    _save(store, index)
     store.forget()
-    assert store.count() == 2001
-    assert store.search(extra[0], k=1)[0][0] == 5001
-    assert 42 not in {i for i, _ in store.search(vectors[41], k=5)}
-    assert store.similarities(vectors[41], [42]) == {}
+    assert store.count(store.current(store.published)) == 2001
+    assert store.search(store.current(store.published), extra[0], k=1)[0][0] == 5001
+    assert 42 not in {i for i, _ in store.search(store.current(store.published), vectors[41], k=5)}
+    assert store.similarities(store.current(store.published), vectors[41], [42]) == {}
 
 
 def test_below_half_the_limit_it_goes_back_to_exact_search(tmp_path, vectors):
     store = _saved(tmp_path, vectors)
-    index = store.current()
+    index = store.current(store.published)
     index.remove_ids(np.arange(1, 1600, dtype="int64"))  # 401 left, under half the limit
-    store.save(index)
-    assert not is_ivf(store.current())
-    assert store.ids(store.current()) == set(range(1600, 2001))
-    assert store.search(vectors[1799], k=1)[0][0] == 1800
+    _save(store, index)
+    assert not is_ivf(store.current(store.published))
+    assert store.ids(store.current(store.published)) == set(range(1600, 2001))
+    assert store.search(store.current(store.published), vectors[1799], k=1)[0][0] == 1800
 
 
 def test_between_half_the_limit_and_the_limit_an_ivf_index_stays_ivf(tmp_path, vectors):
     store = _saved(tmp_path, vectors)
-    index = store.current()
+    index = store.current(store.published)
     assert store.fitted(index) is index  # nothing to change: no retraining at every save
     index.remove_ids(np.arange(1, 1200, dtype="int64"))  # 801 left
-    store.save(index)
-    assert is_ivf(store.current())
+    _save(store, index)
+    assert is_ivf(store.current(store.published))
 
 
 def test_ivf_is_retrained_once_the_library_has_grown_fourfold(tmp_path):
     many = _vectors(9000, seed=3)
     store = _saved(tmp_path, many[:2000])
-    first = store.current().nlist
-    index = store.current()
+    first = store.current(store.published).nlist
+    index = store.current(store.published)
     index.add_with_ids(many[2000:], np.arange(2001, 9001, dtype="int64"))
-    store.save(index)
-    assert store.current().nlist >= 2 * first
-    assert store.count() == 9000
+    _save(store, index)
+    assert store.current(store.published).nlist >= 2 * first
+    assert store.count(store.current(store.published)) == 9000
 
 
 def test_build_ivf_keys_vectors_by_the_given_ids():
@@ -128,7 +134,7 @@ def test_a_library_keeps_working_after_its_index_becomes_ivf(tmp_path, monkeypat
                              chunks=[Chunk(text=f"passage {i}", page=None, ordinal=j) for j, i in enumerate(rows)],
                              vectors=vectors[n * 100:(n + 1) * 100], embedding_model="fake",
                              collection="even" if n % 2 == 0 else "odd")
-    assert is_ivf(library._vectors.current())
+    assert is_ivf(library._current())
     assert library.search(vectors[250], k=1)[0].text == "passage 250"
     assert {h.source for h in library.search(vectors[250], k=5, collections=["even"])} <= {"d0.txt", "d2.txt"}
     library.delete_document(f"{2:064d}")
