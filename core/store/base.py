@@ -70,6 +70,10 @@ class Store(Protocol):
         """Documents whose stored original is gone: reported, never dropped."""
         ...
 
+    def restore_original(self, sha256: str, data: bytes) -> bool:
+        """Put back a listed document's missing original (the same bytes uploaded again)."""
+        ...
+
     # -- writing ---------------------------------------------------------------------------
     def check_embedding_model(self, name: str) -> None:
         """Raise ``LibraryMismatch`` when the library holds vectors of another model."""

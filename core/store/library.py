@@ -25,6 +25,7 @@ import numpy as np
 from core.store import migrations
 from core.store.common_terms import CommonTerms
 from core.store.files import make_private
+from core.store.fts import keyword_scores
 from core.store.index_file import CHECKSUM_KEY
 from core.store.originals import Originals
 from core.store.records import DocumentRecord, Hit, NewDocument
@@ -193,6 +194,15 @@ class Library:
             raise RuntimeError(f"{len(missing)} passages have no vectors; rebuild them first")
         return self._current()
 
+    def restore_original(self, sha256: str, data: bytes) -> bool:
+        """An upload of the same bytes puts back a listed document's missing original."""
+        with self._write_lock():
+            if self.find(sha256) is None or self._originals.path(sha256) is not None:
+                return False
+            self._originals.stage(sha256, data)
+            self._originals.publish(sha256)
+            return True
+
     def missing_vectors(self) -> list[int]:
         """Chunk ids without a vector in the committed index (it was deleted, damaged or replaced,
         or the library predates it): ``DocChat.repair`` embeds their stored text again."""
@@ -242,24 +252,11 @@ class Library:
                        collections: list[str] | None = None) -> list[Hit]:
         """BM25 over the full-text indexes; ``words`` and ``trigrams`` are FTS5 MATCH expressions
         (see core.retrieval.keyword). A chunk found by both has its two scores added."""
-        scores: dict[int, float] = {}
         where, params = _in_collections(collections)
-        only = (f"AND rowid IN (SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id {where})"
-                if collections is not None else "")
         with self._connect() as conn:
             words = self._common_terms.leave_out(conn, words)
-            for table, query in (("chunks_fts", words), ("chunks_trigram", trigrams)):
-                if not query:
-                    continue
-                rows = conn.execute(
-                    f"SELECT rowid, -bm25({table}, 2.0, 1.0) FROM {table} WHERE {table} MATCH ? {only} "
-                    f"ORDER BY bm25({table}, 2.0, 1.0) LIMIT ?",
-                    (query, *params, k),
-                ).fetchall()
-                for chunk_id, score in rows:
-                    scores[chunk_id] = scores.get(chunk_id, 0.0) + score
-        ranked = sorted(scores.items(), key=lambda item: -item[1])[:k]
-        return self.hits(ranked)
+            return self.hits(keyword_scores(conn, words, trigrams, k, where if collections is not None else None,
+                                            params))
 
     def hits(self, found: list[tuple[int, float]]) -> list[Hit]:
         """Chunk ids with scores, in the given order, as Hits with their document's name."""
