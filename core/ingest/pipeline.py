@@ -160,6 +160,8 @@ def read_upload(library: Library, settings: Settings, upload: Upload,
         sha = hashlib.sha256(data).hexdigest()
         stop, replaces, note = _against_library(library, name, sha, upload.replace, started)
         if stop:
+            if stop.duplicate:
+                library.restore_original(sha, data)  # the same bytes put back a lost original
             return stop
         kind, loaded, chunks = _parse(settings, name, data, upload.password, report)
         return Parsed(upload, name, sha, data, kind, chunks, loaded.page_count, loaded.note, note, replaces,

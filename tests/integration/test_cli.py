@@ -141,3 +141,27 @@ def test_reindex_one_document_reads_it_again_with_new_chunk_settings(library):
     after = json.loads(run(library, "list", "--json").stdout)["documents"][0]
     assert after["sha256"] == before["sha256"] and after["chunks"] > before["chunks"]
     assert run(library, "reindex", "nothing.pdf").returncode == 1
+
+
+def test_a_deleted_index_file_loses_nothing_and_is_rebuilt_on_the_next_search(library):
+    """Issue 15's reproduction: `index.faiss` taken for a cache and deleted. It used to empty the
+    library and, at the next write, every stored original with it."""
+    (library / "index.faiss").unlink()
+    listed = run(library, "list", "--json")
+    assert [d["name"] for d in json.loads(listed.stdout)["documents"]] == ["lighthouse.pdf"]
+    assert "have no search vectors" in listed.stderr
+    found = run(library, "search", "When was the lighthouse built?", "--k", "1", "--json")
+    assert found.returncode == 0, found.stderr
+    assert "rebuilding the search vectors" in found.stderr
+    assert json.loads(found.stdout)["results"][0]["page"] == 2
+    assert "have no search vectors" not in run(library, "list").stderr
+    assert len(list((library / "uploads").iterdir())) == 1
+
+
+def test_a_missing_original_is_reported_and_restored_by_the_same_upload(library, lighthouse_pdf):
+    [original] = (library / "uploads").iterdir()
+    original.unlink()
+    assert "stored original of lighthouse.pdf" in run(library, "list").stderr
+    assert "already in the library" in run(library, "ingest", str(lighthouse_pdf)).stdout
+    assert "stored original" not in run(library, "list").stderr
+    assert original.read_bytes() == lighthouse_pdf.read_bytes()
