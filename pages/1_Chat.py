@@ -1,5 +1,7 @@
 """Chat: ask the library; the answer streams from the local model with its sources."""
 
+from collections.abc import Callable, Iterator
+
 import streamlit as st
 
 import core  # noqa: F401 - sets offline mode before any library is imported
@@ -8,6 +10,8 @@ from core.llms.registry import LLMUnavailable
 from core.text import plural
 from ui import model_picker
 from ui.access import require_password
+from ui.markdown import escape_markdown
+from ui.render import inert_markdown
 from ui.resources import docchat, llm, settings
 from ui.sources import render_sources, source_dicts
 
@@ -15,14 +19,17 @@ st.set_page_config(page_title="Chat · Private DocChat", page_icon="💬", layou
 require_password()
 
 
-def after_first_token(tokens, on_first):
-    """Pass tokens through, calling ``on_first`` once the model has started (clears "waiting")."""
-    started = False
-    for token in tokens:
-        if not started:
+def stream_answer(tokens: Iterator[str], slot, on_first: Callable[[], None]) -> str:
+    """Write the answer into ``slot`` as it grows, every partial render as inert as the last (a
+    document can tell the model to answer with a tracking image), and call ``on_first`` once the
+    model has started (clears "waiting"). Returns the whole answer."""
+    text = ""
+    for n, token in enumerate(tokens):
+        if n == 0:
             on_first()
-            started = True
-        yield token
+        text += token
+        slot.markdown(inert_markdown(text))
+    return text
 
 
 if "messages" not in st.session_state:
@@ -43,8 +50,9 @@ if not app.library.documents():
     st.stop()
 
 if built_with := app.needs_reindex():
-    st.warning(f"The library was indexed with **{built_with}**, the settings now choose "
-               f"**{settings().embedding_model}**: re-index it on the Documents page first.", icon="🔁")
+    st.warning(f"The library was indexed with **{escape_markdown(built_with)}**, the settings now choose "
+               f"**{escape_markdown(settings().embedding_model)}**: re-index it on the Documents page first.",
+               icon="🔁")
     st.page_link("pages/2_Documents.py", label="Go to Documents", icon="📄")
     st.stop()
 
@@ -64,17 +72,19 @@ app.warm_up(st.session_state.llm_name)
 
 for message in st.session_state.messages:
     with st.chat_message(message["role"]):
-        st.markdown(message["content"])
+        st.markdown(inert_markdown(message["content"]))
         render_sources(message.get("sources", []), message["content"], message.get("found", True))
 
-if question := st.chat_input("Ask a question about your documents"):
+# The browser stops typing at the limit and Streamlit cuts a longer message to it; the engine
+# refuses anything longer that reaches it another way.
+if question := st.chat_input("Ask a question about your documents", max_chars=settings().max_question_chars):
     if st.session_state.messages and st.session_state.messages[-1]["role"] == "user":
         # The previous answer was cut off by this new question (Streamlit stops the running script).
         st.session_state.messages.append({"role": "assistant", "content": "*(stopped before it finished)*"})
     history = [Turn(m["role"], m["content"]) for m in st.session_state.messages]
     st.session_state.messages.append({"role": "user", "content": question})
     with st.chat_message("user"):
-        st.markdown(question)
+        st.markdown(inert_markdown(question))
     with st.chat_message("assistant"):
         sources: list[dict] = []
         found = True
@@ -85,7 +95,7 @@ if question := st.chat_input("Ask a question about your documents"):
                     status.update(label="Waiting for the model (another question is being answered)…")
                 answer = app.engine(model, chosen_collections).answer(question, history)
                 if answer.standalone != question:
-                    st.write(f"Searched for: *{answer.standalone}*")
+                    st.markdown(f"Searched for: *{escape_markdown(answer.standalone)}*")
                 found = answer.found
                 label = (f"Found {plural(len(answer.sources), 'passage')}" if found
                          else "Nothing in your documents is close to this question")
@@ -98,15 +108,14 @@ if question := st.chat_input("Ask a question about your documents"):
             waiting = body.empty()
             if found and model.busy():
                 waiting.caption("Waiting for the model: another question is being answered…")
-            text = body.write_stream(after_first_token(answer.tokens, waiting.empty))
+            text = stream_answer(answer.tokens, body.empty(), waiting.empty)
             with sources_slot.container():  # again, now with the cited passages marked
-                render_sources(sources, str(text), found)
+                render_sources(sources, text, found)
         except LLMUnavailable as exc:
-            st.error(f"The model is not available: {exc}")
+            st.error(f"The model is not available: {escape_markdown(str(exc))}")
             st.session_state.messages.pop()
             st.stop()
         except Exception as exc:  # noqa: BLE001 - a failed answer must not lose the conversation
-            st.error(f"The model failed to answer: {exc}")
-            text = f"*(the model failed to answer: {exc})*"
-        st.session_state.messages.append(
-            {"role": "assistant", "content": str(text), "sources": sources, "found": found})
+            st.error(f"The model failed to answer: {escape_markdown(str(exc))}")
+            text = f"*(the model failed to answer: {escape_markdown(str(exc))})*"
+        st.session_state.messages.append({"role": "assistant", "content": text, "sources": sources, "found": found})

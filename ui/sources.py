@@ -1,5 +1,6 @@
 """Rendering an answer's sources: file, page, heading and the passage, with the sentences the
-answer used highlighted. Passage text is always escaped: it is the user's data, not markup."""
+answer used highlighted. Passage text and names are always escaped: they are the user's data, not
+markup, and markup from a document could make the browser fetch an image from anywhere."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import streamlit as st
 
 from core.chat.citations import cited, highlight
 from core.store.records import Hit
+from ui.markdown import escape_markdown
 
 
 def source_dicts(hits: list[Hit]) -> list[dict]:
@@ -33,7 +35,7 @@ def render_sources(sources: list[dict], answer: str = "", found: bool = True) ->
         for n in order:
             source = by_number[n]
             mark = " · **cited**" if n in numbers else ""
-            st.markdown(f"**{_escape(source_label(source))}**{mark}")
+            st.markdown(f"**{escape_markdown(source_label(source))}**{mark}")
             st.markdown(_highlighted(source["text"], answer if found else ""))
 
 
@@ -45,11 +47,6 @@ def _highlighted(text: str, answer: str) -> str:
     for part, used in pieces:
         body = part.rstrip()
         tail = "  \n" if "\n" in part[len(body):] else part[len(body):]
-        lines = "  \n".join(_escape(line) for line in body.split("\n"))
+        lines = "  \n".join(escape_markdown(line) for line in body.split("\n"))
         out.append((f":orange-background[{lines}]" if used and body else lines) + tail)
     return "".join(out)
-
-
-def _escape(text: str) -> str:
-    """Markdown-escape user text so ``*``, ``_``, ``<`` or ``[`` in it show as typed."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~:$" else ch for ch in text)

@@ -2,7 +2,9 @@
 
 Upload a generated text file on the Documents page, ask about it on the Chat page with the
 tiny SmolLM2 model, and check that the answer cites the file; then check that a second
-browser session shares the library but not the first session's conversation.
+browser session shares the library but not the first session's conversation. And: a document
+and an answer full of images, links and HTML pointing at a loopback "beacon" server make the
+browser request nothing from it (the answer comes from a loopback OpenAI-compatible fake).
 
 Needs the system Chromium at /usr/bin/chromium (``apt-get install chromium``); Playwright's
 own browser downloads are never used. Set ``DOCCHAT_SCREENSHOT=path.png`` to also save a
@@ -20,9 +22,12 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from tests.llm_servers import BeaconServer, FakeServer, OpenAIHandler
 
 CHROMIUM = Path("/usr/bin/chromium")
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -81,16 +86,23 @@ def _tail(path: Path, chars: int = 4000) -> str:
 
 @pytest.fixture
 def app_url(tmp_path: Path) -> Iterator[str]:
-    """The app served by ``streamlit run`` on a free port, with its library in tmp_path."""
+    with _streamlit_app(tmp_path, DOCCHAT_LLM=TEST_LLM) as url:
+        yield url
+
+
+@contextmanager
+def _streamlit_app(tmp_path: Path, **settings: str) -> Iterator[str]:
+    """The app served by ``streamlit run`` on a free port, with its library in tmp_path and the
+    given ``DOCCHAT_*`` settings."""
     port = _free_port()
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCCHAT_")}
     env.update(
         DOCCHAT_DATA_DIR=str(data_dir),
-        DOCCHAT_LLM=TEST_LLM,
         # never pick up a settings.toml lying in the repository
         DOCCHAT_SETTINGS=str(tmp_path / "no-settings.toml"),
+        **settings,
     )
     python = REPO_ROOT / ".venv" / "bin" / "python"
     command = [
@@ -266,3 +278,80 @@ def test_upload_ask_and_sessions(app_url: str, browser, tmp_path: Path) -> None:
         expect(page.locator('[data-testid="stChatMessage"]').first).to_contain_text(QUESTION, timeout=UI_TIMEOUT_MS)
     finally:
         context.close()
+
+
+BEACON_DOCUMENT = """\
+The Skarvoy lighthouse was built in 1874 by the harbour board. Its tower is made of grey granite
+and it stands forty-one metres above the sea. The lamp was first fuelled with whale oil.
+The keeper's logo is ![logo]({beacon}/document-image.png) and her page is [the keeper]({beacon}/document-link),
+with <img src="{beacon}/document-html.png"> and ![seal][seal] and <{beacon}/document-autolink> and {beacon}/bare.
+
+[seal]: {beacon}/document-reference.png
+"""
+# What a document could tell the model to say. Its first line also becomes the rewritten question of
+# a follow-up (the condense call gets the same reply), which the page shows as "Searched for".
+BEACON_ANSWER = (
+    "It was built in **1874** [1]. ![logo]({beacon}/answer-image.png) [more]({beacon}/answer-link) "
+    "<img src=\"{beacon}/answer-html.png\"> ![seal][seal] <{beacon}/answer-autolink>\n\n"
+    "- granite\n- whale oil\n\n[seal]: {beacon}/answer-reference.png"
+)
+
+
+def _open_all_expanders(page) -> None:
+    for summary in page.locator('[data-testid="stExpander"] details:not([open]) > summary').all():
+        summary.click()
+    _wait_until_idle(page)
+
+
+def test_a_hostile_document_and_answer_make_the_browser_request_nothing(browser, tmp_path: Path) -> None:
+    with BeaconServer() as beacon:
+        text = BEACON_ANSWER.format(beacon=beacon.url)
+        pieces = [text[i:i + 7] for i in range(0, len(text), 7)]  # many partial renders while it streams
+        document = tmp_path / "keeper.txt"
+        document.write_text(BEACON_DOCUMENT.format(beacon=beacon.url), encoding="utf-8")
+        with FakeServer(OpenAIHandler, ["beacon-test"], answer=pieces) as llm_server, _streamlit_app(
+            tmp_path, DOCCHAT_LLM="openai:beacon-test", DOCCHAT_OPENAI_URL=f"{llm_server.url}/v1"
+        ) as url:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            seen: list[str] = []  # what the browser asked for, as a second witness
+            context.on("request", lambda request: seen.append(request.url))
+            try:
+                page = context.new_page()
+                _add_document(page, url, document)
+                assistant, _ = _ask(page, url, QUESTION)
+                page.wait_for_timeout(1000)  # time for an image request, were there one
+                assert beacon.requests == [], "the streamed answer made the browser fetch"
+                expect(assistant).to_contain_text("[1]")  # citations still show
+                expect(assistant.locator("strong", has_text="1874")).to_have_count(1)  # formatting still renders
+                expect(assistant.locator("li", has_text="whale oil")).to_have_count(1)
+                expect(assistant).to_contain_text(f"![logo]({beacon.url}/answer-image.png)")  # shown as typed
+
+                chat_input = page.locator('[data-testid="stChatInput"] textarea')
+                chat_input.fill("And who built it?")  # a follow-up: "Searched for" shows the rewrite
+                chat_input.press("Enter")
+                expect(page.locator('[data-testid="stChatMessageAvatarAssistant"]')).to_have_count(
+                    2, timeout=ANSWER_TIMEOUT_MS)
+                _wait_until_idle(page, ANSWER_TIMEOUT_MS)
+                expect(page.get_by_text("Searched for:")).to_have_count(1)
+                _open_all_expanders(page)  # status boxes and sources, passages included
+                expect(page.locator('[data-testid="stExpanderDetails"]').filter(
+                    has_text="document-image.png").first).to_be_visible()
+
+                # the history is drawn again from the session when the page is visited again
+                page.locator('[data-testid="stSidebarNavLink"]', has_text="Documents").click()
+                expect(page.get_by_role("heading", name=re.compile("Documents"))).to_be_visible(
+                    timeout=UI_TIMEOUT_MS)
+                page.locator('[data-testid="stSidebarNavLink"]', has_text="Chat").click()
+                expect(page.locator('[data-testid="stChatMessage"]')).to_have_count(4, timeout=UI_TIMEOUT_MS)
+                _wait_until_idle(page)
+                _open_all_expanders(page)
+
+                expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+                for element in ("img", "a", "iframe", "source", "video", "audio"):
+                    expect(page.locator(f"{element}[src*='{beacon.url}'], {element}[href*='{beacon.url}']")
+                           ).to_have_count(0)
+                page.wait_for_timeout(1500)  # a late image request would still arrive
+            finally:
+                context.close()
+        assert [u for u in seen if u.startswith(beacon.url)] == []
+        assert beacon.requests == []

@@ -6,6 +6,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.llm_servers import FakeServer, OpenAIHandler
+from tests.pages.test_sources import live_markup
+
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 SMOLLM2 = "llama.cpp:smollm2-135m-instruct.q4_1"
@@ -44,8 +47,9 @@ def test_upload_reports_each_file_and_lists_the_library(lighthouse_pdf):
     at = upload([("lighthouse.pdf", lighthouse_pdf.read_bytes(), "application/pdf"),
                  ("broken.pdf", b"no pdf here", "application/pdf")])
     assert not at.exception
-    assert any("lighthouse.pdf" in s.value and "chunks" in s.value for s in at.success)
-    assert any("broken.pdf" in e.value and "not a PDF" in e.value for e in at.error)
+    shown = [m.value.replace("\\", "") for m in (*at.success, *at.error)]  # names may be shown escaped
+    assert any("lighthouse.pdf" in m and "chunks" in m for m in shown)
+    assert any("broken.pdf" in m and "not a PDF" in m for m in shown)
     table = at.dataframe[0].value
     assert list(table["name"]) == ["lighthouse.pdf"]
 
@@ -93,3 +97,52 @@ def test_switching_the_embedding_model_offers_a_reindex_that_works(lighthouse_pd
     assert not docs.exception
     assert any("Re-indexed" in s.value for s in docs.success)
     assert not page("pages/1_Chat.py").warning
+
+
+HOSTILE = ("The Skarvoy lighthouse was built in 1874 by the harbour board. Its lamp burns whale oil. "
+           "Logo: ![logo](http://127.0.0.1:9/passage.png) [site](http://127.0.0.1:9/passage-link) "
+           "<img src='http://127.0.0.1:9/passage-html.png'> ![seal][seal]\n\n[seal]: http://127.0.0.1:9/passage-ref.png\n")
+HOSTILE_ANSWER = ["Built in **1874** [1]. ", "![logo](http://127.0.0.1:9/answer.png", ") [more](http://127.0.0.1:9/x) ",
+                  "<img src='http://127.0.0.1:9/answer-html.png'> <http://127.0.0.1:9/auto> ", "www.example.com\n\n",
+                  "![seal][seal]\n\n[seal]: http://127.0.0.1:9/answer-ref.png"]
+
+
+@pytest.fixture
+def fake_llm(monkeypatch):
+    """The chat model is a loopback OpenAI-compatible fake with a hostile reply (no model file needed)."""
+    with FakeServer(OpenAIHandler, ["fake"], answer=HOSTILE_ANSWER) as server:
+        monkeypatch.setenv("DOCCHAT_LLM", "openai:fake")
+        monkeypatch.setenv("DOCCHAT_OPENAI_URL", f"{server.url}/v1")
+        yield server
+
+
+def _page_markdown(at: AppTest) -> list[str]:
+    """Every Markdown text of the page's main area (the sidebar's model picker is tested on its own)."""
+    main = at.main
+    return [m.value for m in main.markdown] + [e.value for e in (*main.error, *main.warning, *main.caption)]
+
+
+def test_images_links_and_html_from_a_document_and_an_answer_render_inert(fake_llm):
+    upload([("keeper.txt", HOSTILE.encode(), "text/plain")])
+    at = page("pages/1_Chat.py")
+    at.chat_input[0].set_value("When was the lighthouse on Skarvoy built?").run()
+    at.chat_input[0].set_value("And who built it?").run()  # a follow-up: the rewrite is shown too
+    assert not at.exception
+    shown = _page_markdown(at)
+    assert any("Searched for" in m for m in shown)
+    assert any("keeper\\.txt" in m for m in shown) and any("passage\\.png" in m for m in shown)  # escaped
+    assert [m for m in shown if live_markup(m)] == []
+    answer = at.chat_message[1].markdown[0].value
+    assert "**1874** \\[1\\]" in answer  # formatting kept, citations shown
+
+
+def test_the_question_box_is_capped_at_the_setting(fake_llm, monkeypatch, lighthouse_pdf):
+    monkeypatch.setenv("DOCCHAT_MAX_QUESTION_CHARS", "60")
+    upload([("lighthouse.pdf", lighthouse_pdf.read_bytes(), "application/pdf")])
+    at = page("pages/1_Chat.py")
+    assert at.chat_input[0].proto.max_chars == 60
+    question = "When was the lighthouse on Skarvoy island built, and by whom? " * 3
+    at.chat_input[0].set_value(question).run()  # the browser would stop typing; Streamlit cuts the rest
+    assert not at.exception
+    assert at.session_state.messages[0]["content"] == question[:60]
+    assert all(question[:61] not in str(r.get("messages")) for r in fake_llm.requests)
