@@ -6,8 +6,9 @@ import core  # noqa: F401 - sets offline mode before any library is imported
 from core.ingest.pipeline import Upload
 from core.text import local_time, plural
 from ui.access import require_password
+from ui.markdown import escape_markdown
 from ui.resources import docchat, settings
-from ui.uploads import ingest, show_pending
+from ui.uploads import ingest, named, show_pending, within_upload_limit
 
 st.set_page_config(page_title="Documents · Private DocChat", page_icon="📄", layout="wide")
 require_password()
@@ -15,8 +16,8 @@ st.title("📄 Documents")
 NO_COLLECTION = "(none)"
 
 if built_with := docchat().needs_reindex():
-    model = settings().embedding_model
-    st.warning(f"This library was indexed with **{built_with}**, but the settings choose **{model}**. "
+    model = escape_markdown(settings().embedding_model)
+    st.warning(f"This library was indexed with **{escape_markdown(built_with)}**, but the settings choose **{model}**. "
                "Questions and uploads need one model: re-index the library (its passages are embedded "
                "again, nothing is re-read or lost).", icon="🔁")
     if st.button(f"Re-index with {model}", type="primary"):
@@ -38,11 +39,11 @@ with st.form("upload", clear_on_submit=True):
 
 if submitted and not files:
     st.warning("Choose at least one file first.")
-if submitted and files:
+if submitted and (fitting := within_upload_limit(files or [], settings().max_upload_mb)):
     bar = st.progress(0.0, text="Starting…")
     chosen = "" if collection in (None, NO_COLLECTION) else collection
-    ingest([Upload(f.name, f.getvalue(), password=password or None, collection=chosen) for f in files],
-           lambda event: bar.progress(min(event.overall, 1.0), text=f"{event.name}: {event.stage}"))
+    ingest([Upload(f.name, f.getvalue(), password=password or None, collection=chosen) for f in fitting],
+           lambda event: bar.progress(min(event.overall, 1.0), text=f"{escape_markdown(event.name)}: {event.stage}"))
     bar.progress(1.0, text="Done")
 show_pending()
 
@@ -99,7 +100,7 @@ else:
         with st.spinner("Reading again…"):
             results = [docchat().reread(d.sha256) for d in selected]
         for result in results:
-            (st.success if result.ok else st.error)(f"**{result.name}**: {result.message}")
+            (st.success if result.ok else st.error)(named(result.name, result.message))
     with delete.popover(f"Delete {plural(len(selected), 'document')}…"):
         st.write("These documents, their passages and their stored copies will be removed:")
         for d in selected:

@@ -1,16 +1,23 @@
 """Uploads that wait for the user: an encrypted PDF's password, or the confirmation that a
 changed file replaces the library's version. Kept per session, with the bytes, so nothing is
-uploaded twice and nothing is replaced without a click."""
+uploaded twice and nothing is replaced without a click. File names and messages are the user's
+text, shown escaped (ui/markdown.py): a name is never a link or an image here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from core.ingest.limits import upload_refusal
 from core.ingest.names import display_name
 from core.ingest.pipeline import IngestResult, Upload
+from ui.markdown import escape_markdown
 from ui.resources import docchat
+
+if TYPE_CHECKING:
+    from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 PENDING = "pending_uploads"
 ANSWERED = "answered_uploads"  # results of answered questions, shown once after the rerun
@@ -26,15 +33,32 @@ class PendingUpload:
     password: str | None = None  # kept for a replacement of an encrypted PDF
 
 
+def named(name: str, message: str) -> str:
+    """"**name**: message" as Markdown, both escaped: the message may quote names too."""
+    return f"**{escape_markdown(name)}**: {escape_markdown(message)}"
+
+
 def show_result(result: IngestResult) -> None:
     if not result.ok and result.needs:
         return  # asked below, with the controls to answer
     if not result.ok:
-        st.error(f"**{result.name}**: {result.message}", icon="⚠️")
+        st.error(named(result.name, result.message), icon="⚠️")
     elif result.duplicate:
-        st.info(f"**{result.name}**: {result.message}", icon="ℹ️")
+        st.info(named(result.name, result.message), icon="ℹ️")
     else:
-        st.success(f"**{result.name}**: {result.message}", icon="✅")
+        st.success(named(result.name, result.message), icon="✅")
+
+
+def within_upload_limit(files: list[UploadedFile], max_upload_mb: int) -> list[UploadedFile]:
+    """The files that fit; each one over the limit is refused from its size alone, so its bytes are
+    never copied (``getvalue``) into an ``Upload`` only to be refused after."""
+    fitting = []
+    for file in files:
+        if refusal := upload_refusal(file.size, max_upload_mb):
+            st.error(named(display_name(file.name), refusal), icon="⚠️")
+        else:
+            fitting.append(file)
+    return fitting
 
 
 def ingest(uploads: list[Upload], on_progress=None) -> list[IngestResult]:
@@ -55,7 +79,7 @@ def ingest(uploads: list[Upload], on_progress=None) -> list[IngestResult]:
 
 def _retry(item: PendingUpload, password: str | None, replace: bool) -> None:
     st.session_state[PENDING].remove(item)
-    with st.spinner(f"Reading {item.name}…"):
+    with st.spinner(f"Reading {escape_markdown(item.name)}…"):
         results = ingest([Upload(item.name, item.data, password=password, collection=item.collection,
                                  replace=replace)])
     st.session_state[ANSWERED] = results
@@ -68,7 +92,7 @@ def show_pending() -> None:
         show_result(result)
     for n, item in enumerate(list(st.session_state.get(PENDING, []))):
         with st.container(border=True):
-            st.warning(f"**{item.name}**: {item.message}", icon="🔒" if item.needs == "password" else "♻️")
+            st.warning(named(item.name, item.message), icon="🔒" if item.needs == "password" else "♻️")
             if item.needs == "password":
                 with st.form(f"unlock_{n}"):
                     password = st.text_input("Password", type="password", key=f"password_{n}")

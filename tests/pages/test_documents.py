@@ -117,7 +117,7 @@ def test_an_encrypted_pdf_asks_for_its_password_and_a_wrong_one_asks_again(tmp_p
     at.file_uploader[0].set_value([("vault.pdf", _encrypted_pdf(tmp_path, "s3cret"), "application/pdf")])
     [submit] = [b for b in at.button if b.label == "Add to library"]
     submit.click().run()
-    assert any("password-protected" in w.value for w in at.warning)
+    assert any(r"password\-protected" in w.value for w in at.warning)  # messages are shown escaped
     [field] = [t for t in at.text_input if t.label == "Password"]
     field.set_value("nope")
     [unlock] = [b for b in at.button if b.label == "Unlock and add"]
@@ -128,5 +128,60 @@ def test_an_encrypted_pdf_asks_for_its_password_and_a_wrong_one_asks_again(tmp_p
     [unlock] = [b for b in at.button if b.label == "Unlock and add"]
     unlock.click().run()
     assert not at.exception
-    assert any("vault.pdf" in s.value for s in at.success)
+    assert any(r"vault\.pdf" in s.value for s in at.success)
     assert list(at.dataframe[0].value["name"]) == ["vault.pdf"]
+
+
+def _renders_as_text(markdown: str, text: str) -> None:
+    """What a browser would get from this Markdown: ``text`` as it was typed, and no image (a fetch) or link."""
+    import html
+    import re
+
+    from markdown_it import MarkdownIt
+
+    rendered = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(markdown)
+    assert "<img" not in rendered and "<a " not in rendered, rendered
+    assert text in html.unescape(re.sub(r"<[^>]+>", "", rendered)), rendered
+
+
+HOSTILE = "![x](http:127.0.0.1:9) [click](http:evil) <b>*_`~$:smile:.txt"
+
+
+def test_a_hostile_file_name_is_shown_as_text_never_as_an_image_or_a_link():
+    from ui.markdown import escape_markdown
+
+    at = documents_page()
+    add(at, HOSTILE, b"The harbour master keeps the tide tables. " * 5)
+    [done] = [s.value for s in at.success if "chunk" in s.value]
+    assert done.startswith(f"**{escape_markdown(HOSTILE)}**: ")
+    assert "![x](" not in done and "[click](" not in done
+    _renders_as_text(done, HOSTILE)
+    add(at, HOSTILE, b"The harbour master moved the tide tables. " * 5)  # another version: the question quotes it
+    [asked] = [w.value for w in at.warning if "another version" in w.value]
+    assert "![x](" not in asked and asked.count(escape_markdown(HOSTILE)) == 2
+    _renders_as_text(asked, HOSTILE)
+
+
+def test_an_upload_over_the_limit_is_refused_from_its_size_without_copying_its_bytes(monkeypatch):
+    from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+    copied: list[str] = []
+    real = UploadedFile.getvalue
+
+    def getvalue(self):
+        copied.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(UploadedFile, "getvalue", getvalue)
+    monkeypatch.setenv("DOCCHAT_MAX_UPLOAD_MB", "1")
+    at = documents_page()
+    at.file_uploader[0].set_value([("[big](http:evil).txt", b"a" * (1024 * 1024 + 1), "text/plain"),
+                                   ("small.txt", b"The lamp is lit at dusk. " * 5, "text/plain")])
+    [submit] = [b for b in at.button if b.label == "Add to library"]
+    submit.click().run()
+    assert not at.exception
+    [refused] = [e.value for e in at.error]
+    assert refused == r"**\[big\]\(http\:evil\)\.txt**: file is 1\.0 MB, larger than the 1 MB limit \(max\_upload\_mb\)"
+    assert copied == ["small.txt"]
+    assert list(at.dataframe[0].value["name"]) == ["small.txt"]
+    assert any("1 MB are refused" in c.value for c in at.caption)
