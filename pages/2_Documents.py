@@ -30,6 +30,7 @@ with st.form("upload", clear_on_submit=True):
     files = st.file_uploader(
         "Drop PDFs, text, Markdown, Word, PowerPoint, Excel, HTML or CSV files",
         accept_multiple_files=True,
+        max_upload_size=settings().max_upload_mb,  # the browser refuses a larger file before sending it
     )
     left, right = st.columns(2)
     collection = left.selectbox("Collection", [NO_COLLECTION, *collections], accept_new_options=True,

@@ -3,4 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-exec .venv/bin/streamlit run Home.py "$@"
+# One upload limit: Streamlit refuses a larger request body itself (before the page, or its memory, sees
+# it) at the same max_upload_mb that the pages and the CLI check (settings file or DOCCHAT_MAX_UPLOAD_MB).
+max_upload_mb="$(.venv/bin/python -c 'from core.settings import load_settings; print(load_settings().max_upload_mb)')"
+exec .venv/bin/streamlit run Home.py --server.maxUploadSize "$max_upload_mb" "$@"

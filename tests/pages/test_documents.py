@@ -175,6 +175,7 @@ def test_an_upload_over_the_limit_is_refused_from_its_size_without_copying_its_b
     monkeypatch.setattr(UploadedFile, "getvalue", getvalue)
     monkeypatch.setenv("DOCCHAT_MAX_UPLOAD_MB", "1")
     at = documents_page()
+    assert at.file_uploader[0].proto.max_upload_size_mb == 1  # the browser's limit is the setting too
     at.file_uploader[0].set_value([("[big](http:evil).txt", b"a" * (1024 * 1024 + 1), "text/plain"),
                                    ("small.txt", b"The lamp is lit at dusk. " * 5, "text/plain")])
     [submit] = [b for b in at.button if b.label == "Add to library"]
