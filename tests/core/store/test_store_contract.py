@@ -230,3 +230,14 @@ def test_sentence_vectors_give_each_chunk_its_best_sentence_and_go_with_it(open_
     assert store.sentence_similarities(np.eye(1, 6, 5, dtype="float32")[0], kept) == {ids[1]: pytest.approx(1.0)}
     store.reindex(np.eye(2, 6, dtype="float32"), ids, "fake-6")  # sentence vectors off: none left
     assert store.sentence_similarities(np.eye(1, 6, 5, dtype="float32")[0], kept) == {}
+
+
+def test_a_whole_library_has_every_vector_and_original(open_library):
+    store = open_library()
+    _add(store, A, ["one", "two", "three"])
+    assert store.missing_vectors() == [] and store.missing_originals() == []
+    ids = [i for i, _, _ in store.chunk_texts()]
+    assert [text for _, text, _ in store.chunk_texts(ids[1:])] == ["two", "three"]
+    assert store.restore_original(A, b"bytes of " + A.encode()) is False  # nothing was missing
+    assert store.add_vectors(_vectors(1), np.array(ids[:1], dtype="int64")) == 0  # nor any vector
+    assert store.original(A) == b"bytes of " + A.encode()
