@@ -4,7 +4,7 @@ import streamlit as st
 
 import core  # noqa: F401 - sets offline mode before any library is imported
 from ui.access import require_password
-from ui.markdown import escape_markdown
+from ui.render import inert_text
 from ui.resources import docchat, llm_options, settings
 
 st.set_page_config(page_title="Private DocChat", page_icon="🔒", layout="wide")
@@ -23,12 +23,12 @@ left.metric("Documents", len(documents))
 right.metric("Chunks", sum(d.chunks for d in documents))
 state = options[chosen].state if chosen in options else "unknown"
 # Names come from settings and from model servers: escaped, so none can become a link or an image.
-st.markdown(f"Model: **{escape_markdown(str(chosen))}** ({escape_markdown(state)}); change it in the Chat page's "
+st.markdown(f"Model: **{inert_text(str(chosen))}** ({inert_text(state)}); change it in the Chat page's "
             "sidebar.")
-st.markdown(f"Search: {escape_markdown(settings().retriever)}, embeddings "
-            f"**{escape_markdown(settings().embedding_model)}**.")
+st.markdown(f"Search: {inert_text(settings().retriever)}, embeddings "
+            f"**{inert_text(settings().embedding_model)}**.")
 
 st.page_link("pages/2_Documents.py", label="Add documents", icon="📄")
 st.page_link("pages/1_Chat.py", label="Chat with your documents", icon="💬")
-where = "PostgreSQL (database_url)" if settings().database_url else escape_markdown(str(settings().data_dir))
+where = "PostgreSQL (database_url)" if settings().database_url else inert_text(str(settings().data_dir))
 st.caption(f"Library: {where}")

@@ -10,8 +10,7 @@ from core.llms.registry import LLMUnavailable
 from core.text import plural
 from ui import model_picker
 from ui.access import require_password
-from ui.markdown import escape_markdown
-from ui.render import inert_markdown
+from ui.render import inert_markdown, inert_text
 from ui.resources import docchat, llm, settings
 from ui.sources import render_sources, source_dicts
 
@@ -50,8 +49,8 @@ if not app.library.documents():
     st.stop()
 
 if built_with := app.needs_reindex():
-    st.warning(f"The library was indexed with **{escape_markdown(built_with)}**, the settings now choose "
-               f"**{escape_markdown(settings().embedding_model)}**: re-index it on the Documents page first.",
+    st.warning(f"The library was indexed with **{inert_text(built_with)}**, the settings now choose "
+               f"**{inert_text(settings().embedding_model)}**: re-index it on the Documents page first.",
                icon="🔁")
     st.page_link("pages/2_Documents.py", label="Go to Documents", icon="📄")
     st.stop()
@@ -95,7 +94,7 @@ if question := st.chat_input("Ask a question about your documents", max_chars=se
                     status.update(label="Waiting for the model (another question is being answered)…")
                 answer = app.engine(model, chosen_collections).answer(question, history)
                 if answer.standalone != question:
-                    st.markdown(f"Searched for: *{escape_markdown(answer.standalone)}*")
+                    st.markdown(f"Searched for: *{inert_text(answer.standalone)}*")
                 found = answer.found
                 label = (f"Found {plural(len(answer.sources), 'passage')}" if found
                          else "Nothing in your documents is close to this question")
@@ -112,10 +111,10 @@ if question := st.chat_input("Ask a question about your documents", max_chars=se
             with sources_slot.container():  # again, now with the cited passages marked
                 render_sources(sources, text, found)
         except LLMUnavailable as exc:
-            st.error(f"The model is not available: {escape_markdown(str(exc))}")
+            st.error(f"The model is not available: {inert_text(str(exc))}")
             st.session_state.messages.pop()
             st.stop()
         except Exception as exc:  # noqa: BLE001 - a failed answer must not lose the conversation
-            st.error(f"The model failed to answer: {escape_markdown(str(exc))}")
-            text = f"*(the model failed to answer: {escape_markdown(str(exc))})*"
+            st.error(f"The model failed to answer: {inert_text(str(exc))}")
+            text = f"*(the model failed to answer: {inert_text(str(exc))})*"
         st.session_state.messages.append({"role": "assistant", "content": text, "sources": sources, "found": found})

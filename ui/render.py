@@ -9,8 +9,12 @@ strikethrough Streamlit also renders) and written back as Markdown that keeps th
 (headings, emphasis, lists, quotes, tables, code) and nothing that fetches or links: images and
 links are shown as the text that was typed, raw HTML is text, reference definitions are not read
 (``![a][r]`` stays text), and every literal character is escaped, so Streamlit's own extensions
-(bare-URL links, ``:icons:``, ``$math$``) cannot start either. ``[1]`` citations are plain text
-and show as they are.
+(``:icons:``, ``$math$``) cannot start either. ``[1]`` citations are plain text and show as they are.
+
+Escaping does not stop GFM's bare-URL links: Streamlit finds ``http://``, ``www.`` and ``a@b.c`` in
+the text *after* escapes are resolved (seen in Chromium: ``http\\://host`` became a link). So
+``inert_text`` also puts an invisible WORD JOINER (U+2060) where those patterns start; the text
+reads the same, but is no longer a link (a copied address carries that character).
 
 Each call parses the whole text again, so a partial answer while it streams is as inert as the
 final one.
@@ -30,6 +34,9 @@ _PARSER = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethro
 _BACKTICKS = re.compile(r"`+")
 _LANGUAGE = re.compile(r"[\w+#.-]*")  # a fence's language: the info string's first word, nothing else
 _ALIGN = {"text-align:left": ":--", "text-align:right": "--:", "text-align:center": ":-:"}
+# where GFM's bare links start: a scheme's "://", "www.", and the domain after "@" (email links)
+_LINK_START = re.compile(r"(?<=[a-z])(?=://)|(?<=www)(?=\.)|(?<=@)(?!\u2060)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 
 
 def inert_markdown(text: str) -> str:
@@ -37,9 +44,12 @@ def inert_markdown(text: str) -> str:
     return _blocks(SyntaxTreeNode(_PARSER.parse(text)).children, "\n\n")
 
 
-def _text(text: str) -> str:
-    """Literal text (``&`` escaped too, so a decoded ``&lt;`` is not read as an entity again)."""
-    return escape_markdown(text)
+def inert_text(text: str) -> str:
+    """``text`` as Markdown that shows exactly that text (a name, a passage line): escaped, and no
+    bare URL or email address in it becomes a link."""
+    return escape_markdown(_LINK_START.sub(WORD_JOINER, text))
+
+
 
 
 def _blocks(nodes: list[SyntaxTreeNode], separator: str) -> str:
@@ -63,7 +73,7 @@ def _block(node: SyntaxTreeNode) -> str:
         case "table":
             return _table(node)
         case _:  # anything a later parser version adds is shown as text
-            return _text(node.content)
+            return inert_text(node.content)
 
 
 def _list(node: SyntaxTreeNode) -> str:
@@ -127,10 +137,10 @@ def _span(node: SyntaxTreeNode, in_table: bool) -> str:
         case "em" | "strong" | "s":
             return node.markup + _inline(node, in_table) + node.markup
         case "link" if node.markup == "autolink":
-            return _text("<") + _inline(node, in_table) + _text(">")
+            return inert_text("<") + _inline(node, in_table) + inert_text(">")
         case "link":
-            return _text("[") + _inline(node, in_table) + _text(f"]({node.attrs.get('href', '')})")
+            return inert_text("[") + _inline(node, in_table) + inert_text(f"]({node.attrs.get('href', '')})")
         case "image":
-            return _text("![") + _inline(node, in_table) + _text(f"]({node.attrs.get('src', '')})")
+            return inert_text("![") + _inline(node, in_table) + inert_text(f"]({node.attrs.get('src', '')})")
         case _:  # text, and anything a later parser version adds
-            return _text(node.content)
+            return inert_text(node.content)

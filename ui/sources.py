@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.chat.citations import cited, highlight
 from core.store.records import Hit
-from ui.markdown import escape_markdown
+from ui.render import inert_text
 
 
 def source_dicts(hits: list[Hit]) -> list[dict]:
@@ -35,7 +35,7 @@ def render_sources(sources: list[dict], answer: str = "", found: bool = True) ->
         for n in order:
             source = by_number[n]
             mark = " · **cited**" if n in numbers else ""
-            st.markdown(f"**{escape_markdown(source_label(source))}**{mark}")
+            st.markdown(f"**{inert_text(source_label(source))}**{mark}")
             st.markdown(_highlighted(source["text"], answer if found else ""))
 
 
@@ -47,6 +47,6 @@ def _highlighted(text: str, answer: str) -> str:
     for part, used in pieces:
         body = part.rstrip()
         tail = "  \n" if "\n" in part[len(body):] else part[len(body):]
-        lines = "  \n".join(escape_markdown(line) for line in body.split("\n"))
+        lines = "  \n".join(inert_text(line) for line in body.split("\n"))
         out.append((f":orange-background[{lines}]" if used and body else lines) + tail)
     return "".join(out)

@@ -298,8 +298,13 @@ BEACON_ANSWER = (
 
 
 def _open_all_expanders(page) -> None:
-    for summary in page.locator('[data-testid="stExpander"] details:not([open]) > summary').all():
-        summary.click()
+    closed = page.locator('[data-testid="stExpander"] details:not([open]) > summary')
+    for _ in range(20):  # each click opens one; the locator then finds the next
+        if not closed.count():
+            break
+        closed.first.click()
+        page.wait_for_timeout(100)
+    expect(closed).to_have_count(0)
     _wait_until_idle(page)
 
 
@@ -324,7 +329,8 @@ def test_a_hostile_document_and_answer_make_the_browser_request_nothing(browser,
                 expect(assistant).to_contain_text("[1]")  # citations still show
                 expect(assistant.locator("strong", has_text="1874")).to_have_count(1)  # formatting still renders
                 expect(assistant.locator("li", has_text="whale oil")).to_have_count(1)
-                expect(assistant).to_contain_text(f"![logo]({beacon.url}/answer-image.png)")  # shown as typed
+                shown = assistant.inner_text().replace("\u2060", "")  # the word joiner that stops bare links
+                assert f"![logo]({beacon.url}/answer-image.png)" in shown  # shown as typed
 
                 chat_input = page.locator('[data-testid="stChatInput"] textarea')
                 chat_input.fill("And who built it?")  # a follow-up: "Searched for" shows the rewrite

@@ -6,7 +6,7 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
-from ui.render import inert_markdown
+from ui.render import WORD_JOINER, inert_markdown, inert_text
 from ui.sources import _highlighted
 
 GFM = MarkdownIt("commonmark").enable(["table", "strikethrough"])
@@ -20,6 +20,7 @@ HOSTILE = [
     f'<img src="{BEACON}/html.png"> and <a href="{BEACON}">x</a>',
     f'<div>\n<img src="{BEACON}/block.png">\n</div>',
     f"{BEACON}/bare and www.example.com and https://example.com/x",
+    "mail me@example.com or mailto:me@example.com, WWW.EXAMPLE.COM, HTTPS://EXAMPLE.COM",
     f"- item ![b]({BEACON}/in-list.png)\n\n> quote [l]({BEACON}/in-quote)",
     f"| a | b |\n|---|---|\n| ![b]({BEACON}/cell.png) | [l]({BEACON}/cell) |",
     f"**bold ![b]({BEACON}/in-bold.png)** *[l]({BEACON}/in-em)*",
@@ -33,8 +34,11 @@ HOSTILE = [
 
 def live_markup(markdown: str) -> list[str]:
     """What Streamlit's Markdown (CommonMark + GFM) would make of ``markdown`` that fetches or links:
-    images, links, raw HTML, and the bare URLs GFM turns into links (unescaped ``http:/`` or ``www.``)."""
-    found = re.findall(r"(?<!\\)(?:https?:/|www\.)", markdown)
+    images, links, raw HTML, and the bare URLs and email addresses GFM turns into links. GFM finds
+    those in the text once escapes are resolved (``http\\://x`` is a link in Chromium), so they are
+    looked for in the text as shown."""
+    shown = re.sub(r"\\(.)", r"\1", markdown)
+    found = re.findall(r"(?i)https?://|www\.|[-.\w+]+@[-\w]+\.", shown)
 
     def walk(tokens) -> None:
         for token in tokens:
@@ -67,6 +71,13 @@ def test_images_links_and_html_in_model_output_render_inert_and_show_as_typed(te
     assert live_markup(out) == []
     shown = GFM.render(out)
     assert BEACON.removeprefix("http://") in shown or "example.com" in shown or ":red" in shown  # not dropped
+
+
+@pytest.mark.parametrize("name", ["www.example.com.pdf", "me@example.com.txt", "![x](http:)[y].md", "a_b*c`d.txt"])
+def test_names_show_as_typed_and_never_link(name):
+    shown = inert_text(name)
+    assert live_markup(shown) == []
+    assert re.sub(r"\\(.)", r"\1", shown).replace(WORD_JOINER, "") == name
 
 
 def test_every_partial_answer_while_it_streams_is_inert():
