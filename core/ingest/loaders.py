@@ -74,7 +74,7 @@ def _page_text(page: PageObject, number: int, limits: ReadLimits, failed: set[in
         return page.extract_text() or ""
     except LimitReachedError as exc:
         raise LimitExceeded(f"refused: page {number} of this PDF goes past a safety limit of the PDF reader "
-                            f"({exc}; max_expanded_mb is {limits.expanded_mb:,} MB)") from exc
+                            f"({str(exc).rstrip('.')}; max_expanded_mb is {limits.expanded_mb:,} MB)") from exc
     except Exception:  # noqa: BLE001 - one bad page must not lose the others; OCR may still read it
         failed.add(number)
         return ""

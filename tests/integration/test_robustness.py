@@ -20,7 +20,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -30,8 +30,10 @@ from core.ingest.ocr import INSTALL_HINT, ocr_languages
 from core.service import DocChat
 from tests.conftest import SHARED, make_pdf
 from tests.core.ingest.samples import (
+    blank_pages_pdf,
     corrupt_flate_checksum,
     entity_bomb_docx,
+    flate_bomb_pdf,
     many_parts_docx,
     png_bytes,
     scanned_pdf,
@@ -59,7 +61,7 @@ class Case:
     ok: bool
     expect: str  # a readable part of the message the user sees
     password: str | None = None
-    max_upload_mb: int | None = None  # a smaller limit for this input only
+    limits: dict[str, float] = field(default_factory=dict)  # settings for this input only ({"max_upload_mb": 1})
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,16 @@ def _encrypted(user: str, owner: str) -> bytes:
 
 def _note(text: str) -> Callable[[], bytes]:
     return lambda: (text + " The ferry timetable is pinned by the harbour door. " * 5).encode()
+
+
+def _stored_docx(mb: int) -> bytes:
+    """A .docx-shaped ZIP that does not compress: past a size limit at a 1:1 ratio, so no bomb by ratio."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("word/document.xml", bytes(range(256)) * (mb * 4096))
+    return out.getvalue()
 
 
 GENERATED = [
@@ -129,9 +141,26 @@ GENERATED = [
          "this .docx file is damaged (truncated?)"),
     Case("unsupported extension", "slides.key", _note("Keynote?"), False, "unsupported file type (.key)"),
     Case("file 1 byte over a 1 MB limit", "big.txt", lambda: b"a" * (MB + 1), False,
-         "larger than the 1 MB limit", max_upload_mb=1),
+         "larger than the 1 MB limit (max_upload_mb)", limits={"max_upload_mb": 1}),
     Case("file 1 byte over the default 200 MB limit", "huge.txt", lambda: bytes(200 * MB + 1), False,
-         "larger than the 200 MB limit", max_upload_mb=200),
+         "larger than the 200 MB limit (max_upload_mb)", limits={"max_upload_mb": 200}),
+    Case("PDF stream bomb (400 MB of spaces in a 400 KB file)", "stream-bomb.pdf", lambda: flate_bomb_pdf(400), False,
+         "page 1 of this PDF expands to more than 300 MB (max_expanded_mb); it looks like a decompression bomb"),
+    Case("PDF stream bomb, filter as an array: decoded by pypdf alone", "array-bomb.pdf",
+         lambda: flate_bomb_pdf(3, filters=b"[/FlateDecode]"), False,
+         "page 1 of this PDF goes past a safety limit of the PDF reader", limits={"max_expanded_mb": 2}),
+    Case("DOCX expanding past max_expanded_mb at 1:1 (no bomb by ratio)", "big.docx", lambda: _stored_docx(3), False,
+         "would expand to 3 MB when unzipped (1:1; limits 2 MB (max_expanded_mb)", limits={"max_expanded_mb": 2}),
+    Case("100,000 blank pages in a 600 KB PDF", "pages.pdf", lambda: blank_pages_pdf(100_000), False,
+         "this PDF has 100,000 pages, more than the 5,000-page limit (max_pages)"),
+    Case("the same, claiming /Count 1", "pages-lying.pdf", lambda: blank_pages_pdf(100_000, declared=1), False,
+         "this PDF has 100,000 pages, more than the 5,000-page limit (max_pages)"),
+    Case("101 pages without text (OCR would read each)", "blank-scan.pdf", lambda: blank_pages_pdf(101), False,
+         "this PDF has no text layer on its 101 pages, more than the 100 pages OCR reads in one file (max_ocr_pages)"),
+    Case("text file of 20,000,001 characters", "long.txt", lambda: b"a" * 20_000_001, False,
+         "this file holds more than 20,000,000 characters of text (max_chars)"),
+    Case("PDF read with no time left", "slow.pdf", lambda: _text_pdf(["The ferry leaves at nine."] * 3), False,
+         "reading this file took longer than 0 s (max_read_seconds)", limits={"max_read_seconds": 0.0}),
     Case("name with ../ (path traversal)", "../../etc/passwd.txt", _note("Traversal."), True, "1 chunk"),
     Case("name with NUL and newline", "bad\x00name\n.txt", _note("NUL name."), True, "1 chunk"),
     Case("name of 1,000 characters", "x" * 1000 + ".txt", _note("Long name."), True, "1 chunk"),
@@ -182,10 +211,9 @@ def _corpus_cases() -> list[Case]:
 
 
 @contextmanager
-def _limit(app: DocChat, max_upload_mb: int | None) -> Iterator[None]:
+def _limit(app: DocChat, limits: dict[str, float]) -> Iterator[None]:
     kept = app.settings
-    if max_upload_mb is not None:
-        app.settings = replace(kept, max_upload_mb=max_upload_mb)
+    app.settings = replace(kept, **limits)
     try:
         yield
     finally:
@@ -204,7 +232,7 @@ def test_every_bad_input_gets_a_clear_message_and_leaves_the_library_intact(sett
     outcomes: list[Outcome] = []
     for case in GENERATED + _corpus_cases():
         before = _counts(app)
-        with _limit(app, case.max_upload_mb):
+        with _limit(app, case.limits):
             result = app.ingest_file(case.name, case.data(), case.password)  # returns: the app stays up
         shown = "refused" if not result.ok else "already stored" if result.duplicate else "stored"
         outcomes.append(Outcome(case, shown, result.name, result.message))
@@ -243,9 +271,14 @@ def _cell(text: str, longest: int | None = None) -> str:
     return shown.replace("|", "\\|")
 
 
+def _what(case: Case) -> str:
+    settings = ", ".join(f"{name} = {value:g}" for name, value in case.limits.items())
+    return f"{case.what} ({settings})" if settings else case.what
+
+
 def _write_table(target: Path, outcomes: list[Outcome]) -> None:
     """The doc is written whole from this run's results; temp file + rename, so never half written."""
-    rows = [f"| {_cell(o.case.what)} | `{_cell(o.case.name, 60)}` | {o.outcome} "
+    rows = [f"| {_cell(_what(o.case))} | `{_cell(o.case.name, 60)}` | {o.outcome} "
             f"| `{_cell(o.name, 60)}` | {_cell(o.message)} |" for o in outcomes]
     text = "\n".join([
         "# Robustness: what the app says to bad input",
@@ -264,8 +297,8 @@ def _write_table(target: Path, outcomes: list[Outcome]) -> None:
         f"OCR (Tesseract) on the machine that wrote it: {ocr_languages() or 'not installed'}. Without Tesseract",
         f"the two scanned PDFs are refused with: *this PDF has no text layer (a scan?); OCR is not installed "
         f"({INSTALL_HINT})* (tests/core/ingest/test_ocr.py checks that message). Corpus rows appear",
-        "when `../shared/corpus` is present. The sweep limits uploads to 50 MB (the corpus fits); two rows use",
-        "1 MB and the default 200 MB. Seconds in the messages are from a shared 2-core machine.",
+        "when `../shared/corpus` is present. The sweep limits uploads to 50 MB (the corpus fits); rows that name",
+        "a setting ran under that value instead. Seconds in the messages are from a shared 2-core machine.",
         "",
         "| input | name given | outcome | name stored | message shown |",
         "|---|---|---|---|---|",
