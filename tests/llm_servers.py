@@ -14,7 +14,8 @@ fixed answer in the documented format, so the real client libraries are exercise
   server-sent events ending in ``data: [DONE]``), for the error paths; the happy path of the
   OpenAI-compatible backend runs against llama.cpp's real server instead.
 
-``answer`` is the reply, in the pieces it streams (``ANSWER`` unless given). ``mode`` picks a failure:
+``answer`` is the reply, in the pieces it streams (``ANSWER`` unless given), ``pause`` seconds apart
+(so a browser draws each partial answer). ``mode`` picks a failure:
 "ok", "slow" (answers after ``delay`` seconds), "malformed" (a stream that is not the format),
 "missing" (404 for the model). ``requests`` keeps every JSON body
 received (with ``path`` and ``_headers``), so a test can check the passages really reached the server.
@@ -51,7 +52,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Connection", "close")
         self.end_headers()
-        for line in lines:
+        for n, line in enumerate(lines):
+            if n and self.server.pause:
+                time.sleep(self.server.pause)
             self.wfile.write(line.encode())
             self.wfile.flush()
         self.close_connection = True
@@ -170,9 +173,9 @@ class FakeServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, handler: type[_Handler], models: list[str], mode: str = "ok", delay: float = 3.0,
-                 answer: list[str] | None = None) -> None:
+                 answer: list[str] | None = None, pause: float = 0.0) -> None:
         super().__init__(("127.0.0.1", 0), handler)
-        self.models, self.mode, self.delay = models, mode, delay
+        self.models, self.mode, self.delay, self.pause = models, mode, delay, pause
         self.answer = ANSWER if answer is None else answer
         self.requests: list[dict] = []
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)

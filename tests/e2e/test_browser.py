@@ -311,10 +311,10 @@ def _open_all_expanders(page) -> None:
 def test_a_hostile_document_and_answer_make_the_browser_request_nothing(browser, tmp_path: Path) -> None:
     with BeaconServer() as beacon:
         text = BEACON_ANSWER.format(beacon=beacon.url)
-        pieces = [text[i:i + 7] for i in range(0, len(text), 7)]  # many partial renders while it streams
+        pieces = [text[i:i + 7] for i in range(0, len(text), 7)]  # drawn one by one while it streams
         document = tmp_path / "keeper.txt"
         document.write_text(BEACON_DOCUMENT.format(beacon=beacon.url), encoding="utf-8")
-        with FakeServer(OpenAIHandler, ["beacon-test"], answer=pieces) as llm_server, _streamlit_app(
+        with FakeServer(OpenAIHandler, ["beacon-test"], answer=pieces, pause=0.05) as llm_server, _streamlit_app(
             tmp_path, DOCCHAT_LLM="openai:beacon-test", DOCCHAT_OPENAI_URL=f"{llm_server.url}/v1"
         ) as url:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
