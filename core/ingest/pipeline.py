@@ -17,7 +17,7 @@ from langchain_core.embeddings import Embeddings
 
 from core.embeddings import embed_matrix, embedding_name
 from core.ingest.errors import IngestError
-from core.ingest.limits import ReadLimits, upload_refusal
+from core.ingest.limits import MB, ReadLimits, upload_refusal
 from core.ingest.loaders import load
 from core.ingest.names import display_name
 from core.ingest.records import Chunk, LoadedFile
@@ -112,7 +112,7 @@ class Upload:
             if refusal := upload_refusal(path.stat().st_size, max_upload_mb):
                 raise IngestError(refusal)
             with path.open("rb") as file:
-                return file.read(max_upload_mb * 1024 * 1024 + 1)  # one byte more: the caller's check sees it
+                return file.read(max_upload_mb * MB + 1)  # one byte more, so the caller's check sees a file that grew
         except OSError as exc:
             raise IngestError(f"cannot read file ({exc.strerror})") from exc
 
