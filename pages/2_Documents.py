@@ -6,7 +6,7 @@ import core  # noqa: F401 - sets offline mode before any library is imported
 from core.ingest.pipeline import Upload
 from core.text import local_time, plural
 from ui.access import require_password
-from ui.markdown import escape_markdown
+from ui.render import inert_text
 from ui.resources import docchat, settings
 from ui.uploads import ingest, named, show_pending, within_upload_limit
 
@@ -16,8 +16,8 @@ st.title("📄 Documents")
 NO_COLLECTION = "(none)"
 
 if built_with := docchat().needs_reindex():
-    model = escape_markdown(settings().embedding_model)
-    st.warning(f"This library was indexed with **{escape_markdown(built_with)}**, but the settings choose **{model}**. "
+    model = inert_text(settings().embedding_model)
+    st.warning(f"This library was indexed with **{inert_text(built_with)}**, but the settings choose **{model}**. "
                "Questions and uploads need one model: re-index the library (its passages are embedded "
                "again, nothing is re-read or lost).", icon="🔁")
     if st.button(f"Re-index with {model}", type="primary"):
@@ -44,7 +44,7 @@ if submitted and (fitting := within_upload_limit(files or [], settings().max_upl
     bar = st.progress(0.0, text="Starting…")
     chosen = "" if collection in (None, NO_COLLECTION) else collection
     ingest([Upload(f.name, f.getvalue(), password=password or None, collection=chosen) for f in fitting],
-           lambda event: bar.progress(min(event.overall, 1.0), text=f"{escape_markdown(event.name)}: {event.stage}"))
+           lambda event: bar.progress(min(event.overall, 1.0), text=f"{inert_text(event.name)}: {event.stage}"))
     bar.progress(1.0, text="Done")
 show_pending()
 

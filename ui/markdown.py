@@ -4,7 +4,9 @@ Streamlit renders the body of ``st.error``, ``st.success``, spinners, progress t
 GitHub-flavoured Markdown, with images, links, HTML-like autolinks, KaTeX (``$``) and its own
 ``:red[…]`` / ``:material/icon:`` / emoji shortcodes. A file named ``![x](http://host/b.png).pdf``
 would make every browser showing it fetch that URL (a privacy leak); a backslash before each special
-character makes any name show exactly as typed.
+character makes any name show exactly as typed. Escapes do not stop GFM's bare links (``www.host``,
+``a@b.c``: Streamlit finds them after escapes are resolved), so pages show user text through
+``ui.render.inert_text``, which adds that on top of this.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Uploads that wait for the user: an encrypted PDF's password, or the confirmation that a
 changed file replaces the library's version. Kept per session, with the bytes, so nothing is
 uploaded twice and nothing is replaced without a click. File names and messages are the user's
-text, shown escaped (ui/markdown.py): a name is never a link or an image here."""
+text, shown inert (ui/render.py inert_text): a name is never a link or an image here."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import streamlit as st
 from core.ingest.limits import upload_refusal
 from core.ingest.names import display_name
 from core.ingest.pipeline import IngestResult, Upload
-from ui.markdown import escape_markdown
+from ui.render import inert_text
 from ui.resources import docchat
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ class PendingUpload:
 
 def named(name: str, message: str) -> str:
     """"**name**: message" as Markdown, both escaped: the message may quote names too."""
-    return f"**{escape_markdown(name)}**: {escape_markdown(message)}"
+    return f"**{inert_text(name)}**: {inert_text(message)}"
 
 
 def show_result(result: IngestResult) -> None:
@@ -79,7 +79,7 @@ def ingest(uploads: list[Upload], on_progress=None) -> list[IngestResult]:
 
 def _retry(item: PendingUpload, password: str | None, replace: bool) -> None:
     st.session_state[PENDING].remove(item)
-    with st.spinner(f"Reading {escape_markdown(item.name)}…"):
+    with st.spinner(f"Reading {inert_text(item.name)}…"):
         results = ingest([Upload(item.name, item.data, password=password, collection=item.collection,
                                  replace=replace)])
     st.session_state[ANSWERED] = results

@@ -139,26 +139,29 @@ def _renders_as_text(markdown: str, text: str) -> None:
 
     from markdown_it import MarkdownIt
 
+    from ui.render import WORD_JOINER
+
     rendered = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(markdown)
     assert "<img" not in rendered and "<a " not in rendered, rendered
-    assert text in html.unescape(re.sub(r"<[^>]+>", "", rendered)), rendered
+    assert text in html.unescape(re.sub(r"<[^>]+>", "", rendered)).replace(WORD_JOINER, ""), rendered
 
 
-HOSTILE = "![x](http:127.0.0.1:9) [click](http:evil) <b>*_`~$:smile:.txt"
+HOSTILE = "![x](http:127.0.0.1:9) [click](http:evil) www.evil.example me@evil.example <b>*_`~$:smile:.txt"
 
 
 def test_a_hostile_file_name_is_shown_as_text_never_as_an_image_or_a_link():
-    from ui.markdown import escape_markdown
+    from ui.render import WORD_JOINER, inert_text
 
     at = documents_page()
     add(at, HOSTILE, b"The harbour master keeps the tide tables. " * 5)
     [done] = [s.value for s in at.success if "chunk" in s.value]
-    assert done.startswith(f"**{escape_markdown(HOSTILE)}**: ")
+    assert done.startswith(f"**{inert_text(HOSTILE)}**: ")
+    assert f"www{WORD_JOINER}\\.evil" in done and f"@{WORD_JOINER}evil" in done  # bare links too (ui/render.py)
     assert "![x](" not in done and "[click](" not in done
     _renders_as_text(done, HOSTILE)
     add(at, HOSTILE, b"The harbour master moved the tide tables. " * 5)  # another version: the question quotes it
     [asked] = [w.value for w in at.warning if "another version" in w.value]
-    assert "![x](" not in asked and asked.count(escape_markdown(HOSTILE)) == 2
+    assert "![x](" not in asked and asked.count(inert_text(HOSTILE)) == 2
     _renders_as_text(asked, HOSTILE)
 
 
