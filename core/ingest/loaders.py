@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from core.ingest.errors import IngestError
-from core.ingest.limits import LimitExceeded, ReadBudget, ReadLimits
+from core.ingest.limits import MB, LimitExceeded, ReadBudget, ReadLimits
 from core.ingest.ocr import ocr_pages
 from core.ingest.records import LoadedFile, Page
 from core.ingest.sections import sections
@@ -53,6 +53,7 @@ def load_pdf(data: bytes, password: str | None = None, on_progress: Callable[[fl
                 pages[number] = _table_page(page, text, number) or Page(text=text, number=number)
                 budget.add_text(pages[number].text)
             else:
+                _check_images(page, number, limits)  # OCR renders the page: PDFium decodes its images whole
                 no_text.append(number)
     notes = [f"recovered damaged data on {plural(repaired, 'page')}; its text may be incomplete"] if repaired else []
     if no_text:
@@ -107,6 +108,29 @@ def _open_pdf(data: bytes, password: str | None, limits: ReadLimits) -> tuple[Pd
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
         raise IngestError(f"could not read this PDF, it may be damaged or truncated ({exc})") from exc
     return reader, password
+
+
+_COMPONENTS = {"/DeviceGray": 1, "/CalGray": 1, "/DeviceRGB": 3, "/CalRGB": 3, "/Lab": 3, "/DeviceCMYK": 4}
+
+
+def _check_images(page: PageObject, number: int, limits: ReadLimits) -> None:
+    """Refuse a page whose images declare more pixels than the expansion limit: rendering it for OCR
+    would make PDFium decode them (a 1 KB stream can declare 30,000 x 30,000 RGB, 2.5 GB)."""
+    try:
+        xobjects = page["/Resources"]["/XObject"]
+        images = [x.get_object() for x in xobjects.values()]
+        declared = sum(_image_bytes(image) for image in images if image.get("/Subtype") == "/Image")
+    except Exception:  # noqa: BLE001 - no readable image dictionary: nothing declared to check
+        return
+    if declared > limits.expanded_bytes:
+        raise limits.expansion_refusal(f"an image on page {number} of this PDF ({declared / MB:,.0f} MB of pixels)")
+
+
+def _image_bytes(image) -> int:
+    """What the image decodes to at one byte per component (PDFium widens 1-bit scans to 8 bits)."""
+    space = image.get("/ColorSpace")
+    components = _COMPONENTS.get(space, 4) if isinstance(space, str) else 4  # unknown or indexed: counted high
+    return int(image["/Width"]) * int(image["/Height"]) * components
 
 
 def _declared_pages(reader: PdfReader) -> int:

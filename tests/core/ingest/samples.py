@@ -150,3 +150,16 @@ def blank_pages_pdf(pages: int, declared: int | None = None) -> bytes:
     count = pages if declared is None else declared
     return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, count),
                  _PAGE, b"<< /Length 0 >>\nstream\n\nendstream"])
+
+
+def image_bomb_pdf(width: int, height: int) -> bytes:
+    """One page without text showing one image that declares ``width`` x ``height`` RGB pixels from a
+    stream of a few bytes: rendering it for OCR would make PDFium decode all of them."""
+    pixels = zlib.compress(b"\0" * 3 * 16)
+    page = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+            b" /Resources << /XObject << /Im1 5 0 R >> >> >>")
+    return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page,
+                 b"<< /Length 32 >>\nstream\nq 612 0 0 792 0 0 cm /Im1 Do Q\nendstream",
+                 b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB /BitsPerComponent 8"
+                 b" /Filter /FlateDecode /Length %d >>\nstream\n" % (width, height, len(pixels)) + pixels
+                 + b"\nendstream"])

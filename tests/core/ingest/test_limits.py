@@ -18,7 +18,7 @@ from core.ingest.loaders import load, load_pdf
 from core.ingest.pipeline import Upload
 from core.service import DocChat
 from tests.conftest import make_pdf
-from tests.core.ingest.samples import blank_pages_pdf, flate_bomb_pdf
+from tests.core.ingest.samples import blank_pages_pdf, flate_bomb_pdf, image_bomb_pdf, scanned_pdf
 
 TEXT = "Marta Quell keeps the Skarvoy lighthouse and rows to the mainland on Sundays."
 
@@ -87,6 +87,14 @@ def test_pypdf_decodes_under_our_expansion_limit_too(fake_ocr):
     with pytest.raises(LimitExceeded, match=r"refused: page 1 of this PDF goes past a safety limit .*max_expanded_mb"):
         load_pdf(flate_bomb_pdf(3, filters=b"[/FlateDecode]"), limits=ReadLimits(expanded_mb=2))
     assert fake_ocr.asked == []
+
+
+def test_a_page_whose_image_declares_more_pixels_than_the_limit_never_reaches_ocr(fake_ocr):
+    with pytest.raises(LimitExceeded, match=r"^refused: an image on page 1 of this PDF \(2,575 MB of pixels\) expands "
+                                            r"to more than 300 MB \(max_expanded_mb\)"):
+        load_pdf(image_bomb_pdf(30_000, 30_000))
+    assert fake_ocr.asked == []
+    assert load_pdf(scanned_pdf(), limits=ReadLimits(expanded_mb=5)).note == "1 page read with OCR"  # 2 MB of pixels
 
 
 def test_a_stream_within_the_limit_is_read_as_before(fake_ocr, tmp_path):
