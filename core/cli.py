@@ -191,6 +191,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     except LLMUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    if not sources:  # nothing was searched (a question over the length limit) or nothing found
+        print()
+        return 0
     print("\n\nSources:" if answer.found else "\n\nClosest passages (none close enough to answer from):")
     for n, src in enumerate(sources, 1):
         page = f", page {src['page']}" if src["page"] is not None else ""

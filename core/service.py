@@ -158,7 +158,8 @@ class DocChat:
         """An answer chain over the library, or over some of its collections only."""
         from core.chat.engine import ChatEngine
 
-        return ChatEngine(lambda question: self.retrieve(question, collections=collections), llm)
+        return ChatEngine(lambda question: self.retrieve(question, collections=collections), llm,
+                          max_question_chars=self.settings.max_question_chars)
 
     def warm_up(self, llm_name: str) -> None:
         """Load the embedder and the model in the background while the user types a question,

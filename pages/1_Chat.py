@@ -11,6 +11,7 @@ from core.text import plural
 from ui import model_picker
 from ui.access import require_password
 from ui.render import inert_markdown, inert_text
+from ui.repair import repair_vectors
 from ui.resources import docchat, llm, settings
 from ui.sources import render_sources, source_dicts
 
@@ -42,6 +43,7 @@ with st.sidebar:
         st.session_state.messages = []
 
 st.title("💬 Chat with your documents")
+repair_vectors()
 app = docchat()
 if not app.library.documents():
     st.info("Your library is empty: add files first.")

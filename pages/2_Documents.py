@@ -7,6 +7,7 @@ from core.ingest.pipeline import Upload
 from core.text import local_time, plural
 from ui.access import require_password
 from ui.render import inert_text
+from ui.repair import repair_vectors, report_missing_originals
 from ui.resources import docchat, settings
 from ui.uploads import ingest, named, show_pending, within_upload_limit
 
@@ -14,6 +15,8 @@ st.set_page_config(page_title="Documents · Private DocChat", page_icon="📄", 
 require_password()
 st.title("📄 Documents")
 NO_COLLECTION = "(none)"
+repair_vectors()
+report_missing_originals()
 
 if built_with := docchat().needs_reindex():
     model = inert_text(settings().embedding_model)

@@ -18,6 +18,7 @@ import streamlit as st
 from core.llms.registry import LLMOption
 from core.llms.remote import display_url
 from core.settings import Settings
+from ui.render import inert_text
 from ui.resources import llm_options, settings
 
 # Secrets a remote backend reads from the environment; .streamlit/secrets.toml may hold them instead.
@@ -81,15 +82,15 @@ def render() -> None:
         st.session_state.llm_name = ready[0] if ready else None
         if wanted and ready:
             state = by_name[wanted].state if wanted in by_name else "not listed now"
-            st.caption(f"`{wanted}` is {state}; answering with `{ready[0]}`.")
+            st.caption(f"{inert_text(wanted)} is {inert_text(state)}; answering with {inert_text(ready[0])}.")
     st.selectbox("Answer with", ready, key="llm_name", format_func=lambda name: label(by_name[name]),
                  placeholder="No model available",
                  help=f"Used from the next question on; the conversation is kept. {REMOTE_MARK} runs on "
                       "another machine.")
     chosen = by_name.get(st.session_state.llm_name or "")
     if chosen is not None and chosen.leaves_machine:
-        st.warning(f"**{chosen.name}** runs on **{host(chosen)}**, not on this machine: your questions and the "
-                   "passages found in your documents will be sent there.", icon=REMOTE_MARK)
+        st.warning(f"**{inert_text(chosen.name)}** runs on **{inert_text(host(chosen))}**, not on this machine: "
+                   "your questions and the passages found in your documents will be sent there.", icon=REMOTE_MARK)
     elif any(o.leaves_machine for o in options):
         st.caption(f"Models marked {REMOTE_MARK} run on another machine: choosing one sends your questions and "
                    "the passages found in your documents there. The chosen model runs here.")
@@ -98,4 +99,4 @@ def render() -> None:
         for o in options:
             where = f" → {display_url(o.url)}" if o.url and display_url(o.url) not in o.detail else ""
             detail = f": {o.detail}" if o.detail else ""
-            st.caption(f"{'🟢' if o.ready else '⚪'} `{label(o)}` — {o.state}{detail}{where}")
+            st.caption(f"{'🟢' if o.ready else '⚪'} {inert_text(label(o))} — {inert_text(o.state + detail + where)}")

@@ -189,3 +189,25 @@ def test_an_upload_over_the_limit_is_refused_from_its_size_without_copying_its_b
     assert copied == ["small.txt"]
     assert list(at.dataframe[0].value["name"]) == ["small.txt"]
     assert any("1 MB are refused" in c.value for c in at.caption)
+
+
+def test_a_deleted_index_is_rebuilt_on_the_page_and_a_missing_original_is_named(tmp_path):
+    """Issue 15: the index file is derived data. Deleted, it costs no document: the page embeds the
+    stored passages again and says so; an original deleted by hand is named, not dropped."""
+    at = add(documents_page(), "kept.txt", b"The lighthouse keeper climbs the stairs at dusk.\n")
+    add(at, "other.txt", b"An orchard of apple trees beside the river.\n")
+    data = tmp_path / "data"
+    (data / "index.faiss").unlink()
+    [original] = [p for p in (data / "uploads").iterdir() if p.read_bytes().startswith(b"An orchard")]
+    original.unlink()
+    st.cache_resource.clear()  # a restarted app
+    at = documents_page()
+    assert not at.exception
+    assert any("embedded again" in i.value and "No document was lost" in i.value for i in at.info)
+    assert any("other" in w.value and "missing" in w.value for w in at.warning)
+    from core.service import DocChat
+    from core.settings import load_settings
+
+    library = DocChat(load_settings()).library
+    assert sorted(d.name for d in library.documents()) == ["kept.txt", "other.txt"]
+    assert library.missing_vectors() == []
