@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from langchain_core.prompts import ChatPromptTemplate
 
+from core.chat.language import KOREAN, Language
+
 NOT_FOUND = "I couldn't find that in your documents."
+NOT_FOUND_KO = "문서에서 그 내용을 찾지 못했습니다."
 TOO_LONG = "Your question is {length:,} characters long; please ask in at most {limit:,} characters."
 
 ANSWER_SYSTEM = (
@@ -15,12 +18,35 @@ ANSWER_SYSTEM = (
     "Cite the passages you use like [1] or [2]. "
     f"If the passages do not contain the answer, reply exactly: {NOT_FOUND} "
     "Start with the shortest exact answer (a name, number, date or short phrase taken from the passages), "
-    "then add at most one sentence. Answer in the language of the question."
+    "then add at most one sentence. Write it in the language named after the question."
 )
 
+# The language is named in the human message, after the question: the system message stays one fixed
+# prefix for the KV cache, and the last line is the one a small model follows best.
 ANSWER_PROMPT = ChatPromptTemplate.from_messages(
-    [("system", ANSWER_SYSTEM), ("human", "Passages:\n{context}\n\nQuestion: {question}")]
+    [("system", ANSWER_SYSTEM), ("human", "Passages:\n{context}\n\nQuestion: {question}\n\n{language}")]
 )
+
+
+def not_found(language: Language | None) -> str:
+    """The "not found" sentence in the asker's language (English unless the question is Korean)."""
+    return NOT_FOUND_KO if language == KOREAN else NOT_FOUND
+
+
+def language_instruction(language: Language | None) -> str:
+    """The answer prompt's last line. Korean repeats it in Korean and gives the Korean "not found"
+    sentence, which overrides the English one of the system message."""
+    if language is None:
+        return "Answer in the language of the question."
+    if language == KOREAN:
+        return ("Answer in Korean (한국어로 답하세요). "
+                f"If the passages do not contain the answer, reply exactly: {NOT_FOUND_KO}")
+    return f"Answer in {language.name}."
+
+
+def is_not_found(text: str) -> bool:
+    """Whether an answer is the refusal, in either language, as the model may end it without the full stop."""
+    return any(sentence.rstrip(".") in text for sentence in (NOT_FOUND, NOT_FOUND_KO))
 
 CONDENSE_PROMPT = ChatPromptTemplate.from_messages(
     [

@@ -1,6 +1,8 @@
-"""``eval answers``: the local LLM answers a fixed sample of SQuAD questions from what retrieval
-finds; scored by exact match and F1 after SQuAD v1.1's own answer normalisation, plus how often
-the app refused ("not found") and how often the right paragraph was among the passages.
+"""``eval answers``: the local LLM answers a fixed sample of SQuAD questions (or KorQuAD's, the same
+format) from what retrieval finds; scored by exact match and F1 after SQuAD v1.1's own answer
+normalisation, plus what a user judges: whether the gold answer is in the answer at all (a right answer
+written as a sentence scores 0 in exact match) and whether it is written in the question's language;
+and how often the app refused ("not found") and how often the right paragraph was among the passages.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import re
 import string
 import sys
 import time
-from collections import Counter
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
 from core.chat.citations import strip_citations
-from core.chat.prompts import NOT_FOUND
+from core.chat.language import detect_language, written_in
+from core.chat.prompts import is_not_found
 from core.eval.squad import Paragraph, Question
 
 SAMPLE_SEED = 1
@@ -44,6 +47,13 @@ def best_scores(prediction: str, answers: tuple[str, ...]) -> tuple[float, float
     return exact, max(f1(prediction, a) for a in answers)
 
 
+def contains_gold(prediction: str, answers: tuple[str, ...]) -> bool:
+    """Whether any reference answer, normalised, appears inside the normalised answer: "The Broncos won
+    in Santa Clara" holds "Santa Clara", as a reader would judge, where exact match gives 0."""
+    text = f" {normalize_answer(prediction)} "
+    return any(gold and gold in text for gold in (normalize_answer(a) for a in answers))
+
+
 def sample(questions: list[Question], n: int) -> list[Question]:
     """The same questions on every run and machine, so runs with other prompts or k compare."""
     return random.Random(SAMPLE_SEED).sample(questions, min(n, len(questions)))
@@ -56,14 +66,63 @@ class AnswerReport:
     questions: int
     exact_match: float
     f1: float
+    contains_gold: float  # share of all questions whose answer holds a gold answer (refusals count as 0)
+    in_language: float  # share of answers written in the question's language (refusals included)
     refused: float
     retrieved: float  # share of questions whose paragraph was among the passages given
     seconds: float
+    by_language: dict[str, float] = field(default_factory=dict)  # question language -> share answered in it
 
     def to_json(self) -> dict:
         return {"llm": self.llm, "k": self.k, "questions": self.questions, "exact_match": round(self.exact_match, 4),
-                "f1": round(self.f1, 4), "refused": round(self.refused, 4), "retrieved": round(self.retrieved, 4),
-                "seconds": round(self.seconds, 1)}
+                "f1": round(self.f1, 4), "contains_gold": round(self.contains_gold, 4),
+                "in_language": round(self.in_language, 4),
+                "by_language": {lang: round(v, 4) for lang, v in self.by_language.items()},
+                "refused": round(self.refused, 4), "retrieved": round(self.retrieved, 4),
+                "seconds": round(self.seconds, 1),
+                "seconds_per_question": round(self.seconds / (self.questions or 1), 2)}
+
+    def line(self) -> str:
+        langs = ", ".join(f"{lang} in {lang} {v:.1%}" for lang, v in self.by_language.items())
+        return (f"{self.llm} (k={self.k}): {self.questions} questions, exact match {self.exact_match:.3f}, "
+                f"F1 {self.f1:.3f}, gold answer contained {self.contains_gold:.1%}, "
+                f"in the question's language {self.in_language:.1%} ({langs}), refused {self.refused:.1%}, "
+                f"paragraph retrieved {self.retrieved:.1%}, {self.seconds:.0f} s "
+                f"({self.seconds / (self.questions or 1):.1f} s a question)")
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One answer, scored."""
+
+    language: str  # of the question: "ko", "en", or "?" when undetected
+    exact: float
+    f1: float
+    contained: bool
+    in_language: bool
+    refused: bool
+    retrieved: bool
+
+
+def score(question: Question, text: str, found: bool, retrieved: bool) -> Scored:
+    """A refusal scores 0 on the answer metrics but is still judged for its language."""
+    language = detect_language(question.text)
+    refused = not found or is_not_found(text)
+    em, f = (0.0, 0.0) if refused else best_scores(text, question.answers)
+    contained = not refused and contains_gold(text, question.answers)
+    return Scored(language.code if language else "?", em, f, contained, written_in(text, language), refused,
+                  retrieved)
+
+
+def summarise(llm: str, k: int, scored: list[Scored], seconds: float) -> AnswerReport:
+    n = len(scored) or 1
+    groups: dict[str, list[bool]] = defaultdict(list)
+    for s in scored:
+        groups[s.language].append(s.in_language)
+    return AnswerReport(llm, k, len(scored), sum(s.exact for s in scored) / n, sum(s.f1 for s in scored) / n,
+                        sum(s.contained for s in scored) / n, sum(s.in_language for s in scored) / n,
+                        sum(s.refused for s in scored) / n, sum(s.retrieved for s in scored) / n, seconds,
+                        {lang: sum(v) / len(v) for lang, v in sorted(groups.items())})
 
 
 def run_answers(args: argparse.Namespace, app, paragraphs: list[Paragraph], questions: list[Question]) -> int:
@@ -80,26 +139,16 @@ def run_answers(args: argparse.Namespace, app, paragraphs: list[Paragraph], ques
     engine = app.engine(llm)
     chosen = sample(questions, args.questions or 200)
     started = time.perf_counter()
-    exact = f1_total = refused = retrieved = 0.0
+    scored: list[Scored] = []
     for question in tqdm(chosen, desc="answering", unit="q", file=sys.stderr, disable=None):
         answer = engine.answer(question.text)
         text = strip_citations("".join(answer.tokens)).strip()
-        retrieved += any(h.sha256 == paragraphs[question.paragraph].sha256 for h in answer.sources)
-        if not answer.found or NOT_FOUND.rstrip(".") in text:
-            refused += 1
-            continue
-        em, f = best_scores(text, question.answers)
-        exact, f1_total = exact + em, f1_total + f
+        retrieved = any(h.sha256 == paragraphs[question.paragraph].sha256 for h in answer.sources)
+        scored.append(result := score(question, text, answer.found, retrieved))
         if getattr(args, "verbose", False):
-            print(json.dumps({"q": question.text, "a": text, "gold": question.answers[0], "f1": round(f, 2)},
+            print(json.dumps({"q": question.text, "a": text, "gold": question.answers[0], "f1": round(result.f1, 2),
+                              "contained": result.contained, "in_language": result.in_language},
                              ensure_ascii=False), file=sys.stderr)
-    n = len(chosen) or 1
-    report = AnswerReport(name, app.settings.k, len(chosen), exact / n, f1_total / n, refused / n, retrieved / n,
-                          time.perf_counter() - started)
-    if args.json:
-        print(json.dumps(report.to_json()))
-    else:
-        print(f"{report.llm} (k={report.k}): {report.questions} questions, exact match {report.exact_match:.3f}, "
-              f"F1 {report.f1:.3f}, refused {report.refused:.1%}, paragraph retrieved {report.retrieved:.1%}, "
-              f"{report.seconds:.0f} s")
+    report = summarise(name, app.settings.k, scored, time.perf_counter() - started)
+    print(json.dumps(report.to_json()) if args.json else report.line())
     return 0

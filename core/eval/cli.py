@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 from core.settings import Settings
 
@@ -19,6 +21,12 @@ def eval_settings(settings: Settings, kind: str) -> Settings:
     sentences = "+sentences" if settings.sentence_vectors else ""
     # An eval library is scratch on this machine, never the team's PostgreSQL library.
     return replace(settings, data_dir=settings.data_dir / "eval" / f"{kind}-{model}{sentences}", database_url="")
+
+
+def library_kind(path: Path) -> str:
+    """SQuAD's dev set keeps its library "squad"; another set in its format (KorQuAD) gets its own, named
+    by its file: sharing one would put both sets' paragraphs in one library and change both evals."""
+    return "squad" if path.name == "dev-v1.1.json" else re.sub(r"[^a-z0-9.]+", "-", path.stem.lower())
 
 
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -35,7 +43,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     paragraphs, questions = load_squad(args.path)
     if getattr(args, "k", None):
         settings = replace(settings, k=args.k)
-    app = DocChat(eval_settings(settings, "squad"))
+    app = DocChat(eval_settings(settings, library_kind(args.path)))
     added = build_library(app, paragraphs, lambda items: tqdm(items, desc="building the eval library",
                                                                 unit="batch", file=sys.stderr, disable=None))
     if added:
