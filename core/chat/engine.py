@@ -1,5 +1,9 @@
 """The answer chain (LCEL): condense the follow-up with the history, retrieve, prompt, stream.
 
+Only a follow-up that points back at the conversation is rewritten by the model (core/chat/followup.py):
+the rewrite costs 10-15 s on two cores before any source shows. The answer prompt names the question's
+language (core/chat/language.py), which a small model otherwise ignores for English passages.
+
 Sources are known before the model starts, so the UI can show them while the answer streams.
 When retrieval finds nothing close enough, the model is not asked at all: the answer is
 "not found" with the closest passages, rather than a guess. Calls into an in-process model are
@@ -15,7 +19,9 @@ from typing import TYPE_CHECKING
 from langchain_core.output_parsers import StrOutputParser
 
 from core.chat.citations import strip_citations
-from core.chat.prompts import ANSWER_PROMPT, CONDENSE_PROMPT, NOT_FOUND, TOO_LONG
+from core.chat.followup import needs_history
+from core.chat.language import detect_language
+from core.chat.prompts import ANSWER_PROMPT, CONDENSE_PROMPT, TOO_LONG, language_instruction, not_found
 from core.llms.loaded import LoadedLLM
 from core.settings import Settings
 from core.store.records import Hit
@@ -81,8 +87,9 @@ class ChatEngine:
         self.answer_chain = ANSWER_PROMPT | llm.runnable | StrOutputParser()
 
     def standalone_question(self, question: str, history: list[Turn]) -> str:
-        """First turns skip the model call entirely; follow-ups are rewritten before retrieval."""
-        if not any(t.role == "user" for t in history):
+        """First turns and follow-ups that stand on their own skip the model call; a follow-up that points
+        back ("when was it built?", "디코더는요?") is rewritten with the history before retrieval."""
+        if not any(t.role == "user" for t in history) or not needs_history(question):
             return question
         inputs = {"history": format_history(history), "question": question}  # outside the shared lock
         with self.llm.lock:
@@ -94,11 +101,13 @@ class ChatEngine:
         """Refuse a question over the limit in one sentence, without searching or asking the model."""
         if refusal := question_too_long(question, self.max_question_chars):
             return Answer(question, "", [], iter([refusal]), found=False)
+        language = detect_language(question)  # the asker's words, not the rewrite, which may drift to English
         standalone = self.standalone_question(question, history or [])
         retrieved = self.retrieve(standalone)
         if not retrieved.grounded:
-            return Answer(question, standalone, retrieved.hits, iter([NOT_FOUND]), found=False)
-        inputs = {"context": format_context(retrieved.hits), "question": standalone}
+            return Answer(question, standalone, retrieved.hits, iter([not_found(language)]), found=False)
+        inputs = {"context": format_context(retrieved.hits), "question": standalone,
+                  "language": language_instruction(language)}
         return Answer(question, standalone, retrieved.hits, self._stream(inputs))
 
     def _stream(self, inputs: dict) -> Iterator[str]:

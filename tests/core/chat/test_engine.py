@@ -1,9 +1,11 @@
 import threading
 
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
+from langchain_core.messages import AIMessage
+from langchain_core.runnables import RunnableLambda
 
 from core.chat.engine import ChatEngine, Turn, format_context, format_history
-from core.chat.prompts import NOT_FOUND, TOO_LONG
+from core.chat.prompts import NOT_FOUND, NOT_FOUND_KO, TOO_LONG
 from core.llms.loaded import LoadedLLM
 from core.retrieval.retriever import Retrieved
 from core.settings import Settings
@@ -105,3 +107,56 @@ def test_a_question_at_the_limit_is_answered_and_the_limit_defaults_to_the_setti
 def test_history_turns_are_cut_before_citations_are_removed():
     text = format_history([Turn("user", "Who? [1]" + " " * 1_000_000 + "[2]"), Turn("assistant", "A [1].")])
     assert text == "User: Who?" + " " * 296 + "\nAssistant: A."
+
+
+class RecordingModel:
+    """A fake chat model that keeps every prompt it is given, so a test can count the model calls."""
+
+    def __init__(self, replies: list[str]) -> None:
+        self.replies = list(replies)
+        self.prompts: list[str] = []
+        self.runnable = RunnableLambda(self._reply)
+
+    def _reply(self, prompt) -> AIMessage:
+        self.prompts.append(prompt.to_string())
+        return AIMessage(self.replies.pop(0))
+
+
+def _recording_engine(replies: list[str], grounded: bool = True) -> tuple[ChatEngine, RecordingRetriever,
+                                                                          RecordingModel]:
+    retriever, model = RecordingRetriever(grounded), RecordingModel(replies)
+    return ChatEngine(retriever, LoadedLLM("fake", model.runnable)), retriever, model
+
+
+HISTORY = [Turn("user", "How many layers does the Transformer encoder have?"), Turn("assistant", "6 [1].")]
+
+
+def test_a_self_contained_follow_up_is_not_rewritten():
+    engine, retriever, model = _recording_engine(["8 [1]."])
+    answer = engine.answer("How many attention heads does the Transformer use?", HISTORY)
+    assert "".join(answer.tokens) == "8 [1]."
+    assert retriever.queries == ["How many attention heads does the Transformer use?"]
+    assert len(model.prompts) == 1 and "Rewrite" not in model.prompts[0]  # one call: the answer
+
+
+def test_a_follow_up_that_points_back_is_rewritten_first():
+    engine, retriever, model = _recording_engine(["How many layers does the Transformer decoder have?", "6 [1]."])
+    answer = engine.answer("그럼 디코더는요?", HISTORY)
+    assert "".join(answer.tokens) == "6 [1]."
+    assert retriever.queries == ["How many layers does the Transformer decoder have?"]
+    assert len(model.prompts) == 2 and "Rewrite" in model.prompts[0]
+
+
+def test_the_answer_prompt_names_the_questions_language():
+    engine, _, model = _recording_engine(["8개입니다 [1].", "8 [1]."])
+    list(engine.answer("트랜스포머는 몇 개의 GPU로 학습했나요?").tokens)
+    list(engine.answer("How many GPUs was the Transformer trained on?").tokens)
+    korean, english = model.prompts
+    assert korean.rstrip().endswith(f"reply exactly: {NOT_FOUND_KO}") and "Answer in Korean" in korean
+    assert english.rstrip().endswith("Answer in English.")
+
+
+def test_not_found_is_said_in_the_askers_language():
+    engine, _ = _engine([], grounded=False)
+    assert "".join(engine.answer("트랜스포머는 몇 개의 GPU로 학습했나요?").tokens) == NOT_FOUND_KO
+    assert "".join(engine.answer("How many GPUs?").tokens) == NOT_FOUND

@@ -1,0 +1,42 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from core.chat.followup import needs_history
+
+CONVERSATIONS = json.loads((Path(__file__).parents[2] / "data" / "followups.json").read_text(encoding="utf-8"))[
+    "conversations"]
+
+
+def test_the_labelled_set_is_balanced_and_large_enough():
+    english = [c for c in CONVERSATIONS if c["language"] == "en"]
+    korean = [c for c in CONVERSATIONS if c["language"] == "ko"]
+    assert len(english) >= 12 and len(korean) >= 12 and len(english) == len(korean)
+    assert sum(c["needs_history"] for c in CONVERSATIONS) == len(CONVERSATIONS) // 2
+
+
+@pytest.mark.parametrize("language", ["en", "ko", None])
+def test_the_decision_is_right_on_at_least_nine_in_ten_conversations(language):
+    cases = [c for c in CONVERSATIONS if language in (None, c["language"])]
+    right = sum(needs_history(c["question"]) == c["needs_history"] for c in cases)
+    assert right / len(cases) >= 0.9, f"{right}/{len(cases)}"
+
+
+@pytest.mark.parametrize("question", [
+    "When was it built?", "And the decoder?", "What about meals?", "Why?", "How big is that dataset?",
+    "디코더는요?", "그럼 그것은 언제 지어졌나요?", "그 옵티마이저의 학습률은 얼마였나요?",
+    "해당 데이터셋은 얼마나 큰가요?", "?",
+])
+def test_follow_ups_that_point_back(question):
+    assert needs_history(question)
+
+
+@pytest.mark.parametrize("question", [
+    "How many layers does the decoder of the Transformer have?",
+    "Which paper showed that attention alone is enough for translation?",
+    "트랜스포머 디코더는 몇 개의 층으로 되어 있나요?",
+    "그래프 신경망은 무엇인가요?",  # starts with 그 but is not a demonstrative
+])
+def test_follow_ups_that_stand_alone(question):
+    assert not needs_history(question)
