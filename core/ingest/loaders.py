@@ -1,4 +1,5 @@
-"""One loader per family: pypdf for PDFs (page by page, OCR for scanned pages), charset detection for text,
+"""One loader per family: pypdf for PDFs (page by page, PDFium where pypdf glued the words together, OCR
+for scanned pages), charset detection for text,
 ``unstructured`` for Office, HTML, Markdown and CSV. Each returns a LoadedFile or raises
 IngestError with a message a user can act on. Each reads under ``ReadLimits`` (core/ingest/limits.py):
 a hostile or huge file is refused with the limit it crossed, before it costs unbounded memory or time.
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 from core.ingest.errors import IngestError
 from core.ingest.limits import MB, LimitExceeded, ReadBudget, ReadLimits
 from core.ingest.ocr import ocr_pages
+from core.ingest.pdf_text import PdfiumText, pick_text
 from core.ingest.records import LoadedFile, Page
 from core.ingest.sections import sections
 from core.text import plural
@@ -30,6 +32,7 @@ INFLATE_SLICE = 1024 * 1024  # stored streams are inflated a slice at a time, on
 def load_pdf(data: bytes, password: str | None = None, on_progress: Callable[[float], None] | None = None,
              limits: ReadLimits | None = None) -> LoadedFile:
     """Text page by page; pages without a text layer go to OCR; damage that pypdf repaired is noted.
+    A page whose pypdf text has its words glued together is read by PDFium instead (core/ingest/pdf_text.py).
     ``on_progress`` (0..1) moves while pages are OCR'd, seconds each, so a long scan shows it is alive.
     pypdf decodes under our expansion limit; pages, OCR pages, characters and seconds are counted as
     they go, and the first limit crossed refuses the whole file."""
@@ -44,17 +47,23 @@ def load_pdf(data: bytes, password: str | None = None, on_progress: Callable[[fl
         pages: dict[int, Page] = {}
         no_text: list[int] = []
         failed: set[int] = set()
-        repaired = 0
-        for number, page in enumerate(reader.pages, start=1):
-            budget.check_time()
-            repaired += _has_corrupt_stream(page, number, limits)  # first: a bomb is refused before pypdf inflates it
-            text = _page_text(page, number, limits, failed)
-            if text.strip():
-                pages[number] = _table_page(page, text, number) or Page(text=text, number=number)
-                budget.add_text(pages[number].text)
-            else:
-                _check_images(page, number, limits)  # OCR renders the page: PDFium decodes its images whole
-                no_text.append(number)
+        repaired = respaced = 0
+        with PdfiumText(data, password) as pdfium:
+            for number, page in enumerate(reader.pages, start=1):
+                budget.check_time()
+                repaired += _has_corrupt_stream(page, number, limits)  # first: a bomb is refused before any reader
+                text = _page_text(page, number, limits, failed)
+                if text.strip():
+                    chosen = pick_text(text, number, pdfium)  # after the bomb check: PDFium inflates the page too
+                    respaced += chosen.switched
+                    pages[number] = _table_page(page, chosen.text, number) or Page(text=chosen.text, number=number)
+                    budget.add_text(pages[number].text)
+                else:
+                    _check_images(page, number, limits)  # OCR renders the page: PDFium decodes its images whole
+                    no_text.append(number)
+    if respaced:  # the user sees better text, nothing to act on: logged, not a note
+        logging.getLogger(__name__).info("%s of %d read with PDFium: pypdf ran their words together",
+                                         plural(respaced, "page"), total)
     notes = [f"recovered damaged data on {plural(repaired, 'page')}; its text may be incomplete"] if repaired else []
     if no_text:
         pages.update(_ocr(data, no_text, password, notes, all_pages=not pages, failed=len(failed),

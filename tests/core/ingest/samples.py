@@ -163,3 +163,24 @@ def image_bomb_pdf(width: int, height: int) -> bytes:
                  b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB /BitsPerComponent 8"
                  b" /Filter /FlateDecode /Length %d >>\nstream\n" % (width, height, len(pixels)) + pixels
                  + b"\nendstream"])
+
+
+GLUED_WORDS = "The keeper rows to the mainland on Sundays and buys lamp oil for the winter".split()
+
+
+def glued_words_pdf(words: list[str] = GLUED_WORDS, pages: int = 1) -> bytes:
+    """Pages whose words are set apart by kerning (TJ offsets of 250 units), never by a space
+    character, in a font that declares character 32 1,000 units wide, as TeX fonts do with another
+    glyph in that slot: pypdf takes a space to be that wide and runs the words together, PDFium
+    spaces them by their positions (the German lecture notes of the corpus, issue 18)."""
+    widths = b" ".join([b"1000"] + [b"520"] * 90)  # characters 32..122
+    font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /FirstChar 32 /LastChar 122 /Widths [%s] >>" % widths
+    line = b" -250 ".join(b"(%s)" % word.encode() for word in words)
+    content = b"BT /F1 12 Tf 40 700 Td [" + line + b"] TJ ET"
+    page = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R"
+            b" /Resources << /Font << /F1 %d 0 R >> >> >>")
+    kids = b" ".join(b"%d 0 R" % (3 + n) for n in range(pages))
+    first_stream = 3 + pages
+    return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
+                 *(page % (first_stream, first_stream + 1) for _ in range(pages)),
+                 b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream", font])
