@@ -14,33 +14,79 @@ from core.llms.errors import LLMUnavailable
 class ModelLock:
     """The lock every copy of one built model shares: one native model answers one question at a time.
 
+    Questions get the model in the order they asked for it (a plain ``threading.Lock`` lets any waiter
+    in), so the page can tell a waiting question its honest place: ``ahead_of`` counts the question
+    being answered and those queued before it.
+
     The registry keeps one instance per model file and closes it when another context size replaces it.
     A session may still hold a copy of the old one (taken just before the switch); entering this lock
     then raises ``LLMUnavailable`` instead of running a freed native model, which could crash the process.
+    The lock may be released by another thread than the one that took it (a token stream started in
+    a worker thread and finished in the page's), like ``threading.Lock``.
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._state = threading.Condition(threading.Lock())  # guards the three fields below
+        self._held = False
+        self._holder: threading.Thread | None = None  # the thread that took it, for ``held_by``
+        self._queue: list[threading.Thread] = []  # threads waiting for it, first come first served
         self.closed_because = ""  # set, under the lock, when the model is closed
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
-        return self._lock.acquire(blocking, timeout)
+        me = threading.current_thread()
+        with self._state:
+            if not blocking and (self._held or self._queue):
+                return False
+            self._queue.append(me)
+            got = False
+            try:
+                got = self._state.wait_for(lambda: not self._held and self._queue[0] is me,
+                                           None if timeout < 0 else timeout)
+            finally:
+                self._queue.remove(me)
+                if got:
+                    self._held, self._holder = True, me
+                else:  # the next in line may be first now
+                    self._state.notify_all()
+            return got
 
     def release(self) -> None:
-        self._lock.release()
+        with self._state:
+            if not self._held:
+                raise RuntimeError("release unlocked lock")
+            self._held, self._holder = False, None
+            self._state.notify_all()
 
     def locked(self) -> bool:
-        return self._lock.locked()
+        return self._held
+
+    def waiting(self) -> int:
+        """How many questions are queued for the model (the one it is answering not counted)."""
+        with self._state:
+            return len(self._queue)
+
+    def ahead_of(self, thread: threading.Thread) -> int:
+        """How many questions the model takes before the one ``thread`` waits with: the one it is
+        answering and those queued earlier. 0 when ``thread`` is not waiting."""
+        with self._state:
+            if thread not in self._queue:
+                return 0
+            return self._queue.index(thread) + self._held
+
+    def held_by(self, thread: threading.Thread) -> bool:
+        """True while the model works for the question ``thread`` took it for."""
+        with self._state:
+            return self._held and self._holder is thread
 
     def __enter__(self) -> ModelLock:
-        self._lock.acquire()
+        self.acquire()
         if self.closed_because:
-            self._lock.release()
+            self.release()
             raise LLMUnavailable(self.closed_because)
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self._lock.release()
+        self.release()
 
 
 @dataclass
