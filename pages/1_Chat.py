@@ -1,6 +1,7 @@
 """Chat: ask the library; the answer streams from the local model with its sources."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from itertools import chain
 
 import streamlit as st
 
@@ -10,6 +11,7 @@ from core.llms.registry import LLMUnavailable
 from core.text import plural
 from ui import model_picker
 from ui.access import require_password
+from ui.progress import ModelProgress, reading, searching, wait_for
 from ui.render import inert_markdown, inert_text
 from ui.repair import repair_vectors
 from ui.resources import docchat, llm, settings
@@ -19,16 +21,16 @@ st.set_page_config(page_title="Chat · Private DocChat", page_icon="💬", layou
 require_password()
 
 
-def stream_answer(tokens: Iterator[str], slot, on_first: Callable[[], None]) -> str:
-    """Write the answer into ``slot`` as it grows, every partial render as inert as the last (a
-    document can tell the model to answer with a tracking image), and call ``on_first`` once the
-    model has started (clears "waiting"). Returns the whole answer."""
+def stream_answer(tokens: Iterator[str], slot) -> str:
+    """Write the answer into ``slot`` as it grows (replacing what the model was doing), every partial
+    render as inert as the last (a document can tell the model to answer with a tracking image).
+    Returns the whole answer."""
     text = ""
-    for n, token in enumerate(tokens):
-        if n == 0:
-            on_first()
+    for token in tokens:
         text += token
         slot.markdown(inert_markdown(text))
+    if not text:
+        slot.empty()  # an empty answer must not leave "Reading 3 passages…" behind
     return text
 
 
@@ -89,34 +91,41 @@ if question := st.chat_input("Ask a question about your documents", max_chars=se
     with st.chat_message("assistant"):
         sources: list[dict] = []
         found = True
+        status = st.status("Searching your documents…")  # running (no tick) until the answer is complete
         try:
-            with st.status("Searching your documents…") as status:
-                model = llm(st.session_state.llm_name)
-                if model.busy():
-                    status.update(label="Waiting for the model (another question is being answered)…")
-                answer = app.engine(model, chosen_collections).answer(question, history)
-                if answer.standalone != question:
-                    st.markdown(f"Searched for: *{inert_text(answer.standalone)}*")
-                found = answer.found
-                label = (f"Found {plural(len(answer.sources), 'passage')}" if found
-                         else "Nothing in your documents is close to this question")
-                status.update(label=label, state="complete")
+            model = llm(st.session_state.llm_name)
+            engine = app.engine(model, chosen_collections)
+            progress = ModelProgress(model.lock)
+            answer = wait_for(lambda: engine.answer(question, history),
+                              lambda worker: status.update(label=progress.line(worker, searching)))
+            if answer.standalone != question:
+                status.markdown(f"Searched for: *{inert_text(answer.standalone)}*")
+            found = answer.found
+            label = (f"Found {plural(len(answer.sources), 'passage')}" if found
+                     else "Nothing in your documents is close to this question")
+            status.update(label=f"{label}: answering…" if found else label)
             sources = source_dicts(answer.sources)
-            body = st.container()
+            body = st.empty()
             sources_slot = st.empty()
             with sources_slot.container():
                 render_sources(sources, found=found)
-            waiting = body.empty()
-            if found and model.busy():
-                waiting.caption("Waiting for the model: another question is being answered…")
-            text = stream_answer(answer.tokens, body.empty(), waiting.empty)
+            tokens = answer.tokens
+            if found:  # until the first token: the place in the queue, then "Reading 3 passages… 4 s"
+                doing = reading(len(answer.sources))
+                first = wait_for(lambda: next(tokens, ""), lambda worker: body.caption(progress.line(worker, doing)),
+                                 discard=getattr(tokens, "close", None))
+                tokens = chain([first], tokens)
+            text = stream_answer(tokens, body)
             with sources_slot.container():  # again, now with the cited passages marked
                 render_sources(sources, text, found)
+            status.update(label=label, state="complete")
         except LLMUnavailable as exc:
+            status.update(state="error")
             st.error(f"The model is not available: {inert_text(str(exc))}")
             st.session_state.messages.pop()
             st.stop()
         except Exception as exc:  # noqa: BLE001 - a failed answer must not lose the conversation
+            status.update(state="error")
             st.error(f"The model failed to answer: {inert_text(str(exc))}")
             text = f"*(the model failed to answer: {inert_text(str(exc))})*"
         st.session_state.messages.append({"role": "assistant", "content": text, "sources": sources, "found": found})

@@ -21,7 +21,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -197,8 +197,9 @@ def _add_document(page, base_url: str, document: Path) -> None:
     expect(page.locator('[data-testid="stDataFrame"]')).to_be_visible(timeout=UI_TIMEOUT_MS)
 
 
-def _ask(page, base_url: str, question: str):
-    """Ask on the Chat page; return the assistant message once its answer has finished streaming."""
+def _ask(page, base_url: str, question: str, before_the_answer: Callable[[object], None] | None = None):
+    """Ask on the Chat page; return the assistant message once its answer has finished streaming.
+    ``before_the_answer(assistant)`` runs once the sources are shown, while the model may still read."""
     page.goto(f"{base_url}/Chat")
     chat_input = page.locator('[data-testid="stChatInput"] textarea')
     expect(chat_input).to_be_visible(timeout=UI_TIMEOUT_MS)
@@ -218,6 +219,8 @@ def _ask(page, base_url: str, question: str):
         has=page.locator("summary", has_text=re.compile(r"Sources \(\d+\)"))
     )
     expect(sources).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    if before_the_answer:
+        before_the_answer(assistant)
     _wait_until_idle(page, ANSWER_TIMEOUT_MS)  # the tokens are streamed after the sources are shown
     return assistant, sources
 
@@ -308,13 +311,32 @@ def _open_all_expanders(page) -> None:
     _wait_until_idle(page)
 
 
+READING = re.compile(r"Reading \d+ passages?…")
+FIRST_WORDS = "It was built"  # of BEACON_ANSWER; in no passage
+
+
+def _reading_until_the_first_token(assistant) -> None:
+    """Between the sources and the first token the model reads: the page says so, the seconds tick,
+    and the status box shows a spinner, not the finished tick (the fake server waits 3 s)."""
+    reading = assistant.locator('[data-testid="stCaptionContainer"]', has_text=READING)
+    expect(reading).to_be_visible(timeout=UI_TIMEOUT_MS)
+    expect(assistant.get_by_text(FIRST_WORDS)).to_have_count(0)
+    expect(assistant.locator('[data-testid="stExpanderIconSpinner"]')).to_have_count(1)
+    expect(assistant.locator('[data-testid="stExpanderIconCheck"]')).to_have_count(0)
+    expect(reading).to_contain_text(re.compile(r"… [1-9]\d* s"), timeout=UI_TIMEOUT_MS)  # the seconds tick
+    if target := os.environ.get("DOCCHAT_READING_SCREENSHOT"):
+        assistant.page.screenshot(path=target, animations="disabled")
+
+
 def test_a_hostile_document_and_answer_make_the_browser_request_nothing(browser, tmp_path: Path) -> None:
     with BeaconServer() as beacon:
         text = BEACON_ANSWER.format(beacon=beacon.url)
         pieces = [text[i:i + 7] for i in range(0, len(text), 7)]  # drawn one by one while it streams
         document = tmp_path / "keeper.txt"
         document.write_text(BEACON_DOCUMENT.format(beacon=beacon.url), encoding="utf-8")
-        with FakeServer(OpenAIHandler, ["beacon-test"], answer=pieces, pause=0.05) as llm_server, _streamlit_app(
+        # 3 s before the first token, as a real model reading its passages
+        with FakeServer(OpenAIHandler, ["beacon-test"], answer=pieces, pause=0.05, mode="slow", delay=3.0
+                        ) as llm_server, _streamlit_app(
             tmp_path, DOCCHAT_LLM="openai:beacon-test", DOCCHAT_OPENAI_URL=f"{llm_server.url}/v1"
         ) as url:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -323,7 +345,11 @@ def test_a_hostile_document_and_answer_make_the_browser_request_nothing(browser,
             try:
                 page = context.new_page()
                 _add_document(page, url, document)
-                assistant, _ = _ask(page, url, QUESTION)
+                assistant, _ = _ask(page, url, QUESTION, _reading_until_the_first_token)
+                expect(assistant.get_by_text(READING)).to_have_count(0)  # the answer replaced it
+                expect(assistant).to_contain_text(FIRST_WORDS)
+                expect(assistant.locator('[data-testid="stExpanderIconCheck"]')).to_have_count(1)  # now finished
+                expect(assistant.locator('[data-testid="stExpanderIconSpinner"]')).to_have_count(0)
                 page.wait_for_timeout(1000)  # time for an image request, were there one
                 assert beacon.requests == [], "the streamed answer made the browser fetch"
                 expect(assistant).to_contain_text("[1]")  # citations still show

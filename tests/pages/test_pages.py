@@ -1,11 +1,14 @@
 """The pages, run headless with Streamlit's AppTest: upload, library table, chat with sources."""
 
+import re
+import threading
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from core.text import plural
 from tests.llm_servers import FakeServer, OpenAIHandler
 from tests.pages.test_sources import live_markup
 
@@ -146,3 +149,103 @@ def test_the_question_box_is_capped_at_the_setting(fake_llm, monkeypatch, lighth
     assert not at.exception
     assert at.session_state.messages[0]["content"] == question[:60]
     assert all(question[:61] not in str(r.get("messages")) for r in fake_llm.requests)
+
+
+
+class Drawn(list):
+    """Everything the page draws, in order, as (kind, text), and a way to wait for one of them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.changed = threading.Condition()
+
+    def add(self, kind: str, text: str) -> None:
+        with self.changed:
+            self.append((kind, text))
+            self.changed.notify_all()
+
+    def wait_for(self, item: tuple[str, str]) -> bool:
+        with self.changed:
+            return self.changed.wait_for(lambda: item in self, timeout=180)
+
+
+@pytest.fixture
+def drawn(monkeypatch) -> Drawn:
+    """AppTest keeps only the final tree, where "Reading 3 passages…" has already been replaced by the
+    answer; this records every status label (with its state), caption and Markdown text as drawn."""
+    from streamlit.delta_generator import DeltaGenerator
+    from streamlit.elements.lib.mutable_status_container import StatusContainer
+
+    seen = Drawn()
+    real_update, real_caption, real_markdown = StatusContainer.update, DeltaGenerator.caption, DeltaGenerator.markdown
+
+    def update(self, *, label=None, state=None, **kwargs):
+        seen.add("status", f"{state or self._current_state}: {label or ''}")
+        return real_update(self, label=label, state=state, **kwargs)
+
+    def caption(self, body, *args, **kwargs):
+        seen.add("caption", str(body))
+        return real_caption(self, body, *args, **kwargs)
+
+    def markdown(self, body, *args, **kwargs):
+        seen.add("markdown", str(body))
+        return real_markdown(self, body, *args, **kwargs)
+
+    monkeypatch.setattr(StatusContainer, "update", update)
+    monkeypatch.setattr(DeltaGenerator, "caption", caption)
+    monkeypatch.setattr(DeltaGenerator, "markdown", markdown)
+    return seen
+
+
+@pytest.fixture
+def slow_llm(monkeypatch):
+    """A fake model that takes 2.5 s before its first token, as the default model reading its passages."""
+    answer = ["The lighthouse", " was built in 1874 [1]."]
+    with FakeServer(OpenAIHandler, ["slow"], mode="slow", delay=2.5, answer=answer) as server:
+        monkeypatch.setenv("DOCCHAT_LLM", "openai:slow")
+        monkeypatch.setenv("DOCCHAT_OPENAI_URL", f"{server.url}/v1")
+        yield server
+
+
+def test_the_page_says_it_reads_the_passages_until_the_first_token_and_not_after(slow_llm, drawn, lighthouse_pdf):
+    upload([("lighthouse.pdf", lighthouse_pdf.read_bytes(), "application/pdf")])
+    at = page("pages/1_Chat.py")
+    drawn.clear()
+    at.chat_input[0].set_value("When was the lighthouse built?").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    found = plural(len(at.session_state.messages[1]["sources"]), "passage")
+    first_token = drawn.index(("markdown", "The lighthouse"))
+    before, after = drawn[:first_token], drawn[first_token:]
+    assert ("caption", f"Reading {found}…") in before  # at once, before the first tick
+    assert any(kind == "caption" and re.fullmatch(f"Reading {found}… [1-9]\\d* s", text)
+               for kind, text in before), before  # the seconds tick while the model reads
+    assert not [t for kind, t in before if kind == "status" and t.startswith("complete")]  # no tick yet
+    assert not [t for _, t in after if "Reading" in t]
+    assert after[-1] == ("status", f"complete: Found {found}")
+    assert not [c.value for c in at.main.caption if "Reading" in c.value]  # replaced by the answer
+    assert at.chat_message[1].markdown[0].value == "The lighthouse was built in 1874 \\[1\\]\\."
+
+
+def test_a_question_while_the_model_answers_another_waits_with_its_place(fake_llm, drawn, lighthouse_pdf):
+    from core.llms.registry import load_llm
+    from core.settings import load_settings
+
+    upload([("lighthouse.pdf", lighthouse_pdf.read_bytes(), "application/pdf")])
+    at = page("pages/1_Chat.py")
+    waiting = ("caption", "Waiting for the model: 1 question ahead of yours…")
+    model = load_llm("openai:fake", load_settings())  # the lock every session's copy of the model shares
+    model.lock.acquire()  # another session's answer is streaming
+    try:
+        asking = threading.Thread(target=at.chat_input[0].set_value("When was the lighthouse built?").run,
+                                  daemon=True)
+        asking.start()
+        assert drawn.wait_for(waiting), drawn
+        assert asking.is_alive()  # it waits for the model, it did not fail
+    finally:
+        model.lock.release()
+    asking.join(180)
+    assert not at.exception and not at.error
+    assert at.session_state.messages[1]["content"] == "".join(HOSTILE_ANSWER)
+    assert not [c.value for c in at.main.caption if "Waiting" in c.value]  # gone once the answer came
+    found = plural(len(at.session_state.messages[1]["sources"]), "passage")
+    assert drawn.index(waiting) < drawn.index(("status", f"complete: Found {found}"))
