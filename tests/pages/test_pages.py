@@ -249,3 +249,18 @@ def test_a_question_while_the_model_answers_another_waits_with_its_place(fake_ll
     assert not [c.value for c in at.main.caption if "Waiting" in c.value]  # gone once the answer came
     found = plural(len(at.session_state.messages[1]["sources"]), "passage")
     assert drawn.index(waiting) < drawn.index(("status", f"complete: Found {found}"))
+
+
+def test_a_follow_up_says_the_model_reads_the_conversation_while_it_rewrites_the_question(slow_llm, drawn,
+                                                                                          lighthouse_pdf):
+    upload([("lighthouse.pdf", lighthouse_pdf.read_bytes(), "application/pdf")])
+    at = page("pages/1_Chat.py")
+    at.chat_input[0].set_value("When was the lighthouse on Skarvoy built?").run()
+    drawn.clear()
+    at.chat_input[0].set_value("And who built it?").run()  # points back: the model rewrites it first (2.5 s)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    rewriting = ("status", "running: Reading the conversation to understand your question…")
+    assert rewriting in drawn, drawn
+    searched = next(n for n, (kind, text) in enumerate(drawn) if kind == "markdown" and "Searched for" in text)
+    assert drawn.index(rewriting) < searched
+    assert drawn[-1][1].startswith("complete: Found")
