@@ -20,20 +20,21 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pypdfium2 as pdfium
 
-# A token of more letters than this is taken for words run together. The corpus's longest real words
-# are German compounds of 24 letters ("Zusammenhangskomponenten"); at 20, 29 of 117 pages of the German
-# notes scored as glued, all of them correctly spaced; at 24, only the three pages whose words really
-# are run together (15, 66, 109) score above POOR_SHARE.
+# A token of more letters than this is taken for words run together. Real German compounds reach 24-25
+# letters ("Zusammenhangskomponenten", "Decktransformationsgruppe"): at 20, 23 of the German notes' 117
+# pages scored poor; at 24, 7 do (15, 63, 64, 66, 79, 109, 115), and the comparison below keeps pypdf's
+# text on the four whose long tokens are real words or file names (bench/pdf_text.py).
 MAX_WORD_LETTERS = 24
-# Below this share of letters in glued tokens a page is left alone without asking PDFium: one URL or
-# file name of 25+ letters in a page of ~1,000 letters scores 0.02-0.03; the glued German pages score
-# 0.06-0.10 (bench/pdf_text.py). PDFium is cheap (3 ms a page), so the bar sits at the low end.
+# Up to this share of letters in glued tokens a page is left alone without asking PDFium: one long
+# compound or file name in a page of ~1,000 letters scores 0.02-0.03, the glued German pages 0.05-0.08.
+# PDFium is cheap (~3 ms a page), so the bar sits low and the comparison does the choosing.
 POOR_SHARE = 0.02
-# PDFium's text must cut the glued share at least in half: page 109 of the German notes (file names
-# that are long in both readers) goes 0.103 -> 0.076 and keeps pypdf's text, page 15 goes 0.081 -> 0.
+# PDFium's text must cut the glued share at least in half: page 109 of the German notes (file names,
+# long in both readers) goes 0.126 -> 0.076 and keeps pypdf's text; pages 15, 66 and 79 go to 0.
 MIN_GAIN = 0.5
-# ... and keep nearly all of pypdf's letters: a reader that drops text also drops glued tokens. The
-# corpus's pages differ by at most 2 % in letters between the two readers.
+# ... and keep nearly all of pypdf's letters: a reader that drops text also drops glued tokens. On the
+# corpus's text pages PDFium finds 77-104 % of pypdf's letters (77 %: page 40 of the German notes, a
+# figure), within 5 % on all other pages of 200+ letters.
 MIN_KEPT_LETTERS = 0.9
 
 _TOKEN_BREAK = re.compile(r"[\s/]+")  # a path or URL is split at its slashes: each part is one "word"
