@@ -38,6 +38,8 @@ MIN_GAIN = 0.5
 MIN_KEPT_LETTERS = 0.9
 
 _TOKEN_BREAK = re.compile(r"[\s/]+")  # a path or URL is split at its slashes: each part is one "word"
+_SOFT_HYPHEN_BREAK = re.compile("\ufffe\r?\n?")  # PDFium's mark for a word hyphenated at the line end
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")  # glyphs PDFium could not map, as control characters
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,14 @@ def _counts(ch: str) -> bool:
     code = ord(ch)
     unspaced = 0x2E80 <= code < 0xAC00 or 0xF900 <= code < 0xFB00 or 0x20000 <= code < 0x30000
     return ch.isalpha() and not unspaced
+
+
+def clean_pdfium_text(text: str) -> str:
+    """PDFium's text in pypdf's conventions: lines end in "\n" (not "\r\n"), a word hyphenated at the
+    line end is joined ("Drei\ufffe\r\necke" -> "Dreiecke", so the keyword leg finds it), and control
+    characters (unmapped glyphs, form feeds) are dropped."""
+    text = _SOFT_HYPHEN_BREAK.sub("", text.replace("\r\n", "\n"))
+    return _CONTROL.sub("", text)
 
 
 def letter_count(text: str) -> int:
@@ -109,7 +119,7 @@ class PdfiumText:
             try:
                 textpage = page.get_textpage()
                 try:
-                    return textpage.get_text_range()
+                    return clean_pdfium_text(textpage.get_text_range())
                 finally:
                     textpage.close()
             finally:

@@ -11,7 +11,7 @@ from pypdf import PdfReader, PdfWriter
 from core.ingest import limits
 from core.ingest.limits import LimitExceeded, ReadLimits
 from core.ingest.loaders import load_pdf
-from core.ingest.pdf_text import POOR_SHARE, PdfiumText, glued_share, pick_text
+from core.ingest.pdf_text import POOR_SHARE, PdfiumText, clean_pdfium_text, glued_share, pick_text
 from tests.core.ingest.samples import GLUED_WORDS, glued_words_pdf
 
 SPACED = " ".join(GLUED_WORDS)
@@ -87,6 +87,11 @@ def test_a_well_spaced_page_never_asks_pdfium(lighthouse_pdf):
     text = _pypdf_text(lighthouse_pdf.read_bytes())
     chosen = pick_text(text, 1, NoPdfium())
     assert (chosen.text, chosen.source, chosen.switched) == (text, "pypdf", False)
+
+
+def test_pdfium_text_reads_like_pypdf_text():
+    raw = "(b) Zwei weitere kongruente Drei\ufffe\r\necke\r\nAbbildung 4.14:\x0c Fl\x04chen"
+    assert clean_pdfium_text(raw) == "(b) Zwei weitere kongruente Dreiecke\nAbbildung 4.14: Flchen"
 
 
 def test_pdfium_text_is_kept_only_when_clearly_better():
