@@ -15,12 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from tests.llm_servers import BeaconServer, FakeServer, OpenAIHandler
+from tests.streamlit_server import streamlit_app
 
 CHROMIUM = Path("/usr/bin/chromium")
-REPO_ROOT = Path(__file__).resolve().parents[2]
 TEST_LLM = "llama.cpp:smollm2-135m-instruct.q4_1"
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -41,7 +35,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-HEALTH_TIMEOUT_S = 60
 INGEST_TIMEOUT_MS = 90_000  # first upload loads the embedding model
 ANSWER_TIMEOUT_MS = 120_000  # first question loads the LLM, then streams the answer
 UI_TIMEOUT_MS = 30_000
@@ -71,19 +64,6 @@ that turns the lens, and writes the weather into the logbook that her grandmothe
 QUESTION = "When was the lighthouse on Skarvoy island built?"
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _tail(path: Path, chars: int = 4000) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")[-chars:]
-    except OSError:
-        return "(no server log)"
-
-
 @pytest.fixture
 def app_url(tmp_path: Path) -> Iterator[str]:
     with _streamlit_app(tmp_path, DOCCHAT_LLM=TEST_LLM) as url:
@@ -93,54 +73,9 @@ def app_url(tmp_path: Path) -> Iterator[str]:
 @contextmanager
 def _streamlit_app(tmp_path: Path, **settings: str) -> Iterator[str]:
     """The app served by ``streamlit run`` on a free port, with its library in tmp_path and the
-    given ``DOCCHAT_*`` settings."""
-    port = _free_port()
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCCHAT_")}
-    env.update(
-        DOCCHAT_DATA_DIR=str(data_dir),
-        # never pick up a settings.toml lying in the repository
-        DOCCHAT_SETTINGS=str(tmp_path / "no-settings.toml"),
-        **settings,
-    )
-    python = REPO_ROOT / ".venv" / "bin" / "python"
-    command = [
-        str(python if python.exists() else Path(sys.executable)),
-        "-m", "streamlit", "run", "Home.py",
-        "--server.port", str(port),
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-        # no file watcher: edits to the sources during the run must not disturb the test
-        "--server.fileWatcherType", "none",
-    ]
-    log_path = tmp_path / "server.log"
-    log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in the finalizer
-    server = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        health = f"http://localhost:{port}/_stcore/health"
-        deadline = time.monotonic() + HEALTH_TIMEOUT_S
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"streamlit exited with {server.returncode} before answering:\n{_tail(log_path)}")
-            try:
-                with urllib.request.urlopen(health, timeout=2) as response:
-                    if response.read().decode().strip() == "ok":
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"{health} did not answer 'ok' within {HEALTH_TIMEOUT_S} s:\n{_tail(log_path)}")
-            time.sleep(0.25)
+    given ``DOCCHAT_*`` settings; its URL."""
+    with streamlit_app(tmp_path, **settings) as port:
         yield f"http://localhost:{port}"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=5)
-        log.close()
 
 
 @pytest.fixture

@@ -9,69 +9,21 @@ import base64
 import http.client
 import os
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
+from tests.streamlit_server import streamlit_app
+
 pytestmark = pytest.mark.integration
-REPO_ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT_S = 60
 FOREIGN = ["evil.example", "localhost.evil.example", "127.0.0.1.nip.io", "0.0.0.0"]
 OWN = ["localhost", "127.0.0.1", "[::1]"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(port: int) -> bool:
-    try:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-        connection.request("GET", "/_stcore/health", headers={"Host": f"localhost:{port}"})
-        return connection.getresponse().read() == b"ok"
-    except OSError:
-        return False
-
-
-@contextmanager
-def streamlit_app(tmp_path: Path, **settings: str) -> Iterator[int]:
-    """``streamlit run Home.py`` on a free port with nothing but the repository's config; its port."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCCHAT_", "STREAMLIT_"))}
-    env.update(DOCCHAT_DATA_DIR=str(tmp_path / "data"), DOCCHAT_SETTINGS=str(tmp_path / "none.toml"),
-               DOCCHAT_OLLAMA_URL="", **settings)
-    python = REPO_ROOT / ".venv" / "bin" / "python"
-    log_path = tmp_path / "server.log"
-    with open(log_path, "w", encoding="utf-8") as log:
-        server = subprocess.Popen([str(python if python.exists() else sys.executable), "-m", "streamlit", "run",
-                                   "Home.py", "--server.port", str(port)],
-                                  cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while not _healthy(port):
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start:\n{log_path.read_text()[-3000:]}")
-                time.sleep(0.25)
-            yield port
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=5)
-
-
 @pytest.fixture(scope="module")
 def app_port(tmp_path_factory) -> Iterator[int]:
-    with streamlit_app(tmp_path_factory.mktemp("app")) as port:
+    with streamlit_app(tmp_path_factory.mktemp("app"), DOCCHAT_OLLAMA_URL="") as port:
         yield port
 
 
@@ -144,7 +96,7 @@ def test_plain_http_from_another_host_is_refused(app_port):
 def test_an_uncaught_error_shows_a_message_not_its_details(tmp_path):
     """A setting that is not a number makes Home.py raise; the browser gets Streamlit's generic
     message, without the exception's type, text or traceback (those go to the server's log)."""
-    with streamlit_app(tmp_path, DOCCHAT_K="not-a-number") as port:
+    with streamlit_app(tmp_path, DOCCHAT_K="not-a-number", DOCCHAT_OLLAMA_URL="") as port:
         [error] = elements(run_page(port), "exception")
     assert "encountered an error" in error.message
     assert not error.type and not list(error.stack_trace) and "not-a-number" not in str(error)
