@@ -16,7 +16,7 @@ TOO_LONG = "Your question is {length:,} characters long; please ask in at most {
 ANSWER_SYSTEM = (
     "You answer questions about the user's documents using only the numbered passages given. "
     "Cite the passages you use like [1] or [2]. "
-    f"If the passages do not contain the answer, reply exactly: {NOT_FOUND} "
+    f"If the passages do not contain the answer, reply exactly: {NOT_FOUND} (to a Korean question: {NOT_FOUND_KO}) "
     "Start with the shortest exact answer (a name, number, date or short phrase taken from the passages), "
     "then add at most one sentence. Write it in the language named after the question."
 )
@@ -34,13 +34,13 @@ def not_found(language: Language | None) -> str:
 
 
 def language_instruction(language: Language | None) -> str:
-    """The answer prompt's last line. Korean repeats it in Korean and gives the Korean "not found"
-    sentence, which overrides the English one of the system message."""
+    """The answer prompt's last line; Korean repeats it in Korean. The Korean "not found" sentence sits in
+    the system message: as this last line it made the default model refuse Korean questions whose
+    answer was in the passages (tests/integration/test_answer_language.py)."""
     if language is None:
         return "Answer in the language of the question."
     if language == KOREAN:
-        return ("Answer in Korean (한국어로 답하세요). "
-                f"If the passages do not contain the answer, reply exactly: {NOT_FOUND_KO}")
+        return "Answer in Korean (한국어로 답하세요)."
     return f"Answer in {language.name}."
 
 

@@ -152,7 +152,7 @@ def test_the_answer_prompt_names_the_questions_language():
     list(engine.answer("트랜스포머는 몇 개의 GPU로 학습했나요?").tokens)
     list(engine.answer("How many GPUs was the Transformer trained on?").tokens)
     korean, english = model.prompts
-    assert korean.rstrip().endswith(f"reply exactly: {NOT_FOUND_KO}") and "Answer in Korean" in korean
+    assert korean.rstrip().endswith("Answer in Korean (한국어로 답하세요).") and NOT_FOUND_KO in korean
     assert english.rstrip().endswith("Answer in English.")
 
 
