@@ -18,13 +18,13 @@ ANSWER_SYSTEM = (
     "Cite the passages you use like [1] or [2]. "
     f"If the passages do not contain the answer, reply exactly: {NOT_FOUND} (to a Korean question: {NOT_FOUND_KO}) "
     "Start with the shortest exact answer (a name, number, date or short phrase taken from the passages), "
-    "then add at most one sentence. Write it in the language named after the question."
+    "then add at most one sentence. Answer in the language of the question."
 )
 
-# The language is named in the human message, after the question: the system message stays one fixed
-# prefix for the KV cache, and the last line is the one a small model follows best.
+# A language other than English is named in the human message, after the question: the system message
+# stays one fixed prefix for the KV cache, and the last line is the one a small model follows best.
 ANSWER_PROMPT = ChatPromptTemplate.from_messages(
-    [("system", ANSWER_SYSTEM), ("human", "Passages:\n{context}\n\nQuestion: {question}\n\n{language}")]
+    [("system", ANSWER_SYSTEM), ("human", "Passages:\n{context}\n\nQuestion: {question}{language}")]
 )
 
 
@@ -34,14 +34,17 @@ def not_found(language: Language | None) -> str:
 
 
 def language_instruction(language: Language | None) -> str:
-    """The answer prompt's last line; Korean repeats it in Korean. The Korean "not found" sentence sits in
-    the system message: as this last line it made the default model refuse Korean questions whose
-    answer was in the passages (tests/integration/test_answer_language.py)."""
-    if language is None:
-        return "Answer in the language of the question."
+    """The answer prompt's last line for a question that is not in English; Korean repeats it in Korean.
+    English questions keep the prompt as it was: an explicit "Answer in English." made the default
+    model's answers wordier (8 paired SQuAD questions: F1 0.65 -> 0.28, one more refusal), and English
+    answers were already English. The Korean "not found" sentence sits in the system message: as this
+    last line it made the default model refuse Korean questions whose answer was in the passages
+    (tests/integration/test_answer_language.py)."""
+    if language is None or language.name == "English":
+        return ""
     if language == KOREAN:
-        return "Answer in Korean (한국어로 답하세요)."
-    return f"Answer in {language.name}."
+        return "\n\nAnswer in Korean (한국어로 답하세요)."
+    return f"\n\nAnswer in {language.name}."
 
 
 def is_not_found(text: str) -> bool:

@@ -147,13 +147,13 @@ def test_a_follow_up_that_points_back_is_rewritten_first():
     assert len(model.prompts) == 2 and "Rewrite" in model.prompts[0]
 
 
-def test_the_answer_prompt_names_the_questions_language():
+def test_the_answer_prompt_names_korean_and_leaves_english_as_it_was():
     engine, _, model = _recording_engine(["8개입니다 [1].", "8 [1]."])
     list(engine.answer("트랜스포머는 몇 개의 GPU로 학습했나요?").tokens)
     list(engine.answer("How many GPUs was the Transformer trained on?").tokens)
     korean, english = model.prompts
     assert korean.rstrip().endswith("Answer in Korean (한국어로 답하세요).") and NOT_FOUND_KO in korean
-    assert english.rstrip().endswith("Answer in English.")
+    assert english.rstrip().endswith("Question: How many GPUs was the Transformer trained on?")  # as before
 
 
 def test_not_found_is_said_in_the_askers_language():
