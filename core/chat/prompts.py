@@ -23,9 +23,11 @@ ANSWER_SYSTEM = (
 
 # A language other than English is named in the human message, after the question: the system message
 # stays one fixed prefix for the KV cache, and the last line is the one a small model follows best.
+# ``language`` defaults to "" (the prompt as before), so callers that pass only context and question
+# (benches, backend tests) still work.
 ANSWER_PROMPT = ChatPromptTemplate.from_messages(
     [("system", ANSWER_SYSTEM), ("human", "Passages:\n{context}\n\nQuestion: {question}{language}")]
-)
+).partial(language="")
 
 
 def not_found(language: Language | None) -> str:

@@ -160,3 +160,11 @@ def test_not_found_is_said_in_the_askers_language():
     engine, _ = _engine([], grounded=False)
     assert "".join(engine.answer("트랜스포머는 몇 개의 GPU로 학습했나요?").tokens) == NOT_FOUND_KO
     assert "".join(engine.answer("How many GPUs?").tokens) == NOT_FOUND
+
+
+def test_the_answer_prompt_needs_no_language_from_callers_that_do_not_know_it():
+    """Benches and backend tests format it with context and question only (English, as before)."""
+    from core.chat.prompts import ANSWER_PROMPT
+
+    human = ANSWER_PROMPT.format_messages(context="[1] x", question="Why?")[-1].content
+    assert human.endswith("Question: Why?")
