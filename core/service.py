@@ -91,12 +91,12 @@ class DocChat:
         from core.embeddings import embedding_name
         from core.ingest.reindex import repair
 
-        if not self.library.missing_vectors():
+        if not (missing := self.library.missing_vectors()):
             return 0
         built_with = self.library.meta("embedding_model")
         if built_with and built_with != embedding_name(self.embeddings):
             return 0  # vectors of another model cannot be mixed in: a re-index rebuilds them all
-        return repair(self.library, self.embeddings, on_progress, self.settings.sentence_vectors)
+        return repair(self.library, self.embeddings, on_progress, self.settings.sentence_vectors, missing)
 
     def needs_reindex(self) -> str | None:
         """The model the library was built with, when it is not the configured one."""

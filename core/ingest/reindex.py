@@ -31,11 +31,12 @@ def reindex(library: Store, embeddings: Embeddings, on_progress: Callable[[float
 
 
 def repair(library: Store, embeddings: Embeddings, on_progress: Callable[[float], None] | None = None,
-           sentences: bool = True) -> int:
+           sentences: bool = True, missing: list[int] | None = None) -> int:
     """Embed again the chunks whose vectors are missing (``Store.missing_vectors``: an index file
     deleted, damaged or put back from an older backup) from their stored text, with the library's
-    own model. Rows are never touched; returns how many vectors were put back."""
-    missing = library.missing_vectors()
+    own model. Rows are never touched; returns how many vectors were put back. ``missing``: the ids
+    the caller already asked for (the store checks them again under its write lock)."""
+    missing = library.missing_vectors() if missing is None else missing
     if not missing:
         return 0
     rows = library.chunk_texts(missing)

@@ -29,7 +29,7 @@ from core.store.fts import keyword_scores
 from core.store.index_file import CHECKSUM_KEY
 from core.store.originals import Originals
 from core.store.records import DocumentRecord, Hit, NewDocument
-from core.store.rows import insert_document, insert_sentences, remove_rows
+from core.store.rows import insert_document, insert_sentences, record_model, remove_rows
 from core.store.sentence_vectors import best_sentences
 from core.store.vector_index import VectorIndex
 
@@ -184,8 +184,9 @@ class Library:
     def missing_originals(self) -> list[DocumentRecord]:
         """Documents whose stored original is gone: reported, never dropped (their passages stay
         searchable; only download and read-again need the file)."""
-        gone = self._originals.missing({d.sha256 for d in self.documents()})
-        return [d for d in self.documents() if d.sha256 in gone]
+        documents = self.documents()
+        gone = self._originals.missing({d.sha256 for d in documents})
+        return [d for d in documents if d.sha256 in gone]
 
     def committed_index(self):
         """The FAISS index the committed rows name, every vector present (a migration copies
@@ -335,10 +336,7 @@ class Library:
                     index.add_with_ids(np.ascontiguousarray(doc.vectors, dtype="float32"), ids)
                     records.append(DocumentRecord(doc.name, doc.sha256, doc.kind, doc.pages, len(doc.chunks),
                                                   len(doc.original), added, doc.note, doc.collection))
-                    conn.execute(
-                        "INSERT OR REPLACE INTO meta (key, value) VALUES ('embedding_model', ?), ('dimension', ?)",
-                        (doc.embedding_model, str(doc.vectors.shape[1])),
-                    )
+                    record_model(conn, doc.embedding_model, doc.vectors.shape[1])
                 if index is not None:
                     self._stage(conn, index)
             for sha in set(replaced) - {doc.sha256 for doc in new}:
@@ -365,10 +363,7 @@ class Library:
             with self._transaction(conn):
                 conn.execute("DELETE FROM chunk_sentences")  # the old model's, or another dimension
                 insert_sentences(conn, ids, sentences)
-                conn.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('embedding_model', ?), ('dimension', ?)",
-                    (embedding_model, str(vectors.shape[1])),
-                )
+                record_model(conn, embedding_model, vectors.shape[1])
                 self._stage(conn, index)
 
     def add_vectors(self, vectors: np.ndarray, ids: np.ndarray,

@@ -41,3 +41,9 @@ def remove_rows(conn: sqlite3.Connection, sha256: str) -> list[int] | None:
 def insert_sentences(conn: sqlite3.Connection, ids: np.ndarray, sentences: list[np.ndarray | None] | None) -> None:
     if sentences is not None:
         conn.executemany("INSERT INTO chunk_sentences (chunk_id, vectors) VALUES (?, ?)", sentence_rows(ids, sentences))
+
+
+def record_model(conn: sqlite3.Connection, embedding_model: str, dimension: int) -> None:
+    """The model and dimension the library's vectors now have, in the transaction that wrote them."""
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('embedding_model', ?), ('dimension', ?)",
+                 (embedding_model, str(dimension)))
