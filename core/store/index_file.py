@@ -50,7 +50,9 @@ class IndexFile:
 
     def settle(self, committed: str | None) -> None:
         """Finish what a crashed writer left (the caller holds the write lock): publish a staged
-        file the commit names, discard one it does not."""
+        file the commit names, discard one it does not, and drop the temp files of a write that died."""
+        for leftover in self.path.parent.glob(f".{self.path.name}*.tmp"):
+            leftover.unlink(missing_ok=True)
         if not self.next_path.exists():
             return
         if committed and _sha256(self.next_path.read_bytes()) == committed:

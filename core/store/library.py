@@ -120,8 +120,6 @@ class Library:
         """Under the write lock, at open and before every write: finish or discard what a writer
         that died left (staged index, pending originals, temp files); adopt the index of a library
         from before checksums. Deletes no document, whatever the index holds."""
-        for leftover in self.data_dir.glob(f".{self.index_path.name}*.tmp"):
-            leftover.unlink(missing_ok=True)
         committed = self._committed()
         self._vectors.file.settle(committed)
         with self._connect() as conn:
