@@ -70,6 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--llm", metavar="NAME", help="answers: model name from `models`")
     evaluate.add_argument("--k", type=int, help="answers: passages per question (default: setting k)")
     evaluate.add_argument("--verbose", action="store_true", help="answers: print each answer to stderr")
+    evaluate.add_argument("--record", type=Path, metavar="FILE",
+                          help="answers: append each answer with its passages to FILE (JSON lines)")
+    evaluate.add_argument("--removed", action="store_true",
+                          help="answers: ask again with each question's paragraph deleted (refusal expected)")
 
     models = sub.add_parser("models", help="the language models this machine can use")
     models.add_argument("--json", action="store_true", help="print JSON")
@@ -180,13 +184,17 @@ def cmd_ask(args: argparse.Namespace) -> int:
     _repaired(app)
     try:  # a server can fail at any point of the answer: one clear line, exit 1
         llm = load_llm(args.llm or app.settings.llm, app.settings)
-        answer = app.engine(llm, args.collection).answer(args.question)
+        engine = app.engine(llm, args.collection)
+        answer = engine.answer(args.question)
         sources = [{"source": h.source, "page": h.page, "text": h.text} for h in answer.sources]
         if args.json:
             text = "".join(answer.tokens).strip()
-            print(json.dumps({"answer": text, "sources": sources}, ensure_ascii=False))
+            checked = _checked(engine, answer, text)
+            print(json.dumps({"answer": text, "sources": sources, **checked}, ensure_ascii=False))
             return 0
+        text = ""
         for token in answer.tokens:
+            text += token
             print(token, end="", flush=True)
     except LLMUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -194,11 +202,31 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if not sources:  # nothing was searched (a question over the length limit) or nothing found
         print()
         return 0
+    if _checked(engine, answer, text).get("supported") is False:
+        print(f"\n\n{UNSUPPORTED}", end="")
     print("\n\nSources:" if answer.found else "\n\nClosest passages (none close enough to answer from):")
     for n, src in enumerate(sources, 1):
         page = f", page {src['page']}" if src["page"] is not None else ""
         print(f"  [{n}] {src['source']}{page}")
     return 0
+
+
+UNSUPPORTED = "Not in your documents: no sentence of this answer is supported by the passages below."
+
+
+def _checked(engine, answer, text: str) -> dict:
+    """The claim check as ``ask --json`` adds it (core/chat/claims.py): whether the answer is supported,
+    the passages that support it, and per sentence its passage. An unsupported answer becomes the
+    "not found" sentence, the model's text kept as ``model_answer``."""
+    from core.chat.language import detect_language
+    from core.chat.prompts import not_found
+
+    if (check := engine.check(answer, text)) is None:
+        return {}
+    extra: dict = {"supported": check.supported, "cited": check.cited(), "claims": check.to_json()}
+    if not check.supported:
+        extra.update(answer=not_found(detect_language(answer.question)), model_answer=text)
+    return extra
 
 
 def cmd_list(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ from core.llms.registry import LLMUnavailable
 from core.text import plural
 from ui import model_picker
 from ui.access import require_password
+from ui.answer import finished, render_extras
 from ui.progress import ModelProgress, reading, searching, wait_for
 from ui.render import inert_markdown, inert_text
 from ui.repair import repair_vectors
@@ -76,7 +77,7 @@ app.warm_up(st.session_state.llm_name)
 for message in st.session_state.messages:
     with st.chat_message(message["role"]):
         st.markdown(inert_markdown(message["content"]))
-        render_sources(message.get("sources", []), message["content"], message.get("found", True))
+        render_extras(message)
 
 # The browser stops typing at the limit and Streamlit cuts a longer message to it; the engine
 # refuses anything longer that reaches it another way.
@@ -116,8 +117,14 @@ if question := st.chat_input("Ask a question about your documents", max_chars=se
                                  discard=getattr(tokens, "close", None))
                 tokens = chain([first], tokens)
             text = stream_answer(tokens, body)
-            with sources_slot.container():  # again, now with the cited passages marked
-                render_sources(sources, text, found)
+            status.update(label=f"{label}: checking the answer against them…" if found else label)
+            message = finished(question, text, sources, found, engine.check(answer, text))
+            if message["content"] != text:  # citations added, unsupported sentences marked, or refused
+                body.markdown(inert_markdown(message["content"]))
+            if not message["found"] and found:
+                label = "The passages found do not support the model's answer"
+            with sources_slot.container():  # again, now with the supporting passages marked
+                render_extras(message)
             status.update(label=label, state="complete")
         except LLMUnavailable as exc:
             status.update(state="error")
@@ -128,4 +135,5 @@ if question := st.chat_input("Ask a question about your documents", max_chars=se
             status.update(state="error")
             st.error(f"The model failed to answer: {inert_text(str(exc))}")
             text = f"*(the model failed to answer: {inert_text(str(exc))})*"
-        st.session_state.messages.append({"role": "assistant", "content": text, "sources": sources, "found": found})
+            message = {"role": "assistant", "content": text, "sources": sources, "found": found}
+        st.session_state.messages.append(message)

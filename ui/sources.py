@@ -23,11 +23,13 @@ def source_label(source: dict) -> str:
     return f"[{source['n']}] {source['source']}{page}{heading}"
 
 
-def render_sources(sources: list[dict], answer: str = "", found: bool = True) -> None:
-    """Cited passages first (the answer's [n] keep their numbers); without an answer, as ranked."""
+def render_sources(sources: list[dict], answer: str = "", found: bool = True, check: dict | None = None) -> None:
+    """Cited passages first (the answer's [n] keep their numbers); without an answer, as ranked.
+    ``check`` is what the claim check found (``ui.answer.check_dict``): the passages and sentences
+    that support the answer; only those are marked, never a sentence that merely shares words."""
     if not sources:
         return
-    numbers = cited(answer, len(sources)) if found else []
+    numbers = (check["cited"] if check is not None else cited(answer, len(sources))) if found else []
     order = numbers + [s["n"] for s in sources if s["n"] not in numbers]
     by_number = {s["n"]: s for s in sources}
     title = f"Sources ({len(sources)})" if found else f"Closest passages ({len(sources)})"
@@ -36,17 +38,18 @@ def render_sources(sources: list[dict], answer: str = "", found: bool = True) ->
             source = by_number[n]
             mark = " · **cited**" if n in numbers else ""
             st.markdown(f"**{inert_text(source_label(source))}**{mark}")
-            st.markdown(_highlighted(source["text"], answer if found else ""))
+            used = set(check["used"].get(str(n), [])) if check is not None and found else None
+            st.markdown(_highlighted(source["text"], answer if found else "", used))
 
 
-def _highlighted(text: str, answer: str) -> str:
+def _highlighted(text: str, answer: str, used: set[int] | None = None) -> str:
     """Markdown for the passage: escaped, line breaks kept (table rows stay rows), used sentences
     marked."""
-    pieces = highlight(text, answer) if answer else [(text, False)]
+    pieces = highlight(text, answer, used) if answer or used else [(text, False)]
     out = []
-    for part, used in pieces:
+    for part, marked in pieces:
         body = part.rstrip()
         tail = "  \n" if "\n" in part[len(body):] else part[len(body):]
         lines = "  \n".join(inert_text(line) for line in body.split("\n"))
-        out.append((f":orange-background[{lines}]" if used and body else lines) + tail)
+        out.append((f":orange-background[{lines}]" if marked and body else lines) + tail)
     return "".join(out)

@@ -32,27 +32,36 @@ def cited(answer: str, sources: int) -> list[int]:
     return numbers
 
 
-def highlight(passage: str, answer: str) -> list[tuple[str, bool]]:
-    """The passage cut into sentences and lines, each marked True when the answer shares a number
-    or at least two words with it. Joining the pieces gives the passage back unchanged."""
-    answer = strip_citations(answer)
-    answer_words = _content_words(answer)
-    answer_numbers = set(_NUMBER.findall(answer))
-    pieces: list[tuple[str, bool]] = []
+def pieces(text: str) -> list[str]:
+    """The text cut into sentences and lines; joining the pieces gives the text back unchanged."""
+    out: list[str] = []
     start = 0
-    for match in [*_SENTENCE_END.finditer(passage), None]:
-        end = match.end() if match else len(passage)
-        sentence = passage[start:end]
-        if sentence:
-            words = _content_words(sentence)
-            numbers = set(_NUMBER.findall(sentence))
-            used = len(words & answer_words) >= MIN_SHARED_WORDS or bool(answer_numbers & numbers)
-            pieces.append((sentence, used))
+    for match in [*_SENTENCE_END.finditer(text), None]:
+        end = match.end() if match else len(text)
+        if text[start:end]:
+            out.append(text[start:end])
         start = end
-    return pieces
+    return out
 
 
-def _content_words(text: str) -> set[str]:
+def highlight(passage: str, answer: str, used: set[int] | None = None) -> list[tuple[str, bool]]:
+    """The passage's pieces, each marked True when the answer used it: the pieces the claim check tied
+    to the answer (``used``, indexes into ``pieces``) when it ran, else those sharing a number or at
+    least two words with the answer."""
+    if used is not None:
+        return [(piece, i in used) for i, piece in enumerate(pieces(passage))]
+    answer = strip_citations(answer)
+    answer_words = content_words(answer)
+    answer_numbers = set(_NUMBER.findall(answer))
+    marked: list[tuple[str, bool]] = []
+    for sentence in pieces(passage):
+        words = content_words(sentence)
+        numbers = set(_NUMBER.findall(sentence))
+        marked.append((sentence, len(words & answer_words) >= MIN_SHARED_WORDS or bool(answer_numbers & numbers)))
+    return marked
+
+
+def content_words(text: str) -> set[str]:
     """Words that say something: Latin-script words of 4+ letters ("the", "was" match anything),
     and words of 2+ characters in other scripts (Korean words are short)."""
     return {w.lower() for w in _WORD.findall(text) if len(w) >= 4 or not w.isascii()}

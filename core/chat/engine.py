@@ -6,7 +6,9 @@ language (core/chat/language.py), which a small model otherwise ignores for Engl
 
 Sources are known before the model starts, so the UI can show them while the answer streams.
 When retrieval finds nothing close enough, the model is not asked at all: the answer is
-"not found" with the closest passages, rather than a guess. Calls into an in-process model are
+"not found" with the closest passages, rather than a guess. After the stream, the claim check
+(core/chat/claims.py) ties each answer sentence to a passage sentence; an answer none of whose
+sentences is supported is shown as "not found", with the model's text behind a click. Calls into an in-process model are
 serialised by the model's lock: one model, many sessions.
 """
 
@@ -19,14 +21,24 @@ from typing import TYPE_CHECKING
 from langchain_core.output_parsers import StrOutputParser
 
 from core.chat.citations import strip_citations
+from core.chat.claims import ClaimCheck, check_claims
 from core.chat.followup import needs_history
 from core.chat.language import detect_language
-from core.chat.prompts import ANSWER_PROMPT, CONDENSE_PROMPT, TOO_LONG, language_instruction, not_found
+from core.chat.prompts import (
+    ANSWER_PROMPT,
+    CONDENSE_PROMPT,
+    TOO_LONG,
+    is_not_found,
+    language_instruction,
+    not_found,
+)
 from core.llms.loaded import LoadedLLM
 from core.settings import Settings
 from core.store.records import Hit
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from core.retrieval.retriever import Retrieved
 
 HISTORY_TURNS = 6
@@ -79,8 +91,10 @@ def format_history(history: list[Turn]) -> str:
 
 class ChatEngine:
     def __init__(self, retrieve: Callable[[str], Retrieved], llm: LoadedLLM,
-                 max_question_chars: int = Settings.max_question_chars) -> None:
+                 max_question_chars: int = Settings.max_question_chars,
+                 encode: Callable[[list[str]], np.ndarray] | None = None) -> None:
         self.retrieve = retrieve
+        self.encode = encode  # normalised vectors for the claim check; None: no check
         self.llm = llm
         self.max_question_chars = max_question_chars
         self.condense_chain = CONDENSE_PROMPT | llm.runnable | StrOutputParser()
@@ -109,6 +123,13 @@ class ChatEngine:
         inputs = {"context": format_context(retrieved.hits), "question": standalone,
                   "language": language_instruction(language)}
         return Answer(question, standalone, retrieved.hits, self._stream(inputs))
+
+    def check(self, answer: Answer, text: str) -> ClaimCheck | None:
+        """The claim check of a finished answer; None when there is nothing to check it against
+        (a refusal, no passages, or no embedder)."""
+        if self.encode is None or not answer.found or not answer.sources or is_not_found(text):
+            return None
+        return check_claims(text, [h.text for h in answer.sources], self.encode)
 
     def _stream(self, inputs: dict) -> Iterator[str]:
         with self.llm.lock:

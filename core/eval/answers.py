@@ -126,8 +126,13 @@ def summarise(llm: str, k: int, scored: list[Scored], seconds: float) -> AnswerR
 
 
 def run_answers(args: argparse.Namespace, app, paragraphs: list[Paragraph], questions: list[Question]) -> int:
+    """Answer the sample; with ``--record FILE`` append every answer to FILE (JSON lines) and, with
+    ``--removed``, ask the sample again with each question's paragraph deleted from the eval library
+    (restored afterwards), where the right reply is a refusal."""
     from tqdm import tqdm
 
+    from core.eval.answer_records import ask_all, paragraphs_removed, write_record
+    from core.eval.squad import build_library
     from core.llms.registry import LLMUnavailable, load_llm
 
     name = args.llm or app.settings.llm
@@ -138,17 +143,31 @@ def run_answers(args: argparse.Namespace, app, paragraphs: list[Paragraph], ques
         return 1
     engine = app.engine(llm)
     chosen = sample(questions, args.questions or 200)
+    record = getattr(args, "record", None)
     started = time.perf_counter()
     scored: list[Scored] = []
-    for question in tqdm(chosen, desc="answering", unit="q", file=sys.stderr, disable=None):
-        answer = engine.answer(question.text)
-        text = strip_citations("".join(answer.tokens)).strip()
-        retrieved = any(h.sha256 == paragraphs[question.paragraph].sha256 for h in answer.sources)
-        scored.append(result := score(question, text, answer.found, retrieved))
+    asked = tqdm(chosen, desc="answering", unit="q", file=sys.stderr, disable=None)
+    for question, answer in zip(chosen, ask_all(engine, asked, paragraphs, "present"), strict=True):
+        if record:
+            write_record(record, answer)
+        text = strip_citations(answer.text).strip()
+        scored.append(result := score(question, text, answer.found, answer.retrieved))
         if getattr(args, "verbose", False):
             print(json.dumps({"q": question.text, "a": text, "gold": question.answers[0], "f1": round(result.f1, 2),
                               "contained": result.contained, "in_language": result.in_language},
                              ensure_ascii=False), file=sys.stderr)
     report = summarise(name, app.settings.k, scored, time.perf_counter() - started)
     print(json.dumps(report.to_json()) if args.json else report.line())
+    if getattr(args, "removed", False):
+        shas = {paragraphs[q.paragraph].sha256 for q in chosen}
+        with paragraphs_removed(app, shas, lambda: build_library(app, paragraphs)):
+            asked = tqdm(chosen, desc="answering, paragraphs removed", unit="q", file=sys.stderr, disable=None)
+            refused = 0
+            for answer in ask_all(engine, asked, paragraphs, "removed"):
+                if record:
+                    write_record(record, answer)
+                refused += not answer.found or is_not_found(answer.text)
+        share = refused / (len(chosen) or 1)
+        print(json.dumps({"removed_pass": {"questions": len(chosen), "refused": round(share, 4)}}) if args.json
+              else f"paragraphs removed: refused {share:.1%} of {len(chosen)}")
     return 0

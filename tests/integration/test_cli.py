@@ -67,6 +67,29 @@ def test_ask_json_with_a_chosen_model(library, tiny_llm_name):
     assert set(out["sources"][0]) == {"source", "page", "text"}
 
 
+@pytest.mark.parametrize("reply, supported", [
+    (["1874 [1]. The lighthouse was built by the harbour board."], True),
+    (["It was designed by Gustave Eiffel in 1902 as a gift from the French navy."], False),
+])
+def test_ask_json_says_what_supports_the_answer_and_refuses_an_invented_one(library, monkeypatch, reply, supported):
+    from core.chat.prompts import NOT_FOUND
+    from tests.llm_servers import FakeServer, OpenAIHandler
+
+    with FakeServer(OpenAIHandler, ["fake"], answer=reply) as server:
+        monkeypatch.setenv("DOCCHAT_OPENAI_URL", f"{server.url}/v1")
+        out = json.loads(run(library, "ask", "When was the lighthouse built?", "--llm", "openai:fake",
+                             "--json").stdout)
+        text = run(library, "ask", "When was the lighthouse built?", "--llm", "openai:fake").stdout
+    assert out["supported"] is supported
+    if supported:
+        assert out["answer"] == reply[0] and out["sources"][out["cited"][0] - 1]["page"] == 2
+        assert [c["passage"] for c in out["claims"]] == [out["cited"][0]] * 2
+        assert "Not in your documents" not in text
+    else:
+        assert out["answer"] == NOT_FOUND and out["model_answer"] == reply[0] and out["cited"] == []
+        assert "Not in your documents" in text
+
+
 def test_ask_with_an_unknown_model_is_a_clear_error(library):
     result = run(library, "ask", "anything", "--llm", "llama.cpp:nope")
     assert result.returncode == 1 and "unknown model" in result.stderr

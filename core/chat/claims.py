@@ -1,0 +1,128 @@
+"""The claim check: after the stream ends, each sentence of the answer is tied to the passage sentence
+that supports it, or marked "not in your documents".
+
+A 1.5B model rarely writes its [n] citations and sometimes answers from what it knows rather than
+from the passages. The embedder that retrieval already loaded compares every answer sentence with
+every passage sentence; a pair counts as support when it is close enough (or the answer sentence's
+words are all in the passage sentence, as for a bare "Santa Clara") and every number the answer
+sentence states is in the passage sentence: a wrong count or year is the invention that matters
+most. The thresholds and the numbers that chose them are in docs/decisions/009-claim-check.md.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.chat.citations import content_words, pieces, strip_citations
+
+# docs/decisions/009-claim-check.md
+SUPPORT_SIMILARITY = 0.88
+WORDS_ALL_THERE = 1.0  # share of the answer sentence's content words found in the passage sentence
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence of the answer, as written (citations kept), and what supports it."""
+
+    text: str
+    checked: bool  # False: nothing to check (no word or number that says something, e.g. "Yes.")
+    passage: int | None = None  # 1-based number of the supporting passage; None: not supported
+    piece: int | None = None  # index of the supporting piece of that passage (``citations.pieces``)
+    similarity: float = 0.0  # of the best pair, supported or not
+
+    @property
+    def supported(self) -> bool:
+        return self.passage is not None
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    claims: tuple[Claim, ...]
+    seconds: float = 0.0
+
+    @property
+    def supported(self) -> bool:
+        """Whether anything of the answer is in the passages. An answer with nothing to check (or
+        empty) is left alone; one whose every checked sentence lacks support is an invention."""
+        checked = [c for c in self.claims if c.checked]
+        return not checked or any(c.supported for c in checked)
+
+    def cited(self) -> list[int]:
+        """The passages that support some sentence, in the order the answer uses them."""
+        return list(dict.fromkeys(c.passage for c in self.claims if c.passage is not None))
+
+    def used(self, passage: int) -> set[int]:
+        """The pieces of passage ``passage`` (1-based) that support some sentence."""
+        return {c.piece for c in self.claims if c.passage == passage and c.piece is not None}
+
+    def to_json(self) -> list[dict]:
+        return [{"sentence": c.text, "passage": c.passage, "similarity": round(c.similarity, 3)}
+                for c in self.claims if c.checked]
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers a text states, thousands separators dropped ("304,016" and "304016" agree)."""
+    return {n.replace(",", "") for n in _NUMBER.findall(text)}
+
+
+def check_claims(answer: str, passages: list[str], encode: Callable[[list[str]], np.ndarray],
+                 similarity: float = SUPPORT_SIMILARITY) -> ClaimCheck:
+    """Tie each sentence of ``answer`` to its best-supporting passage piece. ``encode`` gives
+    normalised vectors (the loaded embedder); one call embeds the answer and all the passages."""
+    started = time.perf_counter()
+    sentences = [text for text in pieces(answer) if text.strip()]
+    bare = [strip_citations(s).strip() for s in sentences]
+    words = [content_words(s) for s in bare]
+    stated = [numbers(s) for s in bare]
+    checked = [bool(w or n) for w, n in zip(words, stated, strict=True)]
+    passage_pieces = [pieces(p) for p in passages]
+    flat = [(p, i, text) for p, texts in enumerate(passage_pieces, 1) for i, text in enumerate(texts) if text.strip()]
+    to_check = [i for i, c in enumerate(checked) if c]
+    if not to_check or not flat:
+        claims = tuple(Claim(s, c) for s, c in zip(sentences, checked, strict=True))
+        return ClaimCheck(claims, time.perf_counter() - started)
+    vectors = encode([bare[i] for i in to_check] + [text for _, _, text in flat])
+    scores = vectors[:len(to_check)] @ vectors[len(to_check):].T
+    piece_words = [content_words(text) for _, _, text in flat]
+    piece_numbers = [numbers(text) for _, _, text in flat]
+    claims = [Claim(s, c) for s, c in zip(sentences, checked, strict=True)]
+    for row, i in enumerate(to_check):
+        best, best_score = None, -1.0
+        for column, (passage, piece, _) in enumerate(flat):
+            score = float(scores[row, column])
+            if not stated[i] <= piece_numbers[column]:
+                continue  # a number the passage sentence does not state is never supported by it
+            shared = len(words[i] & piece_words[column]) / len(words[i]) if words[i] else 1.0
+            close = score >= similarity or shared >= WORDS_ALL_THERE
+            if close and score > best_score:
+                best, best_score = (passage, piece), score
+        top = float(scores[row].max())
+        claims[i] = Claim(sentences[i], True, *(best or (None, None)), best_score if best else top)
+    return ClaimCheck(tuple(claims), time.perf_counter() - started)
+
+
+NOT_IN_DOCUMENTS = {"en": "not in your documents", "ko": "문서에 없는 내용"}
+
+
+def annotate(answer: str, check: ClaimCheck, language: str = "en") -> str:
+    """The answer with the check shown in it: a supported sentence the model left uncited gets its
+    [n], an unsupported one is marked "⚠ (not in your documents)". Plain text, so the page renders
+    it as inertly as the model's own."""
+    claims = iter(check.claims)
+    out = []
+    for piece in pieces(answer):
+        claim = next(claims) if piece.strip() else None
+        body = piece.rstrip()
+        tail = piece[len(body):]
+        if claim is not None and claim.supported and strip_citations(body) == body:
+            body += f" [{claim.passage}]"
+        elif claim is not None and claim.checked and not claim.supported:
+            body += f" ⚠ ({NOT_IN_DOCUMENTS.get(language, NOT_IN_DOCUMENTS['en'])})"
+        out.append(body + tail)
+    return "".join(out)

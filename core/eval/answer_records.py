@@ -1,0 +1,92 @@
+"""What ``eval answers --record`` keeps of each answer, so the claim check can be tuned and scored
+offline: the model's raw text (citations kept), the passages it was given, and where the gold answer
+lives. A run of the 1.5B model costs about 5 s a question; re-scoring its records costs only
+embeddings. The "removed" pass asks again with each sampled question's paragraph deleted from the
+eval library, where the right reply is a refusal.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+from core.chat.engine import ChatEngine
+from core.eval.squad import Paragraph, Question
+from core.store.records import Hit
+
+Pass = Literal["present", "removed"]
+
+
+@dataclass(frozen=True)
+class RecordedSource:
+    text: str
+    sha256: str
+    source: str
+    page: int | None
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    id: str
+    question: str
+    answers: tuple[str, ...]  # the gold answers
+    gold_sha256: str  # the paragraph that holds them
+    passage: Pass
+    text: str  # the model's reply as streamed, citations kept; the refusal sentence when not found
+    found: bool  # False: retrieval found nothing close enough and the model was not asked
+    sources: tuple[RecordedSource, ...]
+    seconds: float
+
+    @property
+    def retrieved(self) -> bool:
+        return any(s.sha256 == self.gold_sha256 for s in self.sources)
+
+    def hits(self) -> list[Hit]:
+        """The sources as the claim check takes them."""
+        return [Hit(s.source, s.page, s.text, 0.0, s.sha256, i) for i, s in enumerate(self.sources)]
+
+
+def ask_all(engine: ChatEngine, questions: Iterable[Question], paragraphs: list[Paragraph],
+            passage: Pass) -> Iterator[AnswerRecord]:
+    for question in questions:
+        started = time.perf_counter()
+        answer = engine.answer(question.text)
+        text = "".join(answer.tokens)
+        yield AnswerRecord(question.id, question.text, question.answers, paragraphs[question.paragraph].sha256,
+                           passage, text, answer.found,
+                           tuple(RecordedSource(h.text, h.sha256, h.source, h.page) for h in answer.sources),
+                           time.perf_counter() - started)
+
+
+@contextmanager
+def paragraphs_removed(app, sha256s: set[str], restore: Callable[[], object]) -> Iterator[int]:
+    """The eval library without these paragraphs for the block, then ``restore()`` (which re-adds
+    what is missing); yields how many were deleted."""
+    deleted = 0
+    try:
+        for sha in sha256s:
+            deleted += app.delete(sha) is not None
+        yield deleted
+    finally:
+        restore()
+
+
+def write_record(path: Path, record: AnswerRecord) -> None:
+    with path.open("a", encoding="utf-8") as out:
+        out.write(json.dumps(asdict(record), ensure_ascii=False) + "\n")
+
+
+def read_records(path: Path) -> list[AnswerRecord]:
+    records = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            data = json.loads(line)
+            data["answers"] = tuple(data["answers"])
+            data["sources"] = tuple(RecordedSource(**s) for s in data["sources"])
+            records.append(AnswerRecord(**data))
+    return records

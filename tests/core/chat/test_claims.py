@@ -1,0 +1,57 @@
+import re
+
+import numpy as np
+
+from core.chat.claims import annotate, check_claims, numbers
+
+PASSAGES = [
+    "The lighthouse stands on Skarvoy. It was built in 1874 by the harbour board. Its lamp burned whale oil.",
+    "The ferry leaves twice a day. Tickets cost 40 crowns.",
+]
+
+
+def bag_of_words(texts: list[str]) -> np.ndarray:
+    """A stand-in for the embedder: texts that share words are close, others are not."""
+    vectors = np.zeros((len(texts), 256), dtype="float32")
+    for row, text in enumerate(texts):
+        for word in re.findall(r"\w+", text.lower()):
+            vectors[row, hash(word) % 256] += 1.0
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms == 0, 1, norms)
+
+
+def test_a_supported_sentence_is_tied_to_the_passage_sentence_that_says_it():
+    check = check_claims("It was built in 1874 by the harbour board.", PASSAGES, bag_of_words, similarity=0.8)
+    [claim] = check.claims
+    assert (claim.passage, claim.piece) == (1, 1)
+    assert check.supported and check.cited() == [1] and check.used(1) == {1}
+
+
+def test_a_number_the_passage_sentence_does_not_state_is_never_supported():
+    check = check_claims("It was built in 1875 by the harbour board.", PASSAGES, bag_of_words, similarity=0.5)
+    assert not check.claims[0].supported
+    assert not check.supported
+
+
+def test_a_bare_short_answer_whose_words_are_all_in_a_sentence_is_supported():
+    check = check_claims("Skarvoy [1].", PASSAGES, bag_of_words, similarity=0.99)
+    assert check.claims[0].passage == 1
+
+
+def test_an_invented_answer_has_no_support_and_a_contentless_one_is_left_alone():
+    invented = check_claims("The keeper's daughter painted murals inside.", PASSAGES, bag_of_words, 0.8)
+    assert not invented.supported and invented.cited() == []
+    assert check_claims("Yes.", PASSAGES, bag_of_words, 0.8).supported
+
+
+def test_annotate_adds_missing_citations_and_marks_unsupported_sentences():
+    answer = "1874. It was built by the harbour board.\nThe keeper's daughter painted murals inside."
+    check = check_claims(answer, PASSAGES, bag_of_words, similarity=0.6)
+    text = annotate(answer, check)
+    assert text.startswith("1874. [1] It was built by the harbour board. [1]\n")
+    assert text.endswith("painted murals inside. ⚠ (not in your documents)")
+    assert "문서에 없는 내용" in annotate(answer, check, "ko")
+
+
+def test_numbers_ignore_thousands_separators():
+    assert numbers("304,016 companies in 2010") == {"304016", "2010"}

@@ -1,0 +1,49 @@
+"""The Chat page after the claim check, with the real embedder and a fake model whose reply is fixed:
+an invented answer is shown as "not found" with the model's text behind a click; a supported answer
+the model left uncited gets its citation, and only the supporting passage sentence is marked."""
+
+import pytest
+
+from core.chat.prompts import NOT_FOUND
+from tests.llm_servers import FakeServer, OpenAIHandler
+from tests.pages.test_pages import fresh_library, page, upload  # noqa: F401 - the fixture is used
+
+pytestmark = pytest.mark.integration
+QUESTION = "When was the lighthouse on Skarvoy built?"
+
+
+def ask_with_reply(monkeypatch, lighthouse_pdf, reply: list[str]):
+    with FakeServer(OpenAIHandler, ["fake"], answer=reply) as server:
+        monkeypatch.setenv("DOCCHAT_LLM", "openai:fake")
+        monkeypatch.setenv("DOCCHAT_OPENAI_URL", f"{server.url}/v1")
+        upload([("lighthouse.pdf", lighthouse_pdf.read_bytes(), "application/pdf")])
+        at = page("pages/1_Chat.py")
+        at.chat_input[0].set_value(QUESTION).run()
+    assert not at.exception
+    return at
+
+
+def test_an_answer_no_passage_supports_is_shown_as_not_found_with_the_model_text_behind_a_click(
+        monkeypatch, lighthouse_pdf):
+    invented = "It was designed by Gustave Eiffel in 1902 as a gift from the French navy."
+    at = ask_with_reply(monkeypatch, lighthouse_pdf, [invented])
+    message = at.session_state.messages[1]
+    assert message["content"] == NOT_FOUND and message["found"] is False
+    assert message["model_text"] == invented
+    assert any(e.label.startswith("⚠ The model's answer") for e in at.expander)
+    assert any(e.label.startswith("Closest passages") for e in at.expander)
+
+
+def test_a_supported_answer_gets_its_citation_and_only_the_supporting_sentence_is_marked(
+        monkeypatch, lighthouse_pdf):
+    at = ask_with_reply(monkeypatch, lighthouse_pdf,
+                        ["1874. The Skarvoy lighthouse was built in 1874 by the harbour board. ",
+                         "It was painted red by volunteers in 1990."])
+    message = at.session_state.messages[1]
+    assert message["found"] is True
+    [n] = message["check"]["cited"]
+    assert message["sources"][n - 1]["page"] == 2
+    assert message["content"].startswith(f"1874. [{n}] The Skarvoy lighthouse was built in 1874")
+    assert message["content"].endswith("in 1990. ⚠ (not in your documents)")
+    marked = [m.value for m in at.markdown if ":orange-background[" in m.value]
+    assert len(marked) == 1 and "1874" in marked[0] and "whale oil" not in marked[0].split("]")[0]
