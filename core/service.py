@@ -157,11 +157,13 @@ class DocChat:
     def engine(self, llm: LoadedLLM, collections: list[str] | None = None) -> ChatEngine:
         """An answer chain over the library, or over some of its collections only."""
         from core.chat.engine import ChatEngine
-        from core.embeddings import embed_matrix
+        from core.embeddings import embed_matrix, embed_query_vector
 
         return ChatEngine(lambda question: self.retrieve(question, collections=collections), llm,
                           max_question_chars=self.settings.max_question_chars,
-                          encode=lambda texts: embed_matrix(self.embeddings, texts))
+                          encode=lambda texts: embed_matrix(self.embeddings, texts),
+                          encode_query=lambda text: embed_query_vector(self.embeddings, text),
+                          context_sentences=self.settings.context_sentences)
 
     def warm_up(self, llm_name: str) -> None:
         """Load the embedder and the model in the background while the user types a question,

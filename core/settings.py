@@ -24,6 +24,9 @@ class Settings:
     chunk_size: int = 700
     chunk_overlap: int = 100
     k: int = 3
+    # sentences kept of each passage given to the model, the closest to the question (core/chat/packing.py;
+    # BENCHMARKS §15); 0 gives whole passages
+    context_sentences: int = 0
     retriever: str = "hybrid"  # vector | keyword | hybrid | hybrid+rerank
     keyword_weight: float = 0.3  # share of the keyword leg in the hybrid score (decision 007)
     # share of each chunk's best sentence (core/ingest/sentences.py); the dense chunk leg gets the

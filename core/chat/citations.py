@@ -61,6 +61,11 @@ def highlight(passage: str, answer: str, used: set[int] | None = None) -> list[t
     return marked
 
 
+def numbers(text: str) -> set[str]:
+    """The numbers a text states, thousands separators dropped ("304,016" and "304016" agree)."""
+    return {n.replace(",", "") for n in _NUMBER.findall(text)}
+
+
 def content_words(text: str) -> set[str]:
     """Words that say something: Latin-script words of 4+ letters ("the", "was" match anything),
     and words of 2+ characters in other scripts (Korean words are short)."""

@@ -11,15 +11,14 @@ most. The thresholds and the numbers that chose them are in docs/decisions/009-c
 
 from __future__ import annotations
 
-import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from core.chat.citations import content_words, pieces, strip_citations
+from core.chat.citations import content_words, numbers, pieces, strip_citations
 from core.chat.language import KOREAN, detect_language
+from core.chat.passages import Encode, Passage, split_passages
 
 # docs/decisions/009-claim-check.md
 SUPPORT_SIMILARITY = 0.88
@@ -27,7 +26,6 @@ SUPPORT_SIMILARITY = 0.88
 # translations lower on its scale (0.81-0.88 for true claims about the e2e lighthouse text).
 CROSS_SUPPORT_SIMILARITY = 0.81
 WORDS_ALL_THERE = 1.0  # share of the answer sentence's content words found in the passage sentence
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 @dataclass(frozen=True)
@@ -70,30 +68,28 @@ class ClaimCheck:
                 for c in self.claims if c.checked]
 
 
-def numbers(text: str) -> set[str]:
-    """The numbers a text states, thousands separators dropped ("304,016" and "304016" agree)."""
-    return {n.replace(",", "") for n in _NUMBER.findall(text)}
-
-
-def check_claims(answer: str, passages: list[str], encode: Callable[[list[str]], np.ndarray],
+def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encode,
                  similarity: float = SUPPORT_SIMILARITY, cross_similarity: float = CROSS_SUPPORT_SIMILARITY,
                  ) -> ClaimCheck:
     """Tie each sentence of ``answer`` to its best-supporting passage piece. ``encode`` gives
-    normalised vectors (the loaded embedder); one call embeds the answer and all the passages."""
+    normalised vectors (the loaded embedder); passages given as text are embedded here, passages
+    already embedded (``split_passages``, done for context packing) are not."""
     started = time.perf_counter()
     sentences = [text for text in pieces(answer) if text.strip()]
     bare = [strip_citations(s).strip() for s in sentences]
     words = [content_words(s) for s in bare]
     stated = [numbers(s) for s in bare]
     checked = [bool(w or n) for w, n in zip(words, stated, strict=True)]
-    passage_pieces = [pieces(p) for p in passages]
-    flat = [(p, i, text) for p, texts in enumerate(passage_pieces, 1) for i, text in enumerate(texts) if text.strip()]
     to_check = [i for i, c in enumerate(checked) if c]
+    if to_check and passages and isinstance(passages[0], str):
+        passages = split_passages([str(p) for p in passages], encode)  # one call for all passages
+    embedded = [p for p in passages if isinstance(p, Passage)]
+    flat = [(n, i, passage.pieces[i]) for n, passage in enumerate(embedded, 1) for i in passage.filled]
     if not to_check or not flat:
         claims = tuple(Claim(s, c) for s, c in zip(sentences, checked, strict=True))
         return ClaimCheck(claims, time.perf_counter() - started)
-    vectors = encode([bare[i] for i in to_check] + [text for _, _, text in flat])
-    scores = vectors[:len(to_check)] @ vectors[len(to_check):].T
+    answer_vectors = encode([bare[i] for i in to_check])
+    scores = answer_vectors @ np.vstack([p.vectors for p in embedded if len(p.vectors)]).T
     piece_words = [content_words(text) for _, _, text in flat]
     piece_numbers = [numbers(text) for _, _, text in flat]
     piece_korean = [detect_language(text) == KOREAN for _, _, text in flat]

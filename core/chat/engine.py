@@ -24,6 +24,8 @@ from core.chat.citations import strip_citations
 from core.chat.claims import ClaimCheck, check_claims
 from core.chat.followup import needs_history
 from core.chat.language import detect_language
+from core.chat.packing import packed
+from core.chat.passages import Encode, Passage, split_passages
 from core.chat.prompts import (
     ANSWER_PROMPT,
     CONDENSE_PROMPT,
@@ -59,15 +61,17 @@ class Answer:
     sources: list[Hit]
     tokens: Iterator[str] = field(repr=False)
     found: bool = True  # False: nothing close enough; ``sources`` are only the closest passages
+    passages: list[Passage] | None = None  # the sources cut and embedded (for packing), reused by the check
 
 
-def format_context(hits: list[Hit]) -> str:
+def format_context(hits: list[Hit], texts: list[str] | None = None) -> str:
+    """The numbered passages; ``texts`` replaces the hits' text (packed passages)."""
     blocks = []
-    for number, hit in enumerate(hits, 1):
+    for number, (hit, text) in enumerate(zip(hits, texts or [h.text for h in hits], strict=True), 1):
         where = hit.source + (f", page {hit.page}" if hit.page is not None else "")
         if hit.heading:
             where += f", {hit.heading}"
-        blocks.append(f"[{number}] ({where})\n{hit.text}")
+        blocks.append(f"[{number}] ({where})\n{text}")
     return "\n\n".join(blocks)
 
 
@@ -92,9 +96,12 @@ def format_history(history: list[Turn]) -> str:
 class ChatEngine:
     def __init__(self, retrieve: Callable[[str], Retrieved], llm: LoadedLLM,
                  max_question_chars: int = Settings.max_question_chars,
-                 encode: Callable[[list[str]], np.ndarray] | None = None) -> None:
+                 encode: Encode | None = None, encode_query: Callable[[str], np.ndarray] | None = None,
+                 context_sentences: int = 0) -> None:
         self.retrieve = retrieve
-        self.encode = encode  # normalised vectors for the claim check; None: no check
+        self.encode = encode  # normalised passage vectors for the claim check; None: no check
+        self.encode_query = encode_query  # the question's vector, for context packing
+        self.context_sentences = context_sentences  # pieces kept per passage (core/chat/packing.py); 0: all
         self.llm = llm
         self.max_question_chars = max_question_chars
         self.condense_chain = CONDENSE_PROMPT | llm.runnable | StrOutputParser()
@@ -120,16 +127,26 @@ class ChatEngine:
         retrieved = self.retrieve(standalone)
         if not retrieved.grounded:
             return Answer(question, standalone, retrieved.hits, iter([not_found(language)]), found=False)
-        inputs = {"context": format_context(retrieved.hits), "question": standalone,
+        passages, texts = self._packed(standalone, retrieved.hits)
+        inputs = {"context": format_context(retrieved.hits, texts), "question": standalone,
                   "language": language_instruction(language)}
-        return Answer(question, standalone, retrieved.hits, self._stream(inputs))
+        return Answer(question, standalone, retrieved.hits, self._stream(inputs), passages=passages)
+
+    def _packed(self, question: str, hits: list[Hit]) -> tuple[list[Passage] | None, list[str] | None]:
+        """The passages cut, embedded and packed to the pieces closest to the question, when packing is
+        on; (None, None) leaves them whole (and the claim check embeds them after the stream)."""
+        if self.context_sentences <= 0 or self.encode is None or self.encode_query is None:
+            return None, None
+        passages = split_passages([h.text for h in hits], self.encode)
+        vector = self.encode_query(question)
+        return passages, [packed(p, vector, question, self.context_sentences) for p in passages]
 
     def check(self, answer: Answer, text: str) -> ClaimCheck | None:
         """The claim check of a finished answer; None when there is nothing to check it against
         (a refusal, no passages, or no embedder)."""
         if self.encode is None or not answer.found or not answer.sources or is_not_found(text):
             return None
-        return check_claims(text, [h.text for h in answer.sources], self.encode)
+        return check_claims(text, answer.passages or [h.text for h in answer.sources], self.encode)
 
     def _stream(self, inputs: dict) -> Iterator[str]:
         with self.llm.lock:

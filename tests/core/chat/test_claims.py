@@ -2,7 +2,8 @@ import re
 
 import numpy as np
 
-from core.chat.claims import annotate, check_claims, numbers
+from core.chat.citations import numbers
+from core.chat.claims import annotate, check_claims
 
 PASSAGES = [
     "The lighthouse stands on Skarvoy. It was built in 1874 by the harbour board. Its lamp burned whale oil.",
@@ -58,10 +59,11 @@ def test_numbers_ignore_thousands_separators():
 
 
 def test_a_korean_sentence_needs_less_similarity_to_an_english_passage_than_to_a_korean_one():
-    def at_085(texts: list[str]) -> np.ndarray:  # the answer sentence first, 0.85 from every passage piece
-        other = [0.85, (1 - 0.85 ** 2) ** 0.5]
-        return np.array([[1.0, 0.0]] + [other] * (len(texts) - 1), dtype="float32")
-
     claim = "등대의 탑은 화강암으로 만들어졌습니다."
+
+    def at_085(texts: list[str]) -> np.ndarray:  # the answer sentence 0.85 from every passage piece
+        other = [0.85, (1 - 0.85 ** 2) ** 0.5]
+        return np.array([[1.0, 0.0] if text == claim else other for text in texts], dtype="float32")
+
     assert check_claims(claim, ["The tower is made of grey granite."], at_085, 0.88, 0.81).supported
     assert not check_claims(claim, ["탑은 회색 화강암으로 지어졌다."], at_085, 0.88, 0.81).supported

@@ -168,3 +168,23 @@ def test_the_answer_prompt_needs_no_language_from_callers_that_do_not_know_it():
 
     human = ANSWER_PROMPT.format_messages(context="[1] x", question="Why?")[-1].content
     assert human.endswith("Question: Why?")
+
+
+def test_context_packing_sends_the_model_only_the_pieces_closest_to_the_question():
+    from langchain_core.prompt_values import ChatPromptValue
+
+    from tests.core.chat.test_claims import bag_of_words
+
+    hit = Hit("paper.pdf", 3, "The decoder has 6 layers. Dropout is 0.1. Training took 3.5 days.", 0.9, "ab" * 32, 1)
+    seen: list[str] = []
+
+    def model(prompt: ChatPromptValue) -> AIMessage:
+        seen.append(str(prompt.to_messages()[-1].content))
+        return AIMessage("6 [1].")
+
+    engine = ChatEngine(lambda q: Retrieved([hit], True), LoadedLLM("fake", RunnableLambda(model)),
+                        encode=bag_of_words, encode_query=lambda t: bag_of_words([t])[0], context_sentences=1)
+    answer = engine.answer("How many layers does the decoder have?")
+    assert "".join(answer.tokens) == "6 [1]."
+    assert "The decoder has 6 layers." in seen[0] and "Dropout" not in seen[0]
+    assert engine.check(answer, "6 [1].").cited() == [1]  # the check reuses the packed passages' vectors
