@@ -156,14 +156,16 @@ class DocChat:
 
     def engine(self, llm: LoadedLLM, collections: list[str] | None = None) -> ChatEngine:
         """An answer chain over the library, or over some of its collections only."""
+        from core.chat.claims import claim_similarities
         from core.chat.engine import ChatEngine
-        from core.embeddings import embed_matrix, embed_query_vector
+        from core.embeddings import embed_matrix, embed_query_vector, min_similarity
 
         return ChatEngine(lambda question: self.retrieve(question, collections=collections), llm,
                           max_question_chars=self.settings.max_question_chars,
                           encode=lambda texts: embed_matrix(self.embeddings, texts),
                           encode_query=lambda text: embed_query_vector(self.embeddings, text),
-                          context_sentences=self.settings.context_sentences)
+                          context_sentences=self.settings.context_sentences,
+                          claim_similarity=claim_similarities(min_similarity(self.settings.embedding_model)))
 
     def warm_up(self, llm_name: str) -> None:
         """Load the embedder and the model in the background while the user types a question,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from langchain_core.output_parsers import StrOutputParser
 
 from core.chat.citations import strip_citations
-from core.chat.claims import ClaimCheck, check_claims
+from core.chat.claims import CROSS_SUPPORT_SIMILARITY, SUPPORT_SIMILARITY, ClaimCheck, check_claims
 from core.chat.followup import needs_history
 from core.chat.language import detect_language
 from core.chat.packing import packed
@@ -97,11 +97,13 @@ class ChatEngine:
     def __init__(self, retrieve: Callable[[str], Retrieved], llm: LoadedLLM,
                  max_question_chars: int = Settings.max_question_chars,
                  encode: Encode | None = None, encode_query: Callable[[str], np.ndarray] | None = None,
-                 context_sentences: int = 0) -> None:
+                 context_sentences: int = 0, claim_similarity: tuple[float, float] | None = None) -> None:
         self.retrieve = retrieve
         self.encode = encode  # normalised passage vectors for the claim check; None: no check
         self.encode_query = encode_query  # the question's vector, for context packing
         self.context_sentences = context_sentences  # pieces kept per passage (core/chat/packing.py); 0: all
+        # the claim check's cosines, same language and across languages, on the embedder's scale
+        self.claim_similarity = claim_similarity or (SUPPORT_SIMILARITY, CROSS_SUPPORT_SIMILARITY)
         self.llm = llm
         self.max_question_chars = max_question_chars
         self.condense_chain = CONDENSE_PROMPT | llm.runnable | StrOutputParser()
@@ -146,7 +148,8 @@ class ChatEngine:
         (a refusal, no passages, or no embedder)."""
         if self.encode is None or not answer.found or not answer.sources or is_not_found(text):
             return None
-        return check_claims(text, answer.passages or [h.text for h in answer.sources], self.encode)
+        return check_claims(text, answer.passages or [h.text for h in answer.sources], self.encode,
+                            *self.claim_similarity)
 
     def _stream(self, inputs: dict) -> Iterator[str]:
         with self.llm.lock:

@@ -1,6 +1,7 @@
 import re
 
 import numpy as np
+import pytest
 
 from core.chat.citations import numbers
 from core.chat.claims import annotate, check_claims
@@ -67,3 +68,11 @@ def test_a_korean_sentence_needs_less_similarity_to_an_english_passage_than_to_a
 
     assert check_claims(claim, ["The tower is made of grey granite."], at_085, 0.88, 0.81).supported
     assert not check_claims(claim, ["탑은 회색 화강암으로 지어졌다."], at_085, 0.88, 0.81).supported
+
+
+def test_each_embedder_gets_the_thresholds_at_the_same_place_on_its_own_scale():
+    from core.chat.claims import CROSS_SUPPORT_SIMILARITY, SUPPORT_SIMILARITY, TUNED_FLOOR, claim_similarities
+
+    assert claim_similarities(TUNED_FLOOR) == pytest.approx((SUPPORT_SIMILARITY, CROSS_SUPPORT_SIMILARITY))
+    same, cross = claim_similarities(0.30)  # all-MiniLM-L6-v2's floor
+    assert 0.30 < cross < same < SUPPORT_SIMILARITY
