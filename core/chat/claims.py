@@ -5,8 +5,9 @@ A 1.5B model rarely writes its [n] citations and sometimes answers from what it 
 from the passages. The embedder that retrieval already loaded compares every answer sentence with
 every passage sentence; a pair counts as support when it is close enough (or the answer sentence's
 words are all in the passage sentence, as for a bare "Santa Clara") and every number the answer
-sentence states is in the passage sentence: a wrong count or year is the invention that matters
-most. The thresholds and the numbers that chose them are in docs/decisions/009-claim-check.md.
+sentence states, other than the question's own, is in that passage: a wrong count or year is the
+invention that matters most, and an embedding barely sees it. The thresholds and the numbers that
+chose them are in docs/decisions/009-claim-check.md.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ class ClaimCheck:
 
 def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encode,
                  similarity: float = SUPPORT_SIMILARITY, cross_similarity: float = CROSS_SUPPORT_SIMILARITY,
-                 ) -> ClaimCheck:
+                 question: str = "") -> ClaimCheck:
     """Tie each sentence of ``answer`` to its best-supporting passage piece. ``encode`` gives
     normalised vectors (the loaded embedder); passages given as text are embedded here, passages
     already embedded (``split_passages``, done for context packing) are not."""
@@ -86,7 +87,8 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     sentences = [text for text in pieces(answer) if text.strip()]
     bare = [strip_citations(s).strip() for s in sentences]
     words = [content_words(s) for s in bare]
-    stated = [numbers(s) for s in bare]
+    asked = numbers(question)  # "Super Bowl 50" repeated from the question is not a claim
+    stated = [numbers(s) - asked for s in bare]
     checked = [bool(w or n) for w, n in zip(words, stated, strict=True)]
     to_check = [i for i, c in enumerate(checked) if c]
     if to_check and passages and isinstance(passages[0], str):
@@ -99,7 +101,7 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     answer_vectors = encode([bare[i] for i in to_check])
     scores = answer_vectors @ np.vstack([p.vectors for p in embedded if len(p.vectors)]).T
     piece_words = [content_words(text) for _, _, text in flat]
-    piece_numbers = [numbers(text) for _, _, text in flat]
+    passage_numbers = {n: numbers("".join(passage.pieces)) for n, passage in enumerate(embedded, 1)}
     piece_korean = [detect_language(text) == KOREAN for _, _, text in flat]
     claims = [Claim(s, c) for s, c in zip(sentences, checked, strict=True)]
     for row, i in enumerate(to_check):
@@ -107,8 +109,8 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
         best, best_score = None, -1.0
         for column, (passage, piece, _) in enumerate(flat):
             score = float(scores[row, column])
-            if not stated[i] <= piece_numbers[column]:
-                continue  # a number the passage sentence does not state is never supported by it
+            if not stated[i] <= passage_numbers[passage]:
+                continue  # a number the passage does not state is never supported by it
             shared = len(words[i] & piece_words[column]) / len(words[i]) if words[i] else 1.0
             needed = similarity if korean == piece_korean[column] else cross_similarity
             close = score >= needed or shared >= WORDS_ALL_THERE

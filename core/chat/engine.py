@@ -149,7 +149,7 @@ class ChatEngine:
         if self.encode is None or not answer.found or not answer.sources or is_not_found(text):
             return None
         return check_claims(text, answer.passages or [h.text for h in answer.sources], self.encode,
-                            *self.claim_similarity)
+                            *self.claim_similarity, question=answer.standalone or answer.question)
 
     def _stream(self, inputs: dict) -> Iterator[str]:
         with self.llm.lock:

@@ -53,7 +53,7 @@ def judge(records: Sequence[AnswerRecord], encode: Callable[[list[str]], np.ndar
     for r in records:
         model_refused = not r.found or is_not_found(r.text)
         check = ClaimCheck(()) if model_refused else check_claims(r.text, [s.text for s in r.sources], encode,
-                                                                  similarity)
+                                                                  similarity, question=r.question)
         out.append(Judged(r, check, model_refused))
     return out
 
