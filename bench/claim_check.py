@@ -24,7 +24,7 @@ from core.eval.answer_records import read_records
 from core.eval.grounding import grounding_scores, halves, judge
 from core.settings import load_settings
 
-SWEEP = [0.80, 0.82, 0.84, 0.85, 0.86, 0.87, 0.88, 0.89, 0.90, 0.92]
+SWEEP = [0.80, 0.82, 0.84, 0.85, 0.86, 0.87, 0.88, 0.89, 0.90, 0.91, 0.92, 0.94]
 COLUMNS = ["gold_contained_when_retrieved", "right_passage_cited", "in_language", "refused_present",
            "right_answers_lost", "refused_removed", "model_refused_removed", "claim_precision",
            "unsupported_recall_removed", "check_ms_median"]
