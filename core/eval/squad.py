@@ -97,7 +97,8 @@ def build_library(docchat, paragraphs: list[Paragraph], progress: Callable[[Iter
 
     library, settings = docchat.library, docchat.settings
     have = {d.sha256 for d in library.documents()}
-    todo = [p for p in paragraphs if p.sha256 not in have]
+    # KorQuAD's dev set holds some paragraphs twice: each document once
+    todo = list({p.sha256: p for p in paragraphs if p.sha256 not in have}.values())
     model = embedding_name(docchat.embeddings)
     library.check_embedding_model(model)
     batches = [todo[i:i + BUILD_BATCH] for i in range(0, len(todo), BUILD_BATCH)]

@@ -45,3 +45,15 @@ def test_a_document_counts_once_however_many_of_its_chunks_come_back():
     hits = [Hit("a", None, "", 1, "A", 1), Hit("a", None, "", 1, "A", 2), Hit("b", None, "", 1, "B", 3)]
     assert rank_of(hits, "B") == 2
     assert rank_of(hits, "C") is None
+
+
+def test_a_paragraph_the_set_holds_twice_is_one_document(tmp_path, app: DocChat):
+    """KorQuAD's dev set repeats some paragraphs; the build failed on the library's unique sha256."""
+    twice = json.loads(json.dumps(SQUAD))
+    twice["data"][1]["paragraphs"].append(twice["data"][1]["paragraphs"][0])
+    path = tmp_path / "twice.json"
+    path.write_text(json.dumps(twice), encoding="utf-8")
+    paragraphs, _ = load_squad(path)
+    assert len(paragraphs) == 4
+    assert build_library(app, paragraphs) == 3
+    assert len(app.library.documents()) == 3
