@@ -135,7 +135,10 @@ def annotate(answer: str, check: ClaimCheck, language: str = "en") -> str:
         body = piece.rstrip()
         tail = piece[len(body):]
         if claim is not None and claim.supported and strip_citations(body) == body:
-            body += f" [{claim.passage}]"
+            # before the full stop, as the model writes them: "1874 [1]." (a line starting "1874. "
+            # would also render as a numbered list)
+            stop = body[-1] if body[-1] in ".!?。" else ""
+            body = f"{body[:len(body) - len(stop)]} [{claim.passage}]{stop}"
         elif claim is not None and claim.checked and not claim.supported:
             body += f" ⚠ ({NOT_IN_DOCUMENTS.get(language, NOT_IN_DOCUMENTS['en'])})"
         out.append(body + tail)

@@ -43,7 +43,8 @@ def test_a_supported_answer_gets_its_citation_and_only_the_supporting_sentence_i
     assert message["found"] is True
     [n] = message["check"]["cited"]
     assert message["sources"][n - 1]["page"] == 2
-    assert message["content"].startswith(f"1874. [{n}] The Skarvoy lighthouse was built in 1874")
+    assert message["content"].startswith(f"1874 [{n}]. The Skarvoy lighthouse was built in 1874 by the harbour "
+                                         f"board [{n}].")
     assert message["content"].endswith("in 1990. ⚠ (not in your documents)")
     marked = [m.value for m in at.markdown if ":orange-background[" in m.value]
     assert len(marked) == 1 and "1874" in marked[0] and "whale oil" not in marked[0].split("]")[0]

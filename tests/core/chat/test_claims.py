@@ -50,7 +50,7 @@ def test_annotate_adds_missing_citations_and_marks_unsupported_sentences():
     answer = "1874. It was built by the harbour board.\nThe keeper's daughter painted murals inside."
     check = check_claims(answer, PASSAGES, bag_of_words, similarity=0.6)
     text = annotate(answer, check)
-    assert text.startswith("1874. [1] It was built by the harbour board. [1]\n")
+    assert text.startswith("1874 [1]. It was built by the harbour board [1].\n")
     assert text.endswith("painted murals inside. ⚠ (not in your documents)")
     assert "문서에 없는 내용" in annotate(answer, check, "ko")
 
