@@ -8,8 +8,8 @@ Sources are known before the model starts, so the UI can show them while the ans
 When retrieval finds nothing close enough, the model is not asked at all: the answer is
 "not found" with the closest passages, rather than a guess. After the stream, the claim check
 (core/chat/claims.py) ties each answer sentence to a passage sentence; an answer none of whose
-sentences is supported is shown as "not found", with the model's text behind a click. Calls into an in-process model are
-serialised by the model's lock: one model, many sessions.
+sentences is supported is shown as "not found", with the model's text behind a click. Calls into an
+in-process model are serialised by the model's lock: one model, many sessions.
 """
 
 from __future__ import annotations

@@ -57,3 +57,15 @@ def test_a_paragraph_the_set_holds_twice_is_one_document(tmp_path, app: DocChat)
     assert len(paragraphs) == 4
     assert build_library(app, paragraphs) == 3
     assert len(app.library.documents()) == 3
+
+
+def test_paragraphs_removed_deletes_them_for_the_block_and_puts_them_back(tmp_path, app: DocChat):
+    from core.eval.answer_records import paragraphs_removed
+
+    paragraphs, _ = load_squad(_squad_file(tmp_path))
+    build_library(app, paragraphs)
+    with paragraphs_removed(app, {paragraphs[0].sha256}, lambda: build_library(app, paragraphs)) as deleted:
+        assert deleted == 1
+        assert paragraphs[0].sha256 not in {d.sha256 for d in app.library.documents()}
+        assert len(app.library.documents()) == 2
+    assert {d.sha256 for d in app.library.documents()} == {p.sha256 for p in paragraphs}
