@@ -17,7 +17,6 @@ from typing import Literal
 
 from core.chat.engine import ChatEngine
 from core.eval.squad import Paragraph, Question
-from core.store.records import Hit
 
 Pass = Literal["present", "removed"]
 
@@ -45,10 +44,6 @@ class AnswerRecord:
     @property
     def retrieved(self) -> bool:
         return any(s.sha256 == self.gold_sha256 for s in self.sources)
-
-    def hits(self) -> list[Hit]:
-        """The sources as the claim check takes them."""
-        return [Hit(s.source, s.page, s.text, 0.0, s.sha256, i) for i, s in enumerate(self.sources)]
 
 
 def ask_all(engine: ChatEngine, questions: Iterable[Question], paragraphs: list[Paragraph],
