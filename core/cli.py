@@ -218,14 +218,13 @@ def _checked(engine, answer, text: str) -> dict:
     """The claim check as ``ask --json`` adds it (core/chat/claims.py): whether the answer is supported,
     the passages that support it, and per sentence its passage. An unsupported answer becomes the
     "not found" sentence, the model's text kept as ``model_answer``."""
-    from core.chat.language import detect_language
     from core.chat.prompts import not_found
 
     if (check := engine.check(answer, text)) is None:
         return {}
     extra: dict = {"supported": check.supported, "cited": check.cited(), "claims": check.to_json()}
     if not check.supported:
-        extra.update(answer=not_found(detect_language(answer.question)), model_answer=text)
+        extra.update(answer=not_found(answer.language), model_answer=text)
     return extra
 
 

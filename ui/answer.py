@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.chat.citations import cited
 from core.chat.claims import ClaimCheck, annotate
-from core.chat.language import detect_language
+from core.chat.language import Language
 from core.chat.prompts import not_found
 from ui.render import inert_markdown
 from ui.sources import render_sources
@@ -24,12 +24,12 @@ def check_dict(check: ClaimCheck, text: str, sources: int) -> dict:
             "ms": round(1000 * check.seconds, 1)}
 
 
-def finished(question: str, text: str, sources: list[dict], found: bool, check: ClaimCheck | None) -> dict:
-    """The assistant message for a streamed answer, judged by its claim check."""
+def finished(language: Language | None, text: str, sources: list[dict], found: bool,
+             check: ClaimCheck | None) -> dict:
+    """The assistant message for a streamed answer in the asker's ``language``, judged by its claim check."""
     message: dict = {"role": "assistant", "content": text, "sources": sources, "found": found}
     if check is None or not found:
         return message
-    language = detect_language(question)
     if not check.supported:
         return {**message, "content": not_found(language), "found": False, "model_text": text}
     return {**message, "content": annotate(text, check, language.code if language else "en"),

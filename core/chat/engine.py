@@ -23,7 +23,7 @@ from langchain_core.output_parsers import StrOutputParser
 from core.chat.citations import strip_citations
 from core.chat.claims import CROSS_SUPPORT_SIMILARITY, SUPPORT_SIMILARITY, ClaimCheck, check_claims
 from core.chat.followup import needs_history
-from core.chat.language import detect_language
+from core.chat.language import Language, detect_language
 from core.chat.packing import packed
 from core.chat.passages import Encode, Passage, split_passages
 from core.chat.prompts import (
@@ -62,6 +62,7 @@ class Answer:
     tokens: Iterator[str] = field(repr=False)
     found: bool = True  # False: nothing close enough; ``sources`` are only the closest passages
     passages: list[Passage] | None = None  # the sources cut and embedded (for packing), reused by the check
+    language: Language | None = None  # of the asker's words: the refusal and the check's marks use it
 
 
 def format_context(hits: list[Hit], texts: list[str] | None = None) -> str:
@@ -128,11 +129,13 @@ class ChatEngine:
         standalone = self.standalone_question(question, history or [])
         retrieved = self.retrieve(standalone)
         if not retrieved.grounded:
-            return Answer(question, standalone, retrieved.hits, iter([not_found(language)]), found=False)
+            return Answer(question, standalone, retrieved.hits, iter([not_found(language)]), found=False,
+                          language=language)
         passages, texts = self._packed(standalone, retrieved.hits)
         inputs = {"context": format_context(retrieved.hits, texts), "question": standalone,
                   "language": language_instruction(language)}
-        return Answer(question, standalone, retrieved.hits, self._stream(inputs), passages=passages)
+        return Answer(question, standalone, retrieved.hits, self._stream(inputs), passages=passages,
+                      language=language)
 
     def _packed(self, question: str, hits: list[Hit]) -> tuple[list[Passage] | None, list[str] | None]:
         """The passages cut, embedded and packed to the pieces closest to the question, when packing is
