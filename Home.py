@@ -15,7 +15,7 @@ st.write(
     "so does the language model unless you choose one marked 🌐 (a server elsewhere that you configured)."
 )
 
-documents = docchat().library.documents()
+documents = docchat().documents()
 options = {o.name: o for o in llm_options()}
 chosen = st.session_state.get("llm_name", settings().llm)
 left, right = st.columns(2)

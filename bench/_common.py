@@ -12,9 +12,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from core.settings import Settings
+
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-NOVEL = Path("/work/shared/corpus/other/war-and-peace_book-war-and-peace-1225p.txt")
-PAPER = Path("/work/shared/corpus/pdf/paper_attention-is-all-you-need_1706.03762.pdf")
+CORPUS = Settings().corpus_dir  # the corpus_dir setting's default (../shared/corpus): results stay comparable
+NOVEL = CORPUS / "other" / "war-and-peace_book-war-and-peace-1225p.txt"
+PAPER = CORPUS / "pdf" / "paper_attention-is-all-you-need_1706.03762.pdf"
 
 
 def machine() -> dict[str, Any]:

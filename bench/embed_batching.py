@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 import core  # noqa: F401 - offline environment before any library import
 from bench._common import NOVEL, loadavg, median, now, table, write_result
 from core.embeddings import load_embeddings
-from core.ingest.pipeline import EMBED_BATCH
+from core.embeddings.slices import EMBED_BATCH
 from core.ingest.records import Page
 from core.ingest.splitting import split_pages
 from core.settings import Settings

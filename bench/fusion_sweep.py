@@ -15,13 +15,12 @@ vectors and only the two-leg rows are printed.
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 from pathlib import Path
 
 from tqdm import tqdm
 
 import core  # noqa: F401 - offline environment before any library import
-from bench._common import now, table, write_result
+from bench._common import CORPUS, now, table, write_result
 from core.embeddings import embed_query_vector
 from core.eval.cli import eval_settings
 from core.eval.metrics import rank_scores
@@ -31,7 +30,7 @@ from core.retrieval.keyword import build_query
 from core.service import DocChat
 from core.settings import load_settings
 
-SQUAD = Path("/work/shared/corpus/squad/dev-v1.1.json")
+SQUAD = CORPUS / "squad" / "dev-v1.1.json"
 CANDIDATES = 30
 WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7)
 # (keyword weight, sentence weight); the dense chunk leg gets the rest
@@ -47,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = load_settings().with_data_dir(args.data_dir)
     if args.model:
-        settings = replace(settings, embedding_model=args.model)
+        settings = settings.replace(embedding_model=args.model)
     app = DocChat(eval_settings(settings, "squad"))
     paragraphs, questions = load_squad(args.squad)
     build_library(app, paragraphs, lambda items: tqdm(items, desc="eval library", unit="batch"))
@@ -59,10 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     for question in tqdm(questions, desc="both legs", unit="q"):
         vector = embed_query_vector(app.embeddings, question.text)
         query = build_query(question.text)
-        dense = app.library.search(vector, CANDIDATES)
-        keyword = app.library.keyword_search(query.words, query.trigrams, CANDIDATES)
+        dense = app.store.search(vector, CANDIDATES)
+        keyword = app.store.keyword_search(query, CANDIDATES)
         ids = list(dict.fromkeys([h.chunk_id for h in dense + keyword]))
-        sentences = (retrieval._best_sentences(vector, ids, app.library.similarities(vector, ids))
+        sentences = (retrieval._best_sentences(vector, ids, app.store.similarities(vector, ids))
                      if with_sentences else {})
         legs.append((dense, keyword, sentences))
     legs_s = now() - started

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import core  # noqa: F401 - offline environment before any library import
 from bench._common import NOVEL, loadavg, median, now, table, write_result
 from core.embeddings.sentence_transformer import resolve_model_dir
-from core.ingest.pipeline import Progress
+from core.ingest.records import Progress
 from core.service import DocChat
 from core.settings import Settings
 
@@ -87,7 +87,7 @@ def run_pipeline(data_dir: Path, path: Path, embeddings: Embeddings | None, mode
         raise SystemExit(f"ingest failed: {result.message}")
     return {"chunks": result.chunks, "seconds": ended - started, "model_load_s": load_s,
             "stages_s": stage_breakdown(events, ended), "embeddings": app.embeddings,
-            "db_path": app.library.db_path}
+            "db_path": app.store.db_path}
 
 
 def load_raw(name: str = MODEL) -> tuple[Callable[[list[str]], object], float]:

@@ -21,14 +21,14 @@ import tempfile
 from pathlib import Path
 
 import core  # noqa: F401 - offline environment before any library import
-from bench._common import loadavg, now, table, write_result
+from bench._common import CORPUS, loadavg, now, table, write_result
 from bench.ingest import WARMUP, load_raw, stored_chunks
 from core.ingest.batch import ingest_all
-from core.ingest.pipeline import Upload
+from core.ingest.records import Upload
 from core.service import DocChat
 from core.settings import Settings
 
-SOURCE = Path("/work/shared/corpus/pdf/long-german_GeoTopo-komprimiert.pdf")
+SOURCE = CORPUS / "pdf" / "long-german_GeoTopo-komprimiert.pdf"
 MODEL = "multilingual-e5-small"  # the product's default embedder
 
 
@@ -58,7 +58,7 @@ def cut(source: Path, pages: int, files: int, folder: Path) -> list[Path]:
 def run_pipeline(app: DocChat, paths: list[Path], read_ahead: int) -> tuple[float, int]:
     started = now()
     uploads = [Upload(str(p), path=p) for p in paths]
-    results = list(ingest_all(app.library, app.embeddings, app.settings, uploads, read_ahead=read_ahead))
+    results = list(ingest_all(app.store, app.embeddings, app.settings, uploads, read_ahead=read_ahead))
     seconds = now() - started
     failed = [r.line() for r in results if not r.ok]
     if failed:
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
                 embeddings = app.embeddings
                 embeddings.embed_documents(WARMUP)
                 timings[mode], chunks = run_pipeline(app, paths, read_ahead)
-            texts = stored_chunks(app.library.db_path)
+            texts = stored_chunks(app.store.db_path)
             parse_s, encode_s = run_raw(paths, texts, encode)
             raw_s = parse_s + encode_s
             run = {"files": files, "chunks": chunks, "in_turn_s": timings["in turn"],

@@ -27,8 +27,6 @@ SEARCHES = 50
 
 
 def child(data_dir: Path) -> dict:
-    from dataclasses import replace
-
     import core  # noqa: F401
     from core.eval.cli import eval_settings
     from core.llms.registry import load_llm
@@ -38,7 +36,7 @@ def child(data_dir: Path) -> dict:
     settings = load_settings().with_data_dir(data_dir)
     app = DocChat(eval_settings(settings, "squad"))
     retrieval = app.retrieval("hybrid")
-    llm = load_llm(settings.llm, replace(settings, max_tokens=64))
+    llm = load_llm(settings.llm, settings.replace(max_tokens=64))
 
     def searches() -> float:
         started = time.perf_counter()

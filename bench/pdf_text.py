@@ -24,7 +24,7 @@ from pathlib import Path
 from unittest import mock
 
 import core  # noqa: F401 - offline environment before any library import
-from bench._common import loadavg, median, now, table, write_result
+from bench._common import CORPUS, loadavg, median, now, table, write_result
 from core.ingest import loaders
 from core.ingest.errors import IngestError
 from core.ingest.pdf_text import POOR_SHARE, PageText, PdfiumText, glued_share, letter_count, pick_text
@@ -122,7 +122,7 @@ def measure(path: Path, repeat: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--corpus", type=Path, default=Path("../shared/corpus"))
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     logging.getLogger("pypdf").setLevel(logging.ERROR)

@@ -15,11 +15,11 @@ import tempfile
 from pathlib import Path
 
 import core  # noqa: F401 - offline environment before any library import
-from bench._common import PAPER, loadavg, median, now, table, write_result
+from bench._common import CORPUS, PAPER, loadavg, median, now, table, write_result
 from core.service import DocChat
 from core.settings import Settings
 
-HANDBOOK = Path("/work/shared/corpus/other/doj-chapter13-trustee-handbook_handbook-872p.docx")
+HANDBOOK = CORPUS / "other" / "doj-chapter13-trustee-handbook_handbook-872p.docx"
 GOAL = 0.02
 
 

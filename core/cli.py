@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from core.benchmarks.cli import add_bench_parser
-from core.settings import load_settings
+from core.settings import InvalidSettings, load_settings
 from core.text import plural
 
 
@@ -61,8 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("kind", choices=["squad", "answers", "mixed"])
     evaluate.add_argument("path", type=Path, metavar="PATH",
                           help="SQuAD v1.1 dev-v1.1.json; for mixed, the cases file (tests/data/mixed_eval.json)")
-    evaluate.add_argument("--corpus", type=Path, default=Path("../shared/corpus"),
-                          help="mixed: folder holding the files the cases name (default ../shared/corpus)")
+    evaluate.add_argument("--corpus", type=Path,
+                          help="mixed: folder holding the files the cases name (default: setting corpus_dir, "
+                          "../shared/corpus)")
     evaluate.add_argument("--retriever", default="default",
                           choices=["vector", "keyword", "hybrid", "hybrid+rerank", "default"])
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
@@ -101,7 +102,7 @@ def _repaired(app) -> None:
     damaged, put back from a backup) are rebuilt from the stored passages, with a progress bar."""
     from tqdm import tqdm
 
-    missing = len(app.library.missing_vectors())
+    missing = app.missing_vectors()
     if not missing or app.needs_reindex():
         return
     print(f"rebuilding the search vectors of {plural(missing, 'passage')} from their stored text "
@@ -112,10 +113,10 @@ def _repaired(app) -> None:
 
 def _library_notes(app) -> None:
     """What the library lacks, on stderr (stdout keeps its contract): nothing here is dropped."""
-    if missing := app.library.missing_vectors():
-        print(f"note: {plural(len(missing), 'passage')} have no search vectors; they are rebuilt from their "
+    if missing := app.missing_vectors():
+        print(f"note: {plural(missing, 'passage')} have no search vectors; they are rebuilt from their "
               "stored text by the next search, ask or ingest", file=sys.stderr)
-    for doc in app.library.missing_originals():
+    for doc in app.missing_originals():
         print(f"note: the stored original of {doc.name} (sha256 {doc.sha256[:12]}) is missing; its passages "
               "are still searchable, but it cannot be downloaded or read again", file=sys.stderr)
 
@@ -123,7 +124,7 @@ def _library_notes(app) -> None:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from core.ingest.pipeline import Upload
+    from core.ingest.records import Upload
 
     app = _app(args)
     _repaired(app)
@@ -230,7 +231,7 @@ def _checked(engine, answer, text: str) -> dict:
 
 def cmd_list(args: argparse.Namespace) -> int:
     app = _app(args)
-    docs = app.library.documents(args.collection)
+    docs = app.documents(args.collection)
     _library_notes(app)
     if args.json:
         print(json.dumps({"documents": [d.to_json() for d in docs]}, ensure_ascii=False))
@@ -240,7 +241,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     for d in docs:
         pages = f"{d.pages} pages, " if d.pages is not None else ""
         where = f", collection {d.collection}" if d.collection else ""
-        print(f"{d.name}  ({d.type}, {pages}{d.chunks} chunks, added {d.added}{where}, sha256 {d.sha256[:12]})")
+        print(f"{d.name}  ({d.kind}, {pages}{d.chunks} chunks, added {d.added}{where}, sha256 {d.sha256[:12]})")
     return 0
 
 
@@ -293,14 +294,14 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         print("reindex takes NAME|SHA or --all, not both", file=sys.stderr)
         return 2
     if args.refs or args.reread:
-        docs = app.library.documents() if args.reread else [_one_document(app, ref) for ref in args.refs]
+        docs = app.documents() if args.reread else [_one_document(app, ref) for ref in args.refs]
         if None in docs:
             return 1
         results = [app.reread(d.sha256) for d in docs]
         for result in results:
             print(result.line(), flush=True)
         return 0 if all(r.ok for r in results) else 1
-    built_with = app.library.meta("embedding_model") or "nothing"
+    built_with = app.built_with() or "nothing"
     with tqdm(total=100, unit="%", file=sys.stderr, disable=None) as bar:
         count = app.reindex(lambda done: bar.update(round(done * 100) - bar.n))
     print(f"re-indexed {plural(count, 'chunk')} with {app.settings.embedding_model} (was {built_with})")
@@ -314,11 +315,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
     from core.service import DocChat
-    from core.store.library import Library
-    from core.store.postgres import PostgresLibrary
+    from core.store.postgres import PostgresStore
+    from core.store.sqlite_store import SqliteStore
     from core.store.to_postgres import copy_library
 
     settings = load_settings().with_data_dir(args.data_dir)
@@ -332,13 +331,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     import psycopg
 
     try:
-        target = PostgresLibrary(url)
+        target = PostgresStore(url)
     except psycopg.OperationalError as exc:  # unreachable, refused, wrong password: one line, no traceback
         print(f"error: cannot open the PostgreSQL library: {exc}".strip(), file=sys.stderr)
         return 1
-    _repaired(DocChat(replace(settings, database_url="")))  # every vector present before copying
+    _repaired(DocChat(settings.replace(database_url="")))  # every vector present before copying
     try:
-        done = copy_library(Library(settings.data_dir), target,
+        done = copy_library(SqliteStore(settings.data_dir), target,
                             lambda outcome, d: print(f"{outcome:8} {d.name} ({plural(d.chunks, 'chunk')})", flush=True))
     finally:
         target.close()
@@ -360,7 +359,7 @@ COMMANDS = {"ingest": cmd_ingest, "search": cmd_search, "ask": cmd_ask, "list": 
 
 
 def main(argv: list[str] | None = None) -> int:
-    from core.store.library import LibraryMismatch
+    from core.store.base import LibraryMismatch
 
     args = build_parser().parse_args(argv)
     try:
@@ -368,3 +367,6 @@ def main(argv: list[str] | None = None) -> int:
     except LibraryMismatch as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except InvalidSettings as exc:  # read by every command at its start: one line, no traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,7 +1,10 @@
 """The app's one entry point into the core, shared by the CLI and the pages.
 
-Heavy parts (the embedding model, FAISS, an LLM) are created on first use, so a page or a
-``list`` command never pays for a model it does not need.
+``DocChat``'s methods are everything the pages and the CLI may ask: the library's documents and
+collections, ingest, search, answers, the model to answer with, and upkeep (repair, re-index).
+They never reach the store itself (a test holds them to that); ``store`` is there for the evals,
+benchmarks and tests that measure it. Heavy parts (the embedding model, FAISS, an LLM) are
+created on first use, so a page or a ``list`` command never pays for a model it does not need.
 """
 
 from __future__ import annotations
@@ -13,15 +16,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.settings import Settings
-from core.store.base import Store, open_store
+from core.store import open_store
+from core.store.base import Store
 from core.store.records import DocumentRecord, Hit
 
 if TYPE_CHECKING:  # imported where used: `list` and the Home page need none of LangChain
     from langchain_core.embeddings import Embeddings
 
     from core.chat.engine import ChatEngine
-    from core.ingest.pipeline import IngestResult, ProgressCallback, Upload
+    from core.ingest.records import IngestResult, ProgressCallback, Upload
     from core.llms.loaded import LoadedLLM
+    from core.llms.registry import LLMOption
     from core.retrieval.rerank import CrossEncoderReranker
     from core.retrieval.retriever import Retrieval, Retrieved
 
@@ -34,9 +39,42 @@ class DocChat:
         self._warming: set[str] = set()
 
     @cached_property
-    def library(self) -> Store:
+    def store(self) -> Store:
         """The embedded library in data_dir, or PostgreSQL when database_url is set."""
         return open_store(self.settings)
+
+    # -- the library -------------------------------------------------------------------------
+    def documents(self, collections: list[str] | None = None) -> list[DocumentRecord]:
+        """Every document, oldest first, or those in ``collections``."""
+        return self.store.documents(collections)
+
+    def has_documents(self) -> bool:
+        """One row lookup: the Chat page asks it on every rerun."""
+        return not self.store.is_empty()
+
+    def collections(self) -> list[str]:
+        """The collections in use, by name (documents in none are not a collection)."""
+        return [c for c in self.store.collections() if c]
+
+    def original(self, sha256: str) -> bytes | None:
+        """The uploaded file as it was, for download."""
+        return self.store.original(sha256)
+
+    def set_collection(self, sha256: str, collection: str | None) -> None:
+        """Move a document to a collection; None or "" takes it out of any."""
+        self.store.set_collection(sha256, collection or "")
+
+    def built_with(self) -> str | None:
+        """The embedding model the library's vectors come from (None: nothing indexed yet)."""
+        return self.store.meta("embedding_model")
+
+    def missing_vectors(self) -> int:
+        """How many passages have no vector (derived data lost): ``repair`` rebuilds them."""
+        return len(self.store.missing_vectors())
+
+    def missing_originals(self) -> list[DocumentRecord]:
+        """Documents whose stored file is gone: listed, searchable, not downloadable."""
+        return self.store.missing_originals()
 
     @property
     def embeddings(self) -> Embeddings:
@@ -55,15 +93,15 @@ class DocChat:
                     replace: bool = False) -> IngestResult:
         from core.ingest.pipeline import ingest_bytes
 
-        return ingest_bytes(self.library, self.embeddings, self.settings, name, data, password, on_progress,
+        return ingest_bytes(self.store, self.embeddings, self.settings, name, data, password, on_progress,
                             collection, replace)
 
     def ingest_paths(self, paths: list[Path], password: str | None = None,
                      on_progress: ProgressCallback | None = None, collection: str = "",
                      replace: bool = False) -> list[IngestResult]:
-        from core.ingest.pipeline import ingest_paths
+        from core.ingest.batch import ingest_paths
 
-        return ingest_paths(self.library, self.embeddings, self.settings, paths, password, on_progress,
+        return ingest_paths(self.store, self.embeddings, self.settings, paths, password, on_progress,
                             collection, replace)
 
     def ingest_uploads(self, uploads: list[Upload],
@@ -71,19 +109,19 @@ class DocChat:
         """Several files, the next one read while this one is embedded; results as they land."""
         from core.ingest.batch import ingest_all
 
-        return ingest_all(self.library, self.embeddings, self.settings, uploads, on_progress)
+        return ingest_all(self.store, self.embeddings, self.settings, uploads, on_progress)
 
     def reread(self, sha256: str, on_progress: ProgressCallback | None = None) -> IngestResult:
         """Read one stored document again with the current loaders and chunk settings."""
         from core.ingest.pipeline import reread
 
-        return reread(self.library, self.embeddings, self.settings, sha256, on_progress)
+        return reread(self.store, self.embeddings, self.settings, sha256, on_progress)
 
     def reindex(self, on_progress: Callable[[float], None] | None = None) -> int:
         """Re-embed the whole library with the configured embedding model; returns the chunk count."""
         from core.ingest.reindex import reindex
 
-        return reindex(self.library, self.embeddings, on_progress, self.settings.sentence_vectors)
+        return reindex(self.store, self.embeddings, on_progress, self.settings.sentence_vectors)
 
     def repair(self, on_progress: Callable[[float], None] | None = None) -> int:
         """Rebuild missing vectors from the stored passages (rows are the source of truth); returns
@@ -91,41 +129,41 @@ class DocChat:
         from core.embeddings import embedding_name
         from core.ingest.reindex import repair
 
-        if not (missing := self.library.missing_vectors()):
+        if not (missing := self.store.missing_vectors()):
             return 0
-        built_with = self.library.meta("embedding_model")
+        built_with = self.built_with()
         if built_with and built_with != embedding_name(self.embeddings):
             return 0  # vectors of another model cannot be mixed in: a re-index rebuilds them all
-        return repair(self.library, self.embeddings, on_progress, self.settings.sentence_vectors, missing)
+        return repair(self.store, self.embeddings, on_progress, self.settings.sentence_vectors, missing)
 
     def needs_reindex(self) -> str | None:
         """The model the library was built with, when it is not the configured one."""
         from core.embeddings import canonical_name
 
-        built_with = self.library.meta("embedding_model")
+        built_with = self.built_with()
         wanted = canonical_name(self.settings.embedding_model)
-        return built_with if built_with and built_with != wanted and not self.library.is_empty() else None
+        return built_with if built_with and built_with != wanted and not self.store.is_empty() else None
 
     def find_documents(self, ref: str) -> list[DocumentRecord]:
         """Documents named ``ref``, or whose sha256 is or starts with ``ref`` (6+ hex characters)."""
-        docs = self.library.documents()
+        docs = self.store.documents()
         by_hash = [d for d in docs if d.sha256 == ref or (len(ref) >= 6 and d.sha256.startswith(ref.lower()))]
         return by_hash or [d for d in docs if d.name == ref]
 
     def delete(self, sha256: str) -> DocumentRecord | None:
-        return self.library.delete_document(sha256)
+        return self.store.delete_document(sha256)
 
     def search(self, question: str, k: int | None = None, mode: str | None = None,
                collections: list[str] | None = None) -> list[Hit]:
         """``collections``: only documents in these (None: the whole library)."""
-        if self.library.is_empty():
+        if self.store.is_empty():
             return []  # nothing to find: do not load the embedding model for it
         return self.retrieval(mode, collections).search(question, k or self.settings.k)
 
     def retrieve(self, question: str, k: int | None = None, collections: list[str] | None = None) -> Retrieved:
         from core.retrieval.retriever import Retrieved
 
-        if self.library.is_empty():
+        if self.store.is_empty():
             return Retrieved([], False)
         return self.retrieval(collections=collections).retrieve(question, k or self.settings.k)
 
@@ -136,11 +174,11 @@ class DocChat:
         s = self.settings
         mode = mode or s.retriever
         if mode == "keyword":  # no embedder needed, nor loaded
-            return Retrieval(self.library, self.embeddings_if_loaded(), mode=mode, collections=collections)
+            return Retrieval(self.store, self.embeddings_if_loaded(), mode=mode, collections=collections)
         model = embedding_name(self.embeddings)
-        self.library.check_embedding_model(model)  # vectors of two models cannot be compared
+        self.store.check_embedding_model(model)  # vectors of two models cannot be compared
         threshold = s.min_similarity if s.min_similarity >= 0 else min_similarity(model)
-        return Retrieval(self.library, self.embeddings, mode=mode, keyword_weight=s.keyword_weight,
+        return Retrieval(self.store, self.embeddings, mode=mode, keyword_weight=s.keyword_weight,
                          sentence_weight=s.sentence_weight, candidates=s.candidates, fusion=s.fusion,
                          min_similarity=threshold,
                          reranker=self.reranker if mode == "hybrid+rerank" else None, collections=collections)
@@ -166,6 +204,20 @@ class DocChat:
                           encode_query=lambda text: embed_query_vector(self.embeddings, text),
                           context_sentences=self.settings.context_sentences,
                           claim_similarity=claim_similarities(min_similarity(self.settings.embedding_model)))
+
+    # -- models ------------------------------------------------------------------------------
+    def llm(self, name: str | None = None, **generation: float | int) -> LoadedLLM:
+        """The model to answer with (``settings.llm`` unless named), loaded once per name and
+        settings; ``generation`` overrides temperature, max_tokens or context_size."""
+        from core.llms.registry import load_llm
+
+        return load_llm(name or self.settings.llm, self.settings.but(**generation) if generation else self.settings)
+
+    def llm_options(self) -> list[LLMOption]:
+        """Every model the app could answer with, and whether it is ready."""
+        from core.llms.registry import available_llms
+
+        return available_llms(self.settings)
 
     def warm_up(self, llm_name: str) -> None:
         """Load the embedder and the model in the background while the user types a question,

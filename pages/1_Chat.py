@@ -48,7 +48,7 @@ with st.sidebar:
 st.title("💬 Chat with your documents")
 repair_vectors()
 app = docchat()
-if not app.library.documents():
+if not app.has_documents():
     st.info("Your library is empty: add files first.")
     st.page_link("pages/2_Documents.py", label="Go to Documents", icon="📄")
     st.stop()
@@ -61,7 +61,7 @@ if built_with := app.needs_reindex():
     st.stop()
 
 with st.sidebar:
-    names = [c for c in app.library.collections() if c]
+    names = app.collections()
     if "collections" in st.session_state:  # a collection emptied meanwhile is no longer offered
         st.session_state.collections = [c for c in st.session_state.collections if c in names]
     if names:

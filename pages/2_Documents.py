@@ -3,7 +3,7 @@
 import streamlit as st
 
 import core  # noqa: F401 - sets offline mode before any library is imported
-from core.ingest.pipeline import Upload
+from core.ingest.records import Upload
 from core.text import local_time, plural
 from ui.access import require_password
 from ui.render import inert_text
@@ -28,7 +28,7 @@ if built_with := docchat().needs_reindex():
         count = docchat().reindex(lambda done: bar.progress(min(done, 1.0), text="Re-indexing…"))
         st.success(f"Re-indexed {plural(count, 'passage')} with {model}.")
 
-collections = [c for c in docchat().library.collections() if c]
+collections = docchat().collections()
 with st.form("upload", clear_on_submit=True):
     files = st.file_uploader(
         "Drop PDFs, text, Markdown, Word, PowerPoint, Excel, HTML or CSV files",
@@ -51,7 +51,7 @@ if submitted and (fitting := within_upload_limit(files or [], settings().max_upl
     bar.progress(1.0, text="Done")
 show_pending()
 
-all_documents = docchat().library.documents()
+all_documents = docchat().documents()
 st.subheader(f"Library ({plural(len(all_documents), 'document')})")
 if not all_documents:
     st.info("The library is empty. Add a file above to start.")
@@ -66,7 +66,7 @@ documents = [d for d in all_documents if needle in d.name.casefold()
 version = st.session_state.setdefault("library_version", 0)
 table = st.dataframe(
     [
-        {"name": d.name, "collection": d.collection, "type": d.type, "pages": d.pages or "", "chunks": d.chunks,
+        {"name": d.name, "collection": d.collection, "type": d.kind, "pages": d.pages or "", "chunks": d.chunks,
          "size (KB)": round(d.size / 1024, 1), "added": local_time(d.added), "status": d.note or "ready"}
         for d in documents
     ],
@@ -91,14 +91,14 @@ if not selected:
     st.caption("Select rows to download, move, read again or delete documents.")
 else:
     download, move, reread, delete = st.columns(4)
-    if len(selected) == 1 and (original := docchat().library.original(selected[0].sha256)) is not None:
+    if len(selected) == 1 and (original := docchat().original(selected[0].sha256)) is not None:
         download.download_button("Download original", original, file_name=selected[0].name,
                                  mime="application/octet-stream")
     with move.popover("Move to collection…"):
         target = st.selectbox("Collection", [NO_COLLECTION, *collections], accept_new_options=True, key="move_to")
         if st.button("Move"):
             for d in selected:
-                docchat().library.set_collection(d.sha256, "" if target in (None, NO_COLLECTION) else target)
+                docchat().set_collection(d.sha256, None if target == NO_COLLECTION else target)
             changed(f"Moved {plural(len(selected), 'document')}")
     if reread.button("Read again", help="Parse the stored files again with the current chunk settings"):
         with st.spinner("Reading again…"):

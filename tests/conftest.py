@@ -13,7 +13,7 @@ import core  # noqa: F401 - offline environment first
 from core.service import DocChat
 from core.settings import Settings
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+SHARED = Settings().corpus_dir  # the setting's default: DOCCHAT_CORPUS_DIR of the test run does not move it
 
 
 @pytest.fixture

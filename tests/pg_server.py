@@ -129,14 +129,16 @@ class PostgresServer:
         import psycopg
 
         from core.ingest.records import Chunk
-        from core.store.postgres import PostgresLibrary
+        from core.store.postgres import PostgresStore
+        from core.store.records import NewDocument
 
         try:
-            library = PostgresLibrary(self.new_database())
+            library = PostgresStore(self.new_database())
             try:
-                library.add_document(name="probe.txt", sha256="0" * 64, kind="txt", pages=None, original=b"x",
-                                     chunks=[Chunk(text="probe", page=None, ordinal=0)],
-                                     vectors=np.eye(1, 8, dtype="float32"), embedding_model="probe")
+                library.add_documents([NewDocument(
+                    name="probe.txt", sha256="0" * 64, kind="txt", pages=None, original=b"x",
+                    chunks=[Chunk(text="probe", page=None, ordinal=0)], vectors=np.eye(1, 8, dtype="float32"),
+                    embedding_model="probe")])
                 library.search(np.eye(1, 8, dtype="float32")[0], 1)
             finally:
                 library.close()

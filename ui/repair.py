@@ -23,10 +23,10 @@ def _repair_lock() -> threading.Lock:
 
 def repair_vectors() -> None:
     app = docchat()
-    missing = app.library.missing_vectors()
+    missing = app.missing_vectors()
     if not missing or app.needs_reindex():
         return
-    label = f"Rebuilding the search index for {plural(len(missing), 'passage')} from their stored text…"
+    label = f"Rebuilding the search index for {plural(missing, 'passage')} from their stored text…"
     bar = st.progress(0.0, text=label)
     with _repair_lock():
         count = app.repair(lambda done: bar.progress(min(done, 1.0), text=label))
@@ -38,7 +38,7 @@ def repair_vectors() -> None:
 
 def report_missing_originals() -> None:
     """Documents whose stored file vanished stay listed and searchable; say which ones."""
-    gone = docchat().library.missing_originals()
+    gone = docchat().missing_originals()
     if gone:
         names = ", ".join(inert_text(d.name) for d in gone[:10]) + (" …" if len(gone) > 10 else "")
         st.warning(f"The stored original of {plural(len(gone), 'document')} is missing ({names}): their "

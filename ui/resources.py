@@ -5,19 +5,26 @@ Per-session state (chat history, the chosen model) lives in ``st.session_state``
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import streamlit as st
 
 from core.llms.loaded import LoadedLLM
 from core.llms.registry import LLMOption, available_llms, load_llm
 from core.service import DocChat
-from core.settings import Settings, load_settings
+from core.settings import InvalidSettings, Settings, load_settings
+from ui.render import inert_text
 
 
 @st.cache_resource(show_spinner=False)
 def docchat() -> DocChat:
-    return DocChat(load_settings())
+    """A bad setting stops every page with its one sentence (the error page would hide it); nothing is
+    cached then, so the page works once the setting is fixed and the page reloaded."""
+    try:
+        loaded = load_settings()
+    except InvalidSettings as error:
+        st.error(f"The app cannot start: {inert_text(str(error))}. Fix it in settings.toml or the DOCCHAT_* "
+                 "environment, then reload this page.", icon="⚙️")
+        st.stop()
+    return DocChat(loaded)
 
 
 def settings() -> Settings:
@@ -28,7 +35,7 @@ def llm(name: str) -> LoadedLLM:
     """The model with this session's generation settings (``ui.model_picker``). The registry keeps
     each loaded model once per process for every session; a different temperature or answer length
     is a cheap copy, a different context size reloads an in-process model once."""
-    return load_llm(name, replace(settings(), **st.session_state.get("generation", {})))
+    return load_llm(name, settings().replace(**st.session_state.get("generation", {})))
 
 
 @st.cache_data(ttl=5, show_spinner=False)

@@ -12,7 +12,7 @@ import streamlit as st
 
 from core.ingest.limits import upload_refusal
 from core.ingest.names import display_name
-from core.ingest.pipeline import IngestResult, Upload
+from core.ingest.records import IngestResult, Upload
 from ui.render import inert_text
 from ui.resources import docchat
 

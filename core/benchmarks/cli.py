@@ -8,7 +8,6 @@ import json
 import sys
 from pathlib import Path
 
-from core.benchmarks import DEFAULT_CORPUS
 from core.settings import Settings
 
 
@@ -20,9 +19,9 @@ def add_bench_parser(sub) -> None:
     bench.add_argument("--chunks", type=int, default=1000, help="library size in chunks (built once, then reused)")
     bench.add_argument("--queries", type=int, default=200, help="questions asked (default 200)")
     bench.add_argument("--model", metavar="NAME", help="embedding model (default: setting embedding_model)")
-    bench.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
+    bench.add_argument("--corpus", type=Path,
                        help="folder with other/war-and-peace….txt and other/doj-chapter13….docx "
-                       "(default ../shared/corpus)")
+                       "(default: setting corpus_dir, ../shared/corpus)")
     bench.add_argument("--real", type=int, metavar="N",
                        help="embed at most N real passages; the rest are noisy copies (default: all, ~8k)")
     bench.add_argument("--sizes", default="100000,150000,250000,500000,1000000",
@@ -43,6 +42,7 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
         bar.set_description(what)
         bar.update(round(done * 100) - bar.n)
 
+    args.corpus = args.corpus or settings.corpus_dir
     if args.chunks < 1:
         print("--chunks must be at least 1", file=sys.stderr)
         return 2

@@ -1,5 +1,5 @@
 """The bench library: real text read and split by the app's own loaders and splitter, grown to N
-chunks, stored through ``Library.add_documents`` like any upload.
+chunks, stored through ``Store.add_documents`` like any upload.
 
 Embedding 100k passages with the default model would take ~17 minutes here, so only the real
 passages (about 10k: the novel and the DOCX handbook) are embedded, once per model, and cached.
@@ -93,7 +93,7 @@ def base_vectors(embeddings, texts: list[str], need: int, cache_dir: Path, model
                  progress: Progress) -> np.ndarray:
     """Vectors of the first ``need`` texts, from a per-model cache of the whole list (an .npy file,
     read without pickle), embedding only what the cache lacks."""
-    from core.ingest.pipeline import embed_in_slices
+    from core.embeddings.slices import embed_in_slices
 
     key = hashlib.sha256("\x00".join(texts).encode()).hexdigest()[:16]
     path = cache_dir / f"base-{model.replace('/', '_')}-{key}.npy"
@@ -214,7 +214,7 @@ def build(app, chunks: int, corpus: Path, progress: Progress, real_cap: int | No
                               zip(items, chunk_vectors, indices, strict=True)] if sentences else None))
         placed += len(indices)
         if sum(len(d.chunks) for d in batch) >= ADD_BATCH or placed == chunks:
-            app.library.add_documents(batch)
+            app.store.add_documents(batch)
             batch = []
             progress("storing", placed / chunks)
     manifest = {

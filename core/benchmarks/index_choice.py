@@ -64,13 +64,14 @@ def compare(vectors: np.ndarray, queries: np.ndarray, nprobes: tuple[int, ...] =
 
 def run(settings: Settings, sizes: list[int], chunks: int, queries: int = 100, model: str | None = None,
         corpus: Path = DEFAULT_CORPUS, embeddings=None, real_cap: int | None = None) -> dict:
+    from core.benchmarks.retrieval import faiss_index
     from core.embeddings import embed_query_vector
     from core.service import DocChat
     from core.store.vector_index import contents
 
     s, manifest, _ = prepare(settings, chunks, model, corpus, embeddings, real_cap=real_cap)
     app = DocChat(s, embeddings)
-    _, base = contents(app.library._current())
+    _, base = contents(faiss_index(app))
     query_vectors = np.vstack([embed_query_vector(app.embeddings, q) for q in manifest["queries"][:queries]])
     results = []
     for size in sizes:

@@ -3,7 +3,7 @@ pgvector, side by side with the embedded store (issue 8).
 
 The library is the embedded bench's (``corpus.build``: same text, same vectors, the base vectors
 cached in ``<data dir>/bench`` reused), stored through the product's own store: ``DocChat`` with
-``database_url`` set, i.e. ``PostgresLibrary.add_documents``. It is built in a child process, as
+``database_url`` set, i.e. ``PostgresStore.add_documents``. It is built in a child process, as
 for the embedded bench, then ``VACUUM ANALYZE``d: the keyword leg reads its common words from the
 statistics that ANALYZE keeps, and a server in use would have run autovacuum by then.
 
@@ -31,7 +31,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,7 +61,7 @@ def bench_settings(settings: Settings, chunks: int, model: str | None, url: str)
     """The embedded bench's settings with ``url`` as the store. The data folder is only a parent
     for the cached base vectors (``<data dir>/bench``): nothing is written into it."""
     s = bench.bench_settings(settings, chunks, model)
-    return replace(s, data_dir=s.data_dir.parent / "postgres", database_url=url)
+    return s.replace(data_dir=s.data_dir.parent / "postgres", database_url=url)
 
 
 def connect(url: str, vectors: bool = True) -> psycopg.Connection:
@@ -125,7 +124,7 @@ def _build(s: Settings, chunks: int, corpus: Path, embeddings, progress: Progres
         if _check(conn) is not None:  # the bench's own library (another size, or interrupted): start afresh
             conn.execute("DROP SCHEMA docchat CASCADE")
     app = DocChat(s, embeddings)
-    store = app.library  # opening the store creates its schema
+    store = app.store  # opening the store creates its schema
     try:
         _save(s.database_url, {"building": True})
         build(app, chunks, corpus, progress, real_cap, save=lambda manifest: _finish(s.database_url, manifest))
@@ -170,7 +169,7 @@ def run(settings: Settings, url: str, chunks: int, queries: int = 200, model: st
     import psycopg_pool  # noqa: F401
 
     rss_model = bench.peak_rss_mib()
-    store = app.library
+    store = app.store
     try:
         ef_search = max(store.ef_search, s.candidates)  # what the store sets for its vector leg
         with connect(url) as conn:

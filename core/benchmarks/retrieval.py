@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -33,6 +33,7 @@ from core.settings import Settings
 
 if TYPE_CHECKING:
     from core.retrieval.retriever import Retrieval
+    from core.service import DocChat
 
 WARM_UP = 5
 RECALL_K = 10
@@ -46,7 +47,7 @@ def bench_settings(settings: Settings, chunks: int, model: str | None) -> Settin
     model = canonical_name(model or settings.embedding_model)
     # database_url cleared: this bench is the embedded store's, and a configured team database is never written to
     folder = library_dir(settings.data_dir, model + ("+sentences" if settings.sentence_vectors else ""), chunks)
-    return replace(settings, embedding_model=model, data_dir=folder, database_url="")
+    return settings.replace(embedding_model=model, data_dir=folder, database_url="")
 
 
 def prepare(settings: Settings, chunks: int, model: str | None = None, corpus: Path = DEFAULT_CORPUS,
@@ -248,7 +249,7 @@ def run(settings: Settings, chunks: int, queries: int = 200, model: str | None =
     import faiss  # noqa: F401 - loaded before the baseline: its code is not the library's data
 
     rss_model = peak_rss_mib()  # model loaded and FAISS imported; the library (and its index) not yet opened
-    index = app.library._current()  # the object the product searches: raw reads the same memory
+    index = faiss_index(app)  # the object the product searches: raw reads the same memory
     retrieval, timings = ask(app, questions, encode, lambda query, n: index.search(query, n), progress)
     rss_peak = peak_rss_mib()
 
@@ -268,20 +269,26 @@ def run(settings: Settings, chunks: int, queries: int = 200, model: str | None =
     }
 
 
-def _memory(app, index, rss_peak: float, rss_model: float) -> dict[str, float]:
+def faiss_index(app: DocChat) -> Any:
+    """The embedded library's FAISS index, which the benchmarks search raw beside the product."""
+    from core.store.sqlite_store import SqliteStore
+
+    if not isinstance(store := app.store, SqliteStore):
+        raise RuntimeError("this benchmark measures the embedded library (unset database_url)")
+    return store.faiss_index()
+
+
+def _memory(app: DocChat, index: Any, rss_peak: float, rss_model: float) -> dict[str, float]:
     """Peak RSS against the data: vectors (float32) + chunk text (UTF-8, headings included), and the
     files that hold them (the SQLite file also holds the two full-text indexes)."""
-    import sqlite3
-
-    with sqlite3.connect(app.library.db_path) as conn:
-        text = conn.execute("SELECT COALESCE(SUM(LENGTH(CAST(text AS BLOB)) + "
-                            "COALESCE(LENGTH(CAST(heading AS BLOB)), 0)), 0) FROM chunks").fetchone()[0]
+    stats = app.store.stats()
+    text = stats.text_bytes
     vectors = int(index.ntotal) * int(index.d) * 4
     data = (vectors + text) / MIB
-    files = app.library.data_dir
+    sqlite_bytes = sum(size for name, size in stats.disk_bytes.items() if name.startswith("library.sqlite"))
     return {"rss_peak_mib": round(rss_peak, 1), "rss_before_library_mib": round(rss_model, 1),
             "vectors_mib": round(vectors / MIB, 2), "text_mib": round(text / MIB, 2), "data_mib": round(data, 2),
             "rss_over_data": round(rss_peak / data, 2),
             "rss_added_by_library_over_data": round((rss_peak - rss_model) / data, 2),
-            "index_file_mib": round((files / "index.faiss").stat().st_size / MIB, 1),
-            "sqlite_file_mib": round(sum(p.stat().st_size for p in files.glob("library.sqlite*")) / MIB, 1)}
+            "index_file_mib": round(stats.disk_bytes["index.faiss"] / MIB, 1),
+            "sqlite_file_mib": round(sqlite_bytes / MIB, 1)}

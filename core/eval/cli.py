@@ -6,7 +6,6 @@ import argparse
 import json
 import re
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from core.settings import Settings
@@ -20,7 +19,7 @@ def eval_settings(settings: Settings, kind: str) -> Settings:
     model = canonical_name(settings.embedding_model).replace("/", "_")
     sentences = "+sentences" if settings.sentence_vectors else ""
     # An eval library is scratch on this machine, never the team's PostgreSQL library.
-    return replace(settings, data_dir=settings.data_dir / "eval" / f"{kind}-{model}{sentences}", database_url="")
+    return settings.replace(data_dir=settings.data_dir / "eval" / f"{kind}-{model}{sentences}", database_url="")
 
 
 def library_kind(path: Path) -> str:
@@ -42,7 +41,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         return run_mixed_eval(args, settings)
     paragraphs, questions = load_squad(args.path)
     if getattr(args, "k", None):
-        settings = replace(settings, k=args.k)
+        settings = settings.replace(k=args.k)
     app = DocChat(eval_settings(settings, library_kind(args.path)))
     added = build_library(app, paragraphs, lambda items: tqdm(items, desc="building the eval library",
                                                                 unit="batch", file=sys.stderr, disable=None))
@@ -76,9 +75,10 @@ def run_mixed_eval(args: argparse.Namespace, settings: Settings) -> int:
     from core.service import DocChat
 
     cases = load_cases(args.path)
-    paths = [next(iter(args.corpus.glob(f"**/{name}")), None) for name in corpus_files(cases)]
+    corpus = args.corpus or settings.corpus_dir
+    paths = [next(iter(corpus.glob(f"**/{name}")), None) for name in corpus_files(cases)]
     if None in paths:
-        print(f"error: not every file the cases name is under {args.corpus}", file=sys.stderr)
+        print(f"error: not every file the cases name is under {corpus}", file=sys.stderr)
         return 2
     app = DocChat(eval_settings(settings, "mixed"))
     failed = [r.line() for r in app.ingest_paths(paths) if not r.ok]

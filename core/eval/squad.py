@@ -95,7 +95,7 @@ def build_library(docchat, paragraphs: list[Paragraph], progress: Callable[[Iter
     from core.ingest.splitting import split_pages
     from core.store.records import NewDocument
 
-    library, settings = docchat.library, docchat.settings
+    library, settings = docchat.store, docchat.settings
     have = {d.sha256 for d in library.documents()}
     # KorQuAD's dev set holds some paragraphs twice: each document once
     todo = list({p.sha256: p for p in paragraphs if p.sha256 not in have}.values())

@@ -13,12 +13,14 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
+from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from core.ingest.pipeline import IngestResult, Parsed, Progress, ProgressCallback, Upload, read_upload, store_parsed
+from core.ingest.pipeline import read_upload, store_parsed
+from core.ingest.records import IngestResult, Parsed, Progress, ProgressCallback, Upload
 from core.settings import Settings
-from core.store.library import Library
+from core.store.base import Store
 
 READ_AHEAD = 1  # files read while one is embedded; one keeps a single parsed file in memory
 POLL_SECONDS = 0.1
@@ -67,7 +69,7 @@ class BatchProgress:
             self._report(replace(event, overall=sum(self._fractions) / len(self._fractions)))
 
 
-def ingest_all(library: Library, embeddings: Embeddings, settings: Settings, uploads: Iterable[Upload],
+def ingest_all(library: Store, embeddings: Embeddings, settings: Settings, uploads: Iterable[Upload],
                on_progress: ProgressCallback | None = None, read_ahead: int = READ_AHEAD) -> Iterator[IngestResult]:
     """Results in upload order, each as soon as its file is stored (the CLI prints them as they
     come). ``read_ahead=0`` reads and embeds strictly one after the other."""
@@ -94,3 +96,10 @@ def ingest_all(library: Library, embeddings: Embeddings, settings: Settings, upl
                 yield parsed
             else:
                 yield store_parsed(library, embeddings, parsed, progress.caller(position))
+
+
+def ingest_paths(library: Store, embeddings: Embeddings, settings: Settings, paths: Iterable[Path],
+                 password: str | None = None, on_progress: ProgressCallback | None = None, collection: str = "",
+                 replace: bool = False) -> list[IngestResult]:
+    uploads = [Upload(str(p), path=Path(p), password=password, collection=collection, replace=replace) for p in paths]
+    return list(ingest_all(library, embeddings, settings, uploads, on_progress))

@@ -8,59 +8,26 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable
 from typing import TypeVar
 
 from langchain_core.embeddings import Embeddings
 
-from core.embeddings import embed_matrix, embedding_name
+from core.embeddings import embedding_name
 from core.ingest.errors import IngestError
-from core.ingest.limits import MB, ReadLimits, upload_refusal
+from core.ingest.limits import ReadLimits, upload_refusal
 from core.ingest.loaders import load
 from core.ingest.names import display_name
-from core.ingest.records import Chunk, LoadedFile
+from core.ingest.records import Chunk, IngestResult, LoadedFile, Parsed, Progress, ProgressCallback, Upload
+from core.ingest.sentences import embed_chunks
 from core.ingest.sniff import sniff_kind
 from core.ingest.splitting import split_pages
 from core.settings import Settings
-from core.store.library import Library, LibraryMismatch
+from core.store.base import LibraryMismatch, Store
+from core.store.records import NewDocument
 from core.text import plural
 
-EMBED_BATCH = 64
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Progress:
-    """``fraction`` is for this file (0..1); ``stage`` is read / split / embed / store / done;
-    ``overall`` is for the whole batch (0..1, never goes back), set by ``core.ingest.batch``."""
-
-    name: str
-    stage: str
-    fraction: float
-    overall: float | None = None
-
-
-@dataclass(frozen=True)
-class IngestResult:
-    name: str
-    ok: bool
-    message: str
-    sha256: str = ""
-    chunks: int = 0
-    pages: int | None = None
-    seconds: float = 0.0
-    duplicate: bool = False
-    needs: str = ""  # what a retry needs from the user: "password" or "replace" (a confirmation)
-
-    def line(self) -> str:
-        if not self.ok:
-            return f"error  {self.name}: {self.message}"
-        return f"ok     {self.name}: {self.message}"
-
-
-ProgressCallback = Callable[[Progress], None]
 
 
 def _summary(chunks: int, pages: int | None, seconds: float, note: str) -> str:
@@ -71,71 +38,7 @@ def _summary(chunks: int, pages: int | None, seconds: float, note: str) -> str:
     return ", ".join(parts) + (f" ({note})" if note else "")
 
 
-def embed_in_slices(embeddings: Embeddings, texts: list[str], on_done: Callable[[float], None]):
-    """Embed in slices so progress can be shown, slicing in length order: each encode call pads
-    to its longest text, so slices of similar length run at raw ``encode`` speed (0.99 vs 0.82
-    of one big call in file order; bench/embed_batching.py)."""
-    import numpy as np
-
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    vectors = None
-    for start in range(0, len(order), EMBED_BATCH):
-        rows = order[start : start + EMBED_BATCH]
-        batch = embed_matrix(embeddings, [texts[i] for i in rows])
-        if vectors is None:
-            vectors = np.empty((len(texts), batch.shape[1]), dtype="float32")
-        vectors[rows] = batch
-        on_done(min(1.0, (start + len(rows)) / len(order)))
-    return vectors
-
-
-@dataclass(frozen=True)
-class Upload:
-    """One file to add: its bytes, or a path read when its turn comes (``core.ingest.batch``)."""
-
-    name: str
-    data: bytes | None = None
-    path: Path | None = None
-    password: str | None = None
-    collection: str = ""
-    replace: bool = False  # the user confirmed that these bytes replace the document of the same name
-
-    def read(self, max_upload_mb: int | None = None) -> bytes:
-        """The bytes; a file on disk larger than ``max_upload_mb`` is refused from its size on disk,
-        before any of it is read, and never more than the limit is read (a file that grows, a device)."""
-        if self.data is not None:
-            return self.data
-        path = Path(self.path or self.name)
-        try:
-            if max_upload_mb is None:
-                return path.read_bytes()
-            if refusal := upload_refusal(path.stat().st_size, max_upload_mb):
-                raise IngestError(refusal)
-            with path.open("rb") as file:
-                return file.read(max_upload_mb * MB + 1)  # one byte more, so the caller's check sees a file that grew
-        except OSError as exc:
-            raise IngestError(f"cannot read file ({exc.strerror})") from exc
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """A file read and split, waiting for its vectors."""
-
-    upload: Upload
-    name: str
-    sha256: str
-    data: bytes
-    kind: str
-    chunks: list[Chunk]
-    pages: int | None
-    load_note: str  # kept with the document ("OCR", "recovered streams")
-    note: str  # for this time's message only ("replaced the version added …")
-    replaces: str  # sha256 of the document these bytes replace; their own for a read-again
-    read_seconds: float  # reading only: waiting for the encoder does not count as this file's time
-    sentences: bool = True  # embed each chunk's sentences too (settings.sentence_vectors)
-
-
-def ingest_bytes(library: Library, embeddings: Embeddings, settings: Settings, raw_name: str, data: bytes,
+def ingest_bytes(library: Store, embeddings: Embeddings, settings: Settings, raw_name: str, data: bytes,
                  password: str | None = None, on_progress: ProgressCallback | None = None, collection: str = "",
                  replace: bool = False) -> IngestResult:
     upload = Upload(raw_name, data, password=password, collection=collection, replace=replace)
@@ -144,7 +47,7 @@ def ingest_bytes(library: Library, embeddings: Embeddings, settings: Settings, r
     return parsed if isinstance(parsed, IngestResult) else store_parsed(library, embeddings, parsed, report)
 
 
-def read_upload(library: Library, settings: Settings, upload: Upload,
+def read_upload(library: Store, settings: Settings, upload: Upload,
                 report: ProgressCallback) -> IngestResult | Parsed:
     """The part of an ingest that needs no model: checks, sniff, load, split. A result when the
     file stops here (an error, a duplicate, a question for the user), else what to embed."""
@@ -186,7 +89,7 @@ def _parse(settings: Settings, name: str, data: bytes, password: str | None,
     return kind, loaded, chunks
 
 
-def store_parsed(library: Library, embeddings: Embeddings, parsed: Parsed,
+def store_parsed(library: Store, embeddings: Embeddings, parsed: Parsed,
                  report: ProgressCallback) -> IngestResult:
     """Embed and store a parsed file. The library is asked again first: another file of the same
     batch, or another session, may have added the same bytes or name while this one was read."""
@@ -198,18 +101,16 @@ def store_parsed(library: Library, embeddings: Embeddings, parsed: Parsed,
             stop, replaces, _ = _against_library(library, name, sha, parsed.upload.replace, started)
             if stop or replaces != parsed.replaces:
                 return stop or _replace_changed(name, sha)
-        from core.ingest.sentences import embed_chunks
-
         model = embedding_name(embeddings)
         library.check_embedding_model(model)
         vectors, sentences = embed_chunks(embeddings, parsed.chunks, parsed.sentences,
                                           lambda done: report(Progress(name, "embed", 0.3 + 0.65 * done)))
         report(Progress(name, "store", 0.97))
-        library.add_document(
+        library.add_documents([NewDocument(
             name=name, sha256=sha, kind=parsed.kind, pages=parsed.pages, original=parsed.data, chunks=parsed.chunks,
             vectors=vectors, sentence_vectors=sentences, embedding_model=model, note=parsed.load_note,
             collection=parsed.upload.collection.strip(), replaces=parsed.replaces,
-        )
+        )])
         seconds = time.perf_counter() - started
         notes = "; ".join(filter(None, [parsed.load_note, parsed.note]))
         summary = _summary(len(parsed.chunks), parsed.pages, seconds, notes)
@@ -220,7 +121,7 @@ def store_parsed(library: Library, embeddings: Embeddings, parsed: Parsed,
     return result
 
 
-def _against_library(library: Library, name: str, sha: str, replace: bool,
+def _against_library(library: Store, name: str, sha: str, replace: bool,
                      started: float) -> tuple[IngestResult | None, str, str]:
     """(a result when the file stops here, the sha256 it replaces, a note): same bytes are already
     in; a new version of a name needs the user's yes."""
@@ -242,7 +143,7 @@ def _replace_changed(name: str, sha: str) -> IngestResult:
                         "confirm again to replace it", sha, needs="replace")
 
 
-def reread(library: Library, embeddings: Embeddings, settings: Settings, sha256: str,
+def reread(library: Store, embeddings: Embeddings, settings: Settings, sha256: str,
            on_progress: ProgressCallback | None = None) -> IngestResult:
     """Parse a stored original again and swap its passages in (new chunk settings, a better
     loader). Passwords are never stored, so an encrypted PDF says it needs its password."""
@@ -276,12 +177,3 @@ def _guarded(name: str, sha: Callable[[], str], started: float, run: Callable[[]
     except Exception as exc:  # noqa: BLE001 - a bad file must never take the app down
         reason = f"could not be read ({type(exc).__name__}: {exc})"
         return IngestResult(name, False, reason, sha(), seconds=time.perf_counter() - started)
-
-
-def ingest_paths(library: Library, embeddings: Embeddings, settings: Settings, paths: Iterable[Path],
-                 password: str | None = None, on_progress: ProgressCallback | None = None, collection: str = "",
-                 replace: bool = False) -> list[IngestResult]:
-    from core.ingest.batch import ingest_all
-
-    uploads = [Upload(str(p), path=Path(p), password=password, collection=collection, replace=replace) for p in paths]
-    return list(ingest_all(library, embeddings, settings, uploads, on_progress))

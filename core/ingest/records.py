@@ -1,8 +1,22 @@
-"""Plain records passed between the ingest steps, the store and the views."""
+"""Plain records passed between the ingest steps, the store and the views: a floor below the
+steps, so the pipeline, the batch runner and the pages import them without importing each other."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from core.ingest.errors import IngestError
+from core.ingest.limits import MB, upload_refusal
+from core.store.records import Chunk, embedding_text
+
+__all__ = ["Chunk", "IngestResult", "LoadedFile", "Page", "Parsed", "Progress", "ProgressCallback", "Upload",
+           "embedding_text"]
+
+Stage = Literal["read", "split", "embed", "store", "done"]
+Needs = Literal["", "password", "replace"]
 
 
 @dataclass(frozen=True)
@@ -24,16 +38,78 @@ class LoadedFile:
 
 
 @dataclass(frozen=True)
-class Chunk:
-    text: str
-    page: int | None
-    ordinal: int
-    heading: str | None = None
+class Progress:
+    """``fraction`` is for this file (0..1); ``stage`` is read / split / embed / store / done;
+    ``overall`` is for the whole batch (0..1, never goes back), set by ``core.ingest.batch``."""
 
-    def embedding_text(self) -> str:
-        return embedding_text(self.text, self.heading)
+    name: str
+    stage: Stage
+    fraction: float
+    overall: float | None = None
 
 
-def embedding_text(text: str, heading: str | None) -> str:
-    """What is embedded: the heading gives a chunk the context its own words lack."""
-    return f"{heading}\n{text}" if heading else text
+@dataclass(frozen=True)
+class IngestResult:
+    name: str
+    ok: bool
+    message: str
+    sha256: str = ""
+    chunks: int = 0
+    pages: int | None = None
+    seconds: float = 0.0
+    duplicate: bool = False
+    needs: Needs = ""  # what a retry needs from the user: a password, or a yes to replace
+
+    def line(self) -> str:
+        if not self.ok:
+            return f"error  {self.name}: {self.message}"
+        return f"ok     {self.name}: {self.message}"
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One file to add: its bytes, or a path read when its turn comes (``core.ingest.batch``)."""
+
+    name: str
+    data: bytes | None = None
+    path: Path | None = None
+    password: str | None = None
+    collection: str = ""
+    replace: bool = False  # the user confirmed that these bytes replace the document of the same name
+
+    def read(self, max_upload_mb: int | None = None) -> bytes:
+        """The bytes; a file on disk larger than ``max_upload_mb`` is refused from its size on disk,
+        before any of it is read, and never more than the limit is read (a file that grows, a device)."""
+        if self.data is not None:
+            return self.data
+        path = Path(self.path or self.name)
+        try:
+            if max_upload_mb is None:
+                return path.read_bytes()
+            if refusal := upload_refusal(path.stat().st_size, max_upload_mb):
+                raise IngestError(refusal)
+            with path.open("rb") as file:
+                return file.read(max_upload_mb * MB + 1)  # one byte more, so the caller's check sees a file that grew
+        except OSError as exc:
+            raise IngestError(f"cannot read file ({exc.strerror})") from exc
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A file read and split, waiting for its vectors."""
+
+    upload: Upload
+    name: str
+    sha256: str
+    data: bytes
+    kind: str
+    chunks: list[Chunk]
+    pages: int | None
+    load_note: str  # kept with the document ("OCR", "recovered streams")
+    note: str  # for this time's message only ("replaced the version added …")
+    replaces: str  # sha256 of the document these bytes replace; their own for a read-again
+    read_seconds: float  # reading only: waiting for the encoder does not count as this file's time
+    sentences: bool = True  # embed each chunk's sentences too (settings.sentence_vectors)

@@ -17,7 +17,8 @@ from functools import lru_cache
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from core.ingest.records import Chunk, embedding_text
+from core.embeddings.slices import embed_in_slices
+from core.store.records import Chunk, embedding_text
 
 SENTENCE_CHARS = 200
 _SEPARATORS = ["\n", ". ", "? ", "! ", "。", "; ", " ", ""]
@@ -58,8 +59,6 @@ def embed_texts(embeddings: Embeddings, parts: list[tuple[str, str | None]], wit
                 on_done: Callable[[float], None] = lambda _done: None,
                 ) -> tuple[np.ndarray | None, list[np.ndarray | None] | None]:
     """``embed_chunks`` for stored chunks given as (text, heading)."""
-    from core.ingest.pipeline import embed_in_slices
-
     texts = [embedding_text(text, heading) for text, heading in parts]
     per_chunk = [sentence_texts(text, heading) if with_sentences else [] for text, heading in parts]
     vectors = embed_in_slices(embeddings, texts + [s for group in per_chunk for s in group], on_done)

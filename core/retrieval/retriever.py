@@ -17,7 +17,7 @@ from langchain_core.embeddings import Embeddings
 from core.embeddings import embed_query_vector
 from core.retrieval.fusion import METHODS
 from core.retrieval.keyword import build_query, only_codes
-from core.store.library import Library
+from core.store.base import Store
 from core.store.records import Hit
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class Retrieved:
 
 @dataclass
 class Retrieval:
-    library: Library
+    store: Store
     embeddings: Embeddings | None  # None: keyword mode only
     mode: str = "hybrid"
     keyword_weight: float = 0.3
@@ -62,18 +62,18 @@ class Retrieval:
             return []
         if self.mode == "keyword":
             query = build_query(question)
-            return self.library.keyword_search(query.words, query.trigrams, k, self.collections) if query else []
+            return self.store.keyword_search(query, k, self.collections) if query else []
         vector = self._timed("embed", embed_query_vector, self.embeddings, question)
         if self.mode == "vector":
-            hits = self._timed("vector", self.library.search, vector, k, self.collections)
+            hits = self._timed("vector", self.store.search, vector, k, self.collections)
             return [replace(h, similarity=h.score) for h in hits]
         query = build_query(question)
-        dense = self._timed("vector", self.library.search, vector, self.candidates, self.collections)
-        keyword = (self._timed("keyword", self.library.keyword_search, query.words, query.trigrams,
-                               self.candidates, self.collections) if query else [])
+        dense = self._timed("vector", self.store.search, vector, self.candidates, self.collections)
+        keyword = (self._timed("keyword", self.store.keyword_search, query, self.candidates,
+                               self.collections) if query else [])
         reranking = self.mode == "hybrid+rerank"
         candidates = list(dict.fromkeys([h.chunk_id for h in dense] + [h.chunk_id for h in keyword]))
-        similarity = self._timed("similarities", self.library.similarities, vector, candidates)
+        similarity = self._timed("similarities", self.store.similarities, vector, candidates)
         keyword_weight, sentence_weight = ((CODES_KEYWORD_WEIGHT, 0.0) if only_codes(question)
                                            else (self.keyword_weight, self.sentence_weight))
         sentences = (self._timed("sentences", self._best_sentences, vector, candidates, similarity)
@@ -87,7 +87,7 @@ class Retrieval:
     def _best_sentences(self, vector, ids: list[int], similarity: dict[int, float]) -> dict[int, float]:
         """Each candidate's best sentence cosine; a chunk stored without sentence vectors (a
         one-piece chunk, an older library, PostgreSQL) counts its own vector as its sentence."""
-        return similarity | self.library.sentence_similarities(vector, ids)
+        return similarity | self.store.sentence_similarities(vector, ids)
 
     def _timed(self, stage: str, step: Callable[..., T], *args) -> T:
         if self.on_stage is None:
@@ -108,5 +108,4 @@ class Retrieval:
         if best is not None and best >= self.min_similarity:
             return Retrieved(hits, True)
         exact = build_query(question, every_word=True)
-        return Retrieved(hits, bool(exact and self.library.keyword_search(exact.words, exact.trigrams, 1,
-                                                                           self.collections)))
+        return Retrieved(hits, bool(exact and self.store.keyword_search(exact, 1, self.collections)))

@@ -1,23 +1,40 @@
-"""The store interface: what the app asks of a library, whichever engine holds it.
+"""The store contract: everything the app may ask of a library, whichever engine holds it.
 
-Two stores implement it: ``Library`` (SQLite + FAISS in the data folder, the default: nothing to
-run) and ``PostgresLibrary`` (PostgreSQL + pgvector, for a team: several app instances share one
-library). It is a ``Protocol`` so ``Library`` satisfies it as it is; the store contract tests run
-the same cases against both. ``open_store`` is the one place that picks by the settings.
+Two stores implement it: ``SqliteStore`` (SQLite + FAISS in the data folder, the default: nothing
+to run) and ``PostgresStore`` (PostgreSQL + pgvector, for a team: several app instances share one
+library). Callers are typed against ``Store`` only, and the type checker in CI holds them to it;
+what both stores do alike lives once in ``core.store.rules``; the store contract tests run the
+same cases against both. ``core.store.open_store`` is the one place that picks by the settings.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from core.settings import Settings
+    from core.store.keyword_query import KeywordQuery
     from core.store.records import DocumentRecord, Hit, NewDocument
 
 
-@runtime_checkable
+class LibraryMismatch(Exception):
+    """The library was built with another embedding model; mixing vectors would be meaningless."""
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    """What the library holds and what it costs on disk (benchmarks and the migration report it)."""
+
+    documents: int
+    chunks: int
+    vectors: int
+    text_bytes: int  # chunk text and headings, UTF-8
+    disk_bytes: dict[str, int]  # where the library keeps them: file or table name -> bytes
+
+
 class Store(Protocol):
     # -- reading ---------------------------------------------------------------------------
     def meta(self, key: str) -> str | None: ...
@@ -49,13 +66,10 @@ class Store(Protocol):
         vectors are left out."""
         ...
 
-    def keyword_search(self, words: str | None, trigrams: str | None, k: int,
-                       collections: list[str] | None = None) -> list[Hit]:
-        """``words`` and ``trigrams`` as ``core.retrieval.keyword.build_query`` writes them
-        (FTS5 MATCH syntax: quoted terms joined by OR or AND, a ``*`` after a prefix)."""
+    def keyword_search(self, query: KeywordQuery, k: int, collections: list[str] | None = None) -> list[Hit]:
+        """BM25-ranked chunks for the query's terms (``core.retrieval.keyword.build_query``); a
+        chunk found by both the word and the trigram index has its two scores added."""
         ...
-
-    def hits(self, found: list[tuple[int, float]]) -> list[Hit]: ...
 
     def chunk_texts(self, ids: list[int] | None = None) -> list[tuple[int, str, str | None]]:
         """(id, text, heading) of every chunk, or of those in ``ids``, for re-indexing."""
@@ -74,14 +88,28 @@ class Store(Protocol):
         """Put back a listed document's missing original (the same bytes uploaded again)."""
         ...
 
+    def export(self) -> Iterator[tuple[DocumentRecord, NewDocument | None]]:
+        """Every document with its chunks, vectors and original, as ``add_documents`` takes them
+        (a copy into another store keeps them without re-embedding); None when the original is
+        gone. Raises when vectors are missing (``DocChat.repair`` first)."""
+        ...
+
+    def stats(self) -> StoreStats: ...
+
+    def close(self) -> None:
+        """Let go of connections; the store is not used afterwards."""
+        ...
+
     # -- writing ---------------------------------------------------------------------------
     def check_embedding_model(self, name: str) -> None:
         """Raise ``LibraryMismatch`` when the library holds vectors of another model."""
         ...
 
-    def add_document(self, **fields) -> DocumentRecord: ...
-
-    def add_documents(self, new: list[NewDocument]) -> list[DocumentRecord]: ...
+    def add_documents(self, new: list[NewDocument], added: str | None = None) -> list[DocumentRecord]:
+        """Add documents (rows, vectors, originals) in one commit. Documents already present are
+        returned as they are; one that ``replaces`` another takes its place in the same commit,
+        so readers see the old version or the new one. ``added``: keep a timestamp (a copy)."""
+        ...
 
     def set_collection(self, sha256: str, collection: str) -> None: ...
 
@@ -94,15 +122,3 @@ class Store(Protocol):
         ...
 
     def delete_document(self, sha256: str) -> DocumentRecord | None: ...
-
-
-def open_store(settings: Settings) -> Store:
-    """PostgreSQL when ``database_url`` is set, else the embedded library in ``data_dir``.
-    Each store imports its engine here, so the default never loads a PostgreSQL driver."""
-    if settings.database_url:
-        from core.store.postgres import PostgresLibrary
-
-        return PostgresLibrary(settings.database_url)
-    from core.store.library import Library
-
-    return Library(settings.data_dir)

@@ -4,22 +4,30 @@ from __future__ import annotations
 
 import sqlite3
 
+from core.store.keyword_query import KeywordQuery, Term
+from core.store.rules import merge_scores
 
-def keyword_scores(conn: sqlite3.Connection, words: str | None, trigrams: str | None, k: int,
+
+def expression(terms: tuple[Term, ...], every_word: bool) -> str | None:
+    """An FTS5 MATCH expression: each term quoted (so no word is read as FTS5 syntax), a ``*``
+    after a prefix, joined by AND or OR. None when there is no term."""
+    joiner = " AND " if every_word else " OR "
+    return joiner.join('"' + t.text.replace('"', "") + '"' + ("*" if t.prefix else "") for t in terms) or None
+
+
+def keyword_scores(conn: sqlite3.Connection, query: KeywordQuery, k: int,
                    where: str | None, params: list[str]) -> list[tuple[int, float]]:
     """(chunk id, score) of the ``k`` best chunks; a chunk found by both indexes has its two scores
     added. ``where``: a WHERE clause over ``documents d`` that limits the chunks (collections)."""
-    scores: dict[int, float] = {}
     only = (f"AND rowid IN (SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id {where})"
             if where is not None else "")
-    for table, query in (("chunks_fts", words), ("chunks_trigram", trigrams)):
-        if not query:
+    legs = []
+    for table, terms in (("chunks_fts", query.words), ("chunks_trigram", query.trigrams)):
+        if not (match := expression(terms, query.every_word)):
             continue
-        rows = conn.execute(
+        legs.append(conn.execute(
             f"SELECT rowid, -bm25({table}, 2.0, 1.0) FROM {table} WHERE {table} MATCH ? {only} "
             f"ORDER BY bm25({table}, 2.0, 1.0) LIMIT ?",
-            (query, *(params if where is not None else []), k),
-        ).fetchall()
-        for chunk_id, score in rows:
-            scores[chunk_id] = scores.get(chunk_id, 0.0) + score
-    return sorted(scores.items(), key=lambda item: -item[1])[:k]
+            (match, *(params if where is not None else []), k),
+        ).fetchall())
+    return merge_scores(legs, k)

@@ -3,7 +3,7 @@
 Everything lives in the database — documents, chunk text, vectors (HNSW index), the full-text
 index and the uploaded files (bytea) — so any instance can answer from any document and serve its
 download; no shared disk, no reload: a commit in one instance is visible to the next query of the
-others. The default stays the embedded ``Library``; ``database_url`` picks this one.
+others. The default stays the embedded ``SqliteStore``; ``database_url`` picks this one.
 
 psycopg 3 with pgvector's adapter, not langchain-postgres: the app needs its own tables
 (documents with collections and notes, chunk ids that fusion and citations share), full-text search
@@ -17,19 +17,21 @@ interleave the model check and the insert (the embedded store's file lock, here 
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from cachetools import TTLCache
 
-from core.store.library import LibraryMismatch
+from core.store import common_words, rules
+from core.store.base import StoreStats
+from core.store.keyword_query import KeywordQuery, Term
 from core.store.postgres_keyword import TRIGRAM_INDEX, trigram_query, words_query
-from core.store.records import DocumentRecord, Hit, NewDocument
-from core.store.sentence_vectors import best_sentences, sentence_rows
+from core.store.records import Chunk, DocumentRecord, Hit, NewDocument
+from core.store.sentence_vectors import best_sentences, sentence_matrix, sentence_rows
 
 if TYPE_CHECKING:
     import psycopg
@@ -37,14 +39,10 @@ if TYPE_CHECKING:
 SCHEMA = Path(__file__).with_name("postgres_schema.sql").read_text(encoding="utf-8")
 WRITE_LOCK = 0x646F6363686174  # "docchat": the pg_advisory_xact_lock key every writer takes
 _DOCUMENT = "d.name, d.sha256, d.type, d.pages, d.chunks, d.size, d.added, d.note, d.collection"
-_HIT = "c.id, d.name, c.page, c.text, d.sha256, c.heading"
 _FROM = "FROM docchat.chunks c JOIN docchat.documents d ON d.id = c.document_id"
-# A word in more than this share of the chunks is left out of an any-word query. SQuAD keyword hit@1
-# (2,000 questions): 0.10 -> 0.742 at 5.9 ms a question, 0.05 -> 0.738 at 4.5 ms, 0.02 -> 0.688.
-COMMON = 0.05
 
 
-class PostgresLibrary:
+class PostgresStore:
     def __init__(self, url: str, ef_search: int = 100, pool_size: int = 4) -> None:
         """``ef_search``: HNSW candidate list per query. pgvector's default of 40 gave recall@10
         0.953 against exact search at 10k MiniLM vectors, 100 gives 0.988 for 0.3 ms more (1.4 ms
@@ -55,7 +53,8 @@ class PostgresLibrary:
 
         self.url = url
         self.ef_search = ef_search
-        self._common: tuple[float, frozenset[str]] = (0.0, frozenset())
+        self._common: TTLCache[str, dict[str, float]] = TTLCache(maxsize=1, ttl=common_words.REFRESH_SECONDS)
+        self._common_lock = threading.Lock()
         with psycopg.connect(url) as conn:  # the type must exist before the pool's connections look it up
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             if not conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'vector'").fetchone():
@@ -73,7 +72,7 @@ class PostgresLibrary:
         self._pool.close()
 
     def __repr__(self) -> str:  # never the URL: it may hold a password
-        return "PostgresLibrary(...)"
+        return "PostgresStore(...)"
 
     # -- connections -----------------------------------------------------------------------
     def _rows(self, query: str, params: Any = ()) -> list[tuple]:
@@ -133,7 +132,7 @@ class PostgresLibrary:
             conn.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(max(self.ef_search, k)),))
             if collections is not None and self.pgvector >= (0, 8):
                 conn.execute("SELECT set_config('hnsw.iterative_scan', 'strict_order', true)")
-            rows = conn.execute(f"SELECT {_HIT}, -(c.embedding <#> %s) {_FROM} {where} "
+            rows = conn.execute(f"SELECT {rules.HIT_COLUMNS}, -(c.embedding <#> %s) {_FROM} {where} "
                                 f"ORDER BY c.embedding <#> %s LIMIT %s", (vector, *params, vector, k)).fetchall()
         return [Hit(source=r[1], page=r[2], text=r[3], score=float(r[6]), sha256=r[4], chunk_id=r[0], heading=r[5])
                 for r in rows]
@@ -145,50 +144,48 @@ class PostgresLibrary:
         rows = self._rows("SELECT id, -(embedding <#> %s) FROM docchat.chunks WHERE id = ANY(%s)", (vector, list(ids)))
         return {i: float(s) for i, s in rows}
 
-    def keyword_search(self, words: str | None, trigrams: str | None, k: int,
-                       collections: list[str] | None = None) -> list[Hit]:
-        """Full-text search (GIN-indexed tsvector, BM25-like score) for ``words`` and substring
-        matches for ``trigrams``, both FTS5 expressions from core.retrieval.keyword (see
-        core.store.postgres_keyword). A chunk found by both adds its two scores."""
+    def keyword_search(self, query: KeywordQuery, k: int, collections: list[str] | None = None) -> list[Hit]:
+        """Full-text search (GIN-indexed tsvector, BM25-like score) for the words and substring
+        matches for the trigrams (``core.store.postgres_keyword``); common words left out
+        (decision 006)."""
         where, params = _in_collections(collections, "AND")
         source = _FROM if collections is not None else "FROM docchat.chunks c"
-        scores: dict[int, float] = {}
         with self._pool.connection() as conn:
-            for query in (words_query(words, self._common_words(conn), source, where, params, k),
-                          trigram_query(trigrams, source, where, params, k)):
-                if query is None:
-                    continue
-                for chunk_id, value in conn.execute(*query).fetchall():
-                    scores[chunk_id] = scores.get(chunk_id, 0.0) + float(value)
-        return self.hits(sorted(scores.items(), key=lambda item: -item[1])[:k])
+            if not query.every_word and query.words:
+                shares = self._word_shares(conn)
+                query = common_words.leave_out(query, shares.get("", 0), lambda terms: _shares(terms, shares))
+            legs = [conn.execute(*sql).fetchall() for sql in (
+                words_query(query.words, query.every_word, source, where, params, k),
+                trigram_query(query.trigrams, query.every_word, source, where, params, k)) if sql is not None]
+        return self._hits(rules.merge_scores(legs, k))
 
-    def _common_words(self, conn: psycopg.Connection) -> frozenset[str]:
-        """Words in more than ``COMMON`` of the chunks, from PostgreSQL's own statistics (kept by
-        ANALYZE / autovacuum), read once a minute: left out of any-word queries, where "the" or
-        "what" would make every chunk a candidate to score (50 ms at 10k chunks, growing with
-        the library) for a word whose IDF is near zero anyway."""
-        read_at, words = self._common
-        if time.monotonic() - read_at > 60:
-            row = conn.execute("SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
-                               "WHERE schemaname = 'docchat' AND tablename = 'chunks' AND attname = 'words'").fetchone()
-            words = frozenset(w for w, f in zip(*row, strict=False) if f > COMMON) if row and row[0] else frozenset()
-            self._common = (time.monotonic(), words)
-        return words
+    def _word_shares(self, conn: psycopg.Connection) -> dict[str, float]:
+        """The most common words' share of the chunks, from PostgreSQL's own statistics (kept by
+        ANALYZE / autovacuum), and the chunk count under "": read again after ``REFRESH_SECONDS``."""
+        with self._common_lock:
+            if (shares := self._common.get("shares")) is None:
+                row = conn.execute("SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+                                   "WHERE schemaname = 'docchat' AND tablename = 'chunks' "
+                                   "AND attname = 'words'").fetchone()
+                shares = dict(zip(*row, strict=False)) if row and row[0] else {}
+                shares[""] = conn.execute("SELECT greatest(reltuples, 0) FROM pg_class "
+                                          "WHERE oid = 'docchat.chunks'::regclass").fetchone()[0]
+                self._common["shares"] = shares
+            return shares
 
-    def hits(self, found: list[tuple[int, float]]) -> list[Hit]:
-        """Chunk ids with scores, in the given order, as Hits with their document's name."""
+    def _hits(self, found: list[tuple[int, float]]) -> list[Hit]:
         if not found:
             return []
-        rows = self._rows(f"SELECT {_HIT} {_FROM} WHERE c.id = ANY(%s)", ([i for i, _ in found],))
-        by_id = {row[0]: row for row in rows}
-        return [Hit(source=row[1], page=row[2], text=row[3], score=score, sha256=row[4], chunk_id=i, heading=row[5])
-                for i, score in found if (row := by_id.get(i))]
+        return rules.hits(found, self._rows(f"SELECT {rules.HIT_COLUMNS} {_FROM} WHERE c.id = ANY(%s)",
+                                            ([i for i, _ in found],)))
 
     def chunk_texts(self, ids: list[int] | None = None) -> list[tuple[int, str, str | None]]:
         if ids is None:
-            return [tuple(r) for r in self._rows("SELECT id, text, heading FROM docchat.chunks ORDER BY id")]
-        return [tuple(r) for r in self._rows("SELECT id, text, heading FROM docchat.chunks WHERE id = ANY(%s) "
-                                             "ORDER BY id", ([int(i) for i in ids],))]
+            rows = self._rows("SELECT id, text, heading FROM docchat.chunks ORDER BY id")
+        else:
+            rows = self._rows("SELECT id, text, heading FROM docchat.chunks WHERE id = ANY(%s) ORDER BY id",
+                              ([int(i) for i in ids],))
+        return [(r[0], r[1], r[2]) for r in rows]
 
     def missing_vectors(self) -> list[int]:
         """None here: a chunk's vector is a NOT NULL column of its own row."""
@@ -216,29 +213,42 @@ class PostgresLibrary:
                           ([int(i) for i in ids],))
         return best_sentences(query_vector, rows)
 
+    def export(self) -> Iterator[tuple[DocumentRecord, NewDocument | None]]:
+        model = self.meta("embedding_model") or ""
+        for record in self.documents():
+            original = self.original(record.sha256)
+            if original is None:
+                yield record, None
+                continue
+            rows = self._rows("SELECT c.ordinal, c.page, c.text, c.heading, c.embedding, s.vectors "
+                              f"{_FROM} LEFT JOIN docchat.chunk_sentences s ON s.chunk_id = c.id "
+                              "WHERE d.sha256 = %s ORDER BY c.ordinal, c.id", (record.sha256,))
+            vectors = (np.stack([np.asarray(r[4], dtype="float32") for r in rows]) if rows
+                       else np.zeros((0, 0), dtype="float32"))
+            yield record, NewDocument(
+                record.name, record.sha256, record.kind, record.pages, original,
+                [Chunk(r[2], r[1], r[0], r[3]) for r in rows], vectors, model, record.note, record.collection,
+                sentence_vectors=[sentence_matrix(r[5] and bytes(r[5]), vectors.shape[1]) for r in rows])
+
+    def stats(self) -> StoreStats:
+        documents, chunks, vectors, text = self._rows(
+            "SELECT (SELECT count(*) FROM docchat.documents), count(*), count(embedding), "
+            "COALESCE(sum(octet_length(text) + COALESCE(octet_length(heading), 0)), 0) FROM docchat.chunks")[0]
+        sizes = self._rows("SELECT relname, pg_total_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n "
+                           "ON n.oid = c.relnamespace WHERE n.nspname = 'docchat' AND c.relkind = 'r'")
+        return StoreStats(documents, chunks, vectors, int(text), {name: int(size) for name, size in sizes})
+
     # -- writing ---------------------------------------------------------------------------
     def check_embedding_model(self, name: str) -> None:
         with self._pool.connection() as conn:
             _check_model(conn, name)
 
-    def add_document(self, **fields) -> DocumentRecord:
-        return self.add_documents([NewDocument(**fields)])[0]
-
     def add_documents(self, new: list[NewDocument], added: str | None = None) -> list[DocumentRecord]:
-        """Add documents (rows, vectors and originals) in one transaction. Documents already
-        present are returned as they are; one that ``replaces`` another takes its place in the same
-        transaction, so readers see the old version or the new one. ``added``: keep a timestamp
-        (a migration); default now."""
-        for doc in new:
-            if len(doc.chunks) != len(doc.vectors):
-                raise ValueError("one vector per chunk is required")
-        models = {doc.embedding_model for doc in new}
-        if len(models) > 1:
-            raise LibraryMismatch(f"one embedding model per library, not {sorted(models)}")
-        added = added or datetime.now(UTC).isoformat(timespec="seconds")
+        model = rules.checked_model(new)
+        added = added or rules.now()
         records: list[DocumentRecord] = []
         with self._write() as conn:
-            for model in models:  # on the locked connection: no writer between check and insert, and no
+            if model is not None:  # on the locked connection: no writer between check and insert, and no
                 _check_model(conn, model)  # second pool connection that waiting writers could hold
             for doc in new:
                 row = conn.execute(f"SELECT {_DOCUMENT} FROM docchat.documents d WHERE d.sha256 = %s",
@@ -250,9 +260,7 @@ class PostgresLibrary:
                     conn.execute("DELETE FROM docchat.documents WHERE sha256 = %s", (doc.replaces,))
                 _set_dimension(conn, doc.vectors.shape[1])
                 records.append(_insert(conn, doc, added))
-                conn.execute("INSERT INTO docchat.meta (key, value) VALUES ('embedding_model', %s), ('dimension', %s) "
-                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                             (doc.embedding_model, str(doc.vectors.shape[1])))
+                _record_model(conn, doc.embedding_model, doc.vectors.shape[1])
         return records
 
     def set_collection(self, sha256: str, collection: str) -> None:
@@ -264,9 +272,7 @@ class PostgresLibrary:
         """Swap in every chunk's vector from another model; rows stay, the HNSW index is rebuilt
         for the new dimension and the recorded model changes in the same transaction."""
         with self._write() as conn:
-            current = {r[0] for r in conn.execute("SELECT id FROM docchat.chunks")}
-            if current != set(ids.tolist()):
-                raise RuntimeError("the library changed while it was re-indexed; run it again")
+            rules.check_unchanged({r[0] for r in conn.execute("SELECT id FROM docchat.chunks")}, ids)
             conn.execute("DROP INDEX IF EXISTS docchat.chunks_embedding")
             conn.execute("ALTER TABLE docchat.chunks ALTER COLUMN embedding TYPE vector")  # any dimension meanwhile
             conn.execute("CREATE TEMPORARY TABLE new_vectors (id bigint, embedding vector) ON COMMIT DROP")
@@ -278,9 +284,7 @@ class PostgresLibrary:
             conn.execute("DELETE FROM docchat.chunk_sentences")  # the old model's, or another dimension
             _insert_sentences(conn, ids.tolist(), sentences)
             _set_dimension(conn, vectors.shape[1])
-            conn.execute("INSERT INTO docchat.meta (key, value) VALUES ('embedding_model', %s), ('dimension', %s) "
-                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                         (embedding_model, str(vectors.shape[1])))
+            _record_model(conn, embedding_model, vectors.shape[1])
 
     def delete_document(self, sha256: str) -> DocumentRecord | None:
         """Rows, vectors and the stored original go together (ON DELETE CASCADE), in one commit."""
@@ -300,11 +304,20 @@ def _configure(conn: psycopg.Connection) -> None:
 
 def _check_model(conn: psycopg.Connection, name: str) -> None:
     row = conn.execute("SELECT value FROM docchat.meta WHERE key = 'embedding_model'").fetchone()
-    if row and row[0] != name and conn.execute("SELECT 1 FROM docchat.chunks LIMIT 1").fetchone():
-        raise LibraryMismatch(
-            f"this library was indexed with {row[0]!r}, not {name!r}; "
-            "re-index it to switch models (python -m core reindex, or Documents → Re-index)"
-        )
+    rules.check_model(row[0] if row else None, name,
+                      conn.execute("SELECT 1 FROM docchat.chunks LIMIT 1").fetchone() is not None)
+
+
+def _record_model(conn: psycopg.Connection, embedding_model: str, dimension: int) -> None:
+    """The model and dimension the library's vectors now have, in the transaction that wrote them."""
+    conn.execute("INSERT INTO docchat.meta (key, value) VALUES ('embedding_model', %s), ('dimension', %s) "
+                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (embedding_model, str(dimension)))
+
+
+def _shares(terms: Sequence[Term], common: dict[str, float]) -> list[float | None]:
+    """Each word's share of the chunks: PostgreSQL's statistics list only the most common words, so a
+    word not listed is rare enough to keep (share 0)."""
+    return [common.get(t.text.lower(), 0.0) for t in terms]
 
 
 def _try_trigram_index(conn: psycopg.Connection) -> None:
@@ -352,8 +365,7 @@ def _insert(conn: psycopg.Connection, doc: NewDocument, added: str) -> DocumentR
         by_ordinal = dict(conn.execute("SELECT ordinal, id FROM docchat.chunks WHERE document_id = %s",
                                        (document_id,)).fetchall())
         _insert_sentences(conn, [by_ordinal[c.ordinal] for c in doc.chunks], doc.sentence_vectors)
-    return DocumentRecord(doc.name, doc.sha256, doc.kind, doc.pages, len(doc.chunks), len(doc.original), added,
-                          doc.note, doc.collection)
+    return rules.record(doc, added)
 
 
 def _insert_sentences(conn: psycopg.Connection, ids: list[int], sentences: list[np.ndarray | None] | None) -> None:

@@ -1,6 +1,6 @@
-"""Keyword search in PostgreSQL for the questions ``core.retrieval.keyword`` turns into FTS5
-expressions (quoted terms joined by OR or AND, ``"서울"*`` for a prefix), so the retriever talks
-to both stores the same way. Each quoted term goes to PostgreSQL as a parameter, never as syntax.
+"""Keyword search in PostgreSQL for the terms of a ``KeywordQuery`` (``core.store.keyword_query``),
+so the retriever talks to both stores the same way. Each term goes to PostgreSQL as a parameter,
+never as syntax.
 
 PostgreSQL ranks with ts_rank / ts_rank_cd, which know no term rarity: ranked that way, "the" in a
 question counts as much as "Skarvoy", and on SQuAD (2,067 paragraphs, 1,000 questions) hit@1 was
@@ -14,30 +14,25 @@ German and Korean words stay as written).
 
 from __future__ import annotations
 
-from core.retrieval.keyword import MAX_TERMS, all_words, quoted_terms
+from core.store.keyword_query import Term
 
 _WEIGHTS = "'{0.1, 0.2, 0.5, 1.0}'"  # ts_rank weights for D, C, B (text), A (heading)
 _TRIGRAM_TEXT = "(coalesce(c.heading, '') || ' ' || c.text)"  # the expression the pg_trgm index holds
 TRIGRAM_INDEX = f"USING gin ({_TRIGRAM_TEXT.replace('c.', '')} gin_trgm_ops)"
 
 
-def terms(expression: str | None) -> tuple[list[tuple[str, bool]], str]:
-    """The quoted terms of an FTS5 expression with their prefix flag, and how they are joined.
-    Never more than ``MAX_TERMS`` (what ``build_query`` writes): each term binds up to three
-    parameters, and PostgreSQL refuses a statement with more than 65,535, so an expression from
-    anywhere stays well inside that whatever the question's length."""
-    return quoted_terms(expression)[:MAX_TERMS], "AND" if all_words(expression) else "OR"
+# Terms per leg at most: each binds up to three parameters, and PostgreSQL refuses a statement
+# with more than 65,535, so a query from anywhere stays well inside that (``build_query`` writes 64).
+MAX_TERMS = 64
 
 
-def words_query(expression: str | None, common: frozenset[str], source: str, where: str, where_params: list,
+def words_query(terms: tuple[Term, ...], every_word: bool, source: str, where: str, where_params: list,
                 k: int) -> tuple[str, list] | None:
     """(SQL, parameters) of the full-text leg: rows (chunk id, score). Each term is parsed by the
     parser that built the tsvector (phraseto_tsquery), so "28.4" or "e-mail" split the same way on
-    both sides; a CJK prefix becomes a prefix lexeme ('서울':*). An any-word query leaves out the
-    ``common`` words (in most chunks: they rank nothing and make every chunk a candidate)."""
-    found, joiner = terms(expression)
-    if joiner == "OR":
-        found = [(t, prefix) for t, prefix in found if prefix or t.lower() not in common] or found
+    both sides; a CJK prefix becomes a prefix lexeme ('서울':*)."""
+    found = [(t.text, t.prefix) for t in terms[:MAX_TERMS]]
+    joiner = "AND" if every_word else "OR"
     if not found:
         return None
     queries = ["to_tsquery('simple', quote_literal(%s) || ':*')" if prefix else "phraseto_tsquery('simple', %s)"
@@ -57,15 +52,16 @@ def words_query(expression: str | None, common: frozenset[str], source: str, whe
     return sql, [*(v for v in values for _ in (0, 1)), *values, *where_params, k]
 
 
-def trigram_query(expression: str | None, source: str, where: str, where_params: list,
+def trigram_query(terms: tuple[Term, ...], every_word: bool, source: str, where: str, where_params: list,
                   k: int) -> tuple[str, list] | None:
     """(SQL, parameters) of the trigram leg: how many of the trigrams a chunk contains. LIKE, not
     ILIKE: the trigrams are CJK text, which has no case, and LIKE scans 4x faster; pg_trgm's index
     answers it when the planner expects that to be cheaper than a scan."""
-    found, joiner = terms(expression)
+    found = [t.text for t in terms[:MAX_TERMS]]
+    joiner = "AND" if every_word else "OR"
     if not found:
         return None
-    patterns = ["%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for t, _ in found]
+    patterns = ["%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for t in found]
     like = f"{_TRIGRAM_TEXT} LIKE %s"
     score = " + ".join([f"({like})::int"] * len(patterns))
     match = "(" + f" {joiner} ".join([like] * len(patterns)) + ")"

@@ -8,14 +8,30 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import numpy as np
 
-    from core.ingest.records import Chunk
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of a document as split for retrieval (``core.ingest.splitting``) and stored."""
+
+    text: str
+    page: int | None
+    ordinal: int
+    heading: str | None = None
+
+    def embedding_text(self) -> str:
+        return embedding_text(self.text, self.heading)
+
+
+def embedding_text(text: str, heading: str | None) -> str:
+    """What is embedded: the heading gives a chunk the context its own words lack."""
+    return f"{heading}\n{text}" if heading else text
 
 
 @dataclass(frozen=True)
 class DocumentRecord:
     name: str
     sha256: str
-    type: str
+    kind: str  # "pdf", "docx", ...: the CLI's JSON calls it "type"
     pages: int | None
     chunks: int
     size: int
@@ -25,7 +41,7 @@ class DocumentRecord:
 
     def to_json(self) -> dict:
         """Exactly the keys of the CLI contract (issue 4): scripts compare them."""
-        data = asdict(self)
+        data = asdict(self) | {"type": self.kind}
         return {k: data[k] for k in ("name", "sha256", "type", "pages", "chunks", "added")}
 
 

@@ -1,6 +1,7 @@
-"""The embedded library's row writes, run inside a transaction ``Library`` has opened: a
-document with its chunks and sentence vectors in, or a document's rows out. The FTS5 triggers
-and ON DELETE CASCADE keep the keyword index and sentence vectors in step."""
+"""The embedded library's row writes, run inside a transaction ``SqliteStore`` has opened: a
+document with its chunks and sentence vectors in, or a document's rows out (the FTS5 triggers
+and ON DELETE CASCADE keep the keyword index and sentence vectors in step); and a document's
+chunks read back for ``export``."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import sqlite3
 
 import numpy as np
 
-from core.store.records import NewDocument
-from core.store.sentence_vectors import sentence_rows
+from core.store.records import Chunk, NewDocument
+from core.store.sentence_vectors import sentence_matrix, sentence_rows
 
 
 def insert_document(conn: sqlite3.Connection, doc: NewDocument, added: str, start: int) -> np.ndarray:
@@ -47,3 +48,20 @@ def record_model(conn: sqlite3.Connection, embedding_model: str, dimension: int)
     """The model and dimension the library's vectors now have, in the transaction that wrote them."""
     conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('embedding_model', ?), ('dimension', ?)",
                  (embedding_model, str(dimension)))
+
+
+def document_chunks(conn: sqlite3.Connection, sha256: str,
+                    dimension: int) -> tuple[list[int], list[Chunk], list[np.ndarray | None]]:
+    """A document's chunk ids, chunks and sentence vectors, in reading order."""
+    rows = conn.execute(
+        "SELECT c.id, c.ordinal, c.page, c.text, c.heading, s.vectors FROM chunks c "
+        "JOIN documents d ON d.id = c.document_id LEFT JOIN chunk_sentences s ON s.chunk_id = c.id "
+        "WHERE d.sha256 = ? ORDER BY c.ordinal, c.id", (sha256,)).fetchall()
+    return ([r[0] for r in rows], [Chunk(text, page, ordinal, heading) for _, ordinal, page, text, heading, _ in rows],
+            [sentence_matrix(r[5], dimension) for r in rows])
+
+
+def text_bytes(conn: sqlite3.Connection) -> tuple[int, int, int]:
+    """(documents, chunks, bytes of chunk text and headings in UTF-8)."""
+    return conn.execute("SELECT (SELECT count(*) FROM documents), count(*), COALESCE(SUM(LENGTH(CAST(text AS BLOB)) "
+                        "+ COALESCE(LENGTH(CAST(heading AS BLOB)), 0)), 0) FROM chunks").fetchone()

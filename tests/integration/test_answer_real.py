@@ -1,6 +1,5 @@
 """Ingest → search → ask with every real part, on small generated documents."""
 
-from dataclasses import replace
 
 import pytest
 
@@ -27,7 +26,7 @@ def test_search_finds_the_passage_and_its_page(real_app):
 
 
 def test_the_default_model_answers_from_the_source_with_llama_cpp(real_app, default_llm_name):
-    settings = replace(real_app.settings, max_tokens=64)
+    settings = real_app.settings.replace(max_tokens=64)
     answer = real_app.engine(load_llm(default_llm_name, settings)).answer(QUESTION)
     text = "".join(answer.tokens)
     assert "1874" in text
@@ -36,14 +35,14 @@ def test_the_default_model_answers_from_the_source_with_llama_cpp(real_app, defa
 
 
 def test_the_default_model_answers_with_gpt4all(real_app, default_llm_name):
-    settings = replace(real_app.settings, max_tokens=48)
+    settings = real_app.settings.replace(max_tokens=48)
     name = default_llm_name.replace("llama.cpp:", "gpt4all:")
     answer = real_app.engine(load_llm(name, settings)).answer(QUESTION)
     assert "1874" in "".join(answer.tokens)
 
 
 def test_the_default_model_says_when_the_documents_do_not_know(real_app, default_llm_name):
-    settings = replace(real_app.settings, max_tokens=48)
+    settings = real_app.settings.replace(max_tokens=48)
     answer = real_app.engine(load_llm(default_llm_name, settings)).answer("What is the capital of Peru?")
     assert "couldn't find" in "".join(answer.tokens).lower()
 
@@ -51,7 +50,7 @@ def test_the_default_model_says_when_the_documents_do_not_know(real_app, default
 def test_a_follow_up_question_is_condensed_with_the_history(real_app, default_llm_name):
     from core.chat.engine import Turn
 
-    settings = replace(real_app.settings, max_tokens=48)
+    settings = real_app.settings.replace(max_tokens=48)
     engine = real_app.engine(load_llm(default_llm_name, settings))
     history = [Turn("user", "Who keeps the Skarvoy lighthouse?"), Turn("assistant", "Marta Quell [1].")]
     answer = engine.answer("And when was it built?", history)

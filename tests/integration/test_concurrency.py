@@ -98,7 +98,7 @@ def test_eight_threads_ingest_search_and_answer_through_one_docchat(tmp_path, re
     assert not overlaps, "two answers streamed at the same time from one model"
     assert found_busy, "no thread ever found the model busy: the test did not create contention"
     assert not model.busy()
-    library = app.library
+    library = app.store
     assert sorted(d.name for d in library.documents()) == sorted(names)
     assert all(d.chunks > 0 for d in library.documents())
     assert library.vector_count() == library.chunk_count()

@@ -29,9 +29,9 @@ def test_every_corpus_pdf_lands_or_says_why(app, corpus):
     results = {r.name: r for r in app.ingest_paths(paths)}
     for name, expected in PDF_OUTCOMES.items():
         assert expected in results[name].message, (name, results[name].message)
-    landed = {d.name for d in app.library.documents()}
+    landed = {d.name for d in app.store.documents()}
     assert landed == {n for n, r in results.items() if r.ok}
-    assert app.library.vector_count() == app.library.chunk_count()
+    assert app.store.vector_count() == app.store.chunk_count()
 
 
 def test_encrypted_corpus_pdf_opens_with_its_password(app, corpus):

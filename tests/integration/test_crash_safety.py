@@ -32,8 +32,8 @@ import pytest
 
 from core.service import DocChat
 from core.settings import Settings
-from core.store.library import Library
 from core.store.records import DocumentRecord
+from core.store.sqlite_store import SqliteStore
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +56,7 @@ NO_SENTENCES = {"DOCCHAT_SENTENCE_WEIGHT": "0"}
 CRASHING_CLI = """
 import os, signal, sys
 from langchain_core.embeddings import DeterministicFakeEmbedding
-import core.embeddings, core.store.library as library, core.store.index_file as index_file
+import core.embeddings, core.store.sqlite_store as library, core.store.index_file as index_file
 import core.store.originals as originals, core.store.vector_index as vector_index
 
 calls = 0
@@ -113,7 +113,7 @@ def check_library(data_dir: Path) -> list[DocumentRecord]:
     import faiss
     import numpy as np
 
-    library = Library(data_dir)
+    library = SqliteStore(data_dir)
     docs = library.documents()
     assert library.vector_count() == library.chunk_count(), "FAISS and SQLite disagree on the chunk count"
     with closing(sqlite3.connect(data_dir / "library.sqlite")) as conn:
@@ -147,7 +147,7 @@ def is_temp(path: Path) -> bool:
 
 def leftovers(data_dir: Path) -> list[str]:
     """Temp files and stored originals that no listed document owns."""
-    owned = {d.sha256 for d in Library(data_dir).documents()}
+    owned = {d.sha256 for d in SqliteStore(data_dir).documents()}
     temps = [p.name for p in data_dir.iterdir() if is_temp(p)]
     uploads = data_dir / "uploads"
     strays = [f"uploads/{p.name}" for p in uploads.iterdir() if p.name not in owned] if uploads.is_dir() else []
@@ -398,5 +398,5 @@ def test_a_crash_in_another_process_does_not_spoil_the_open_apps_next_ingest(tmp
     crashed = crashing_cli(tmp_path, data, "ingest", str(second), crash_at="index staged, not committed")
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr
     assert app.ingest_paths([third])[0].ok
-    assert app.library.vector_count() == app.library.chunk_count(), "the app's own view after its ingest"
+    assert app.store.vector_count() == app.store.chunk_count(), "the app's own view after its ingest"
     assert sorted(d.name for d in check_library(data)) == [first.name, third.name]

@@ -1,7 +1,6 @@
 """The shipped embedding models, run for real and offline: a Korean question finds an English
 passage with the multilingual ones, and a library refuses to mix models until re-indexed."""
 
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -44,10 +43,10 @@ def test_the_app_answers_a_korean_question_from_an_english_file_and_refuses_to_m
     assert app.ingest_file("birds.txt", "\n\n".join(PASSAGES).encode()).ok
     [hit] = app.search("오리의 부리는 어떻게 생겼나요?", k=1)
     assert "Ducks" in hit.text
-    other = DocChat(replace(settings, embedding_model="all-MiniLM-L6-v2"))
+    other = DocChat(settings.replace(embedding_model="all-MiniLM-L6-v2"))
     assert other.needs_reindex() == "multilingual-e5-small"
     assert not other.ingest_file("more.txt", b"More about ducks.").ok
-    assert other.reindex() == app.library.chunk_count()
+    assert other.reindex() == app.store.chunk_count()
     assert "Ducks" in other.search("What do ducks look like?", k=1)[0].text
 
 

@@ -1,6 +1,5 @@
 """Issue 18: a follow-up is rewritten by the default model only when it points back at the conversation."""
 
-from dataclasses import replace
 
 import pytest
 
@@ -15,7 +14,7 @@ HISTORY = [Turn("user", "Who keeps the Skarvoy lighthouse?"), Turn("assistant", 
 
 @pytest.fixture
 def engine(settings, default_embeddings, lighthouse_pdf, default_llm_name):
-    app = DocChat(replace(settings, max_tokens=48), embeddings=default_embeddings)
+    app = DocChat(settings.replace(max_tokens=48), embeddings=default_embeddings)
     [result] = app.ingest_paths([lighthouse_pdf])
     assert result.ok, result.message
     return app.engine(load_llm(default_llm_name, app.settings))

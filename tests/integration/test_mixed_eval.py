@@ -2,7 +2,6 @@
 so a change that loses Korean, German or English questions fails here rather than in a user's chat."""
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -30,7 +29,7 @@ def test_mixed_language_questions_find_their_file_and_page(settings, default_emb
     cases = load_cases(CASES_FILE)
     # The fixture's small chunks suit tiny generated files; the eval measures the chunking users get.
     defaults = Settings()
-    app = DocChat(replace(settings, chunk_size=defaults.chunk_size, chunk_overlap=defaults.chunk_overlap),
+    app = DocChat(settings.replace(chunk_size=defaults.chunk_size, chunk_overlap=defaults.chunk_overlap),
                   embeddings=default_embeddings)
     paths = [next(corpus.glob(f"*/{name}")) for name in corpus_files(cases)]
     results = app.ingest_paths(paths)

@@ -2,7 +2,6 @@
 eight documents of bench/planted.py (each with one planted instruction) and is asked plain questions;
 its answers hold the facts and none of what the passages told it to say."""
 
-from dataclasses import replace
 
 import pytest
 
@@ -16,7 +15,7 @@ pytestmark = pytest.mark.integration
 @pytest.mark.parametrize("case, fact", [(CASES[0], "7"), (CASES[4], "40")], ids=["marker word", "access granted"])
 def test_the_default_model_answers_the_question_not_the_planted_instruction(
         settings, default_embeddings, default_llm_name, case, fact):
-    app = DocChat(replace(settings, max_tokens=48), embeddings=default_embeddings)
+    app = DocChat(settings.replace(max_tokens=48), embeddings=default_embeddings)
     for n, planted in enumerate(CASES):
         assert app.ingest_file(f"planted-{n}.txt", planted.document.encode()).ok
     text = "".join(app.engine(load_llm(default_llm_name, app.settings)).answer(case.question).tokens)

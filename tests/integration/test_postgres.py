@@ -69,8 +69,8 @@ def test_a_document_added_in_one_process_is_answered_in_the_other(tmp_path, file
         assert retrieved.grounded and {h.source for h in retrieved.hits} == {"glassworks.txt"}
         answer = app.engine(load_llm(tiny_llm_name, app.settings), ["work"]).answer(question)
         assert "".join(answer.tokens).strip() and answer.sources[0].source == "glassworks.txt"
-        [doc] = app.library.documents(["work"])
-        assert app.library.original(doc.sha256) == files["glassworks.txt"].read_bytes()  # download from here
+        [doc] = app.store.documents(["work"])
+        assert app.store.original(doc.sha256) == files["glassworks.txt"].read_bytes()  # download from here
 
         # and back: what the app added, the other process finds and lists
         found = cli(tmp_path, tmp_path / "other", "search", TOPICS["lighthouse.txt"][1], "--json", url=postgres_url)
@@ -78,16 +78,16 @@ def test_a_document_added_in_one_process_is_answered_in_the_other(tmp_path, file
         assert "glassworks.txt" in cli(tmp_path, tmp_path / "other", "list", url=postgres_url)
         assert not (tmp_path / "other" / "library.sqlite").exists() and not (tmp_path / "app").exists()
     finally:
-        app.library.close()
+        app.store.close()
 
 
 def test_migrate_copies_an_embedded_library_without_re_embedding(tmp_path, files, postgres_url, real_embeddings):
     data = tmp_path / "data"
     embedded = DocChat(settings(data), embeddings=real_embeddings)
     assert all(r.ok for r in embedded.ingest_paths([files["lighthouse.txt"], files["orchard.txt"]]))
-    embedded.library.set_collection(embedded.library.documents()[1].sha256, "garden")
+    embedded.store.set_collection(embedded.store.documents()[1].sha256, "garden")
     before = {q: embedded.search(q) for _topic, q in TOPICS.values()}
-    chunks = embedded.library.chunk_count()
+    chunks = embedded.store.chunk_count()
 
     out = cli(tmp_path, data, "migrate", "--to", "postgres", postgres_url)
     assert f"copied 2 documents ({chunks} chunks) without re-embedding; 0 already there" in out, out
@@ -96,17 +96,17 @@ def test_migrate_copies_an_embedded_library_without_re_embedding(tmp_path, files
 
     team = DocChat(settings(tmp_path / "unused", postgres_url), embeddings=real_embeddings)
     try:
-        assert team.library.documents() == embedded.library.documents()  # names, hashes, dates, collections
-        assert team.library.chunk_count() == team.library.vector_count() == chunks
-        assert team.library.meta("embedding_model") == embedded.library.meta("embedding_model")
+        assert team.store.documents() == embedded.store.documents()  # names, hashes, dates, collections
+        assert team.store.chunk_count() == team.store.vector_count() == chunks
+        assert team.store.meta("embedding_model") == embedded.store.meta("embedding_model")
         for question, hits in before.items():
             moved = team.search(question)
             assert moved[0].source == hits[0].source and moved[0].text == hits[0].text
             assert moved[0].similarity == pytest.approx(hits[0].similarity, abs=1e-5)  # the same vectors
-        for doc in embedded.library.documents():
-            assert team.library.original(doc.sha256) == embedded.library.original(doc.sha256)
+        for doc in embedded.store.documents():
+            assert team.store.original(doc.sha256) == embedded.store.original(doc.sha256)
     finally:
-        team.library.close()
+        team.store.close()
 
 
 def test_migrate_says_what_is_wrong_in_one_line(tmp_path, files, real_embeddings):

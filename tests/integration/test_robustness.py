@@ -20,7 +20,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -217,7 +217,7 @@ def _corpus_cases() -> list[Case]:
 @contextmanager
 def _limit(app: DocChat, limits: dict[str, float]) -> Iterator[None]:
     kept = app.settings
-    app.settings = replace(kept, **limits)
+    app.settings = kept.replace(**limits)
     try:
         yield
     finally:
@@ -225,12 +225,12 @@ def _limit(app: DocChat, limits: dict[str, float]) -> Iterator[None]:
 
 
 def _counts(app: DocChat) -> tuple[int, int, int]:
-    library = app.library
+    library = app.store
     return len(library.documents()), library.chunk_count(), library.vector_count()
 
 
 def test_every_bad_input_gets_a_clear_message_and_leaves_the_library_intact(settings, fake_embeddings, no_network):
-    app = DocChat(replace(settings, max_upload_mb=50), embeddings=fake_embeddings)
+    app = DocChat(settings.replace(max_upload_mb=50), embeddings=fake_embeddings)
     good = app.ingest_file("lighthouse.pdf", _good_pdf())
     assert good.ok, good.message
     outcomes: list[Outcome] = []

@@ -20,8 +20,8 @@ import pytest
 
 from core.service import DocChat
 from core.settings import Settings
-from core.store.library import Library
 from core.store.records import DocumentRecord
+from core.store.sqlite_store import SqliteStore
 from tests.integration.topics import TOPICS as ALL_TOPICS
 from tests.integration.topics import write_topic_files
 
@@ -64,7 +64,7 @@ def consistent(data_dir: Path) -> list[DocumentRecord]:
     every document has the rows it lists."""
     import faiss
 
-    library = Library(data_dir)
+    library = SqliteStore(data_dir)
     with closing(sqlite3.connect(data_dir / "library.sqlite")) as conn:
         chunk_ids = sorted(r[0] for r in conn.execute("SELECT id FROM chunks"))
         rows = dict(conn.execute("SELECT d.sha256, COUNT(c.id) FROM documents d "
@@ -95,8 +95,8 @@ def test_the_open_app_finds_what_the_cli_adds_without_a_restart(tmp_path, files,
     for name in ("glassworks.txt", "orchard.txt"):
         hits = app.search(TOPICS[name][1])
         assert hits and hits[0].source == name, f"the app does not see {name} the CLI added: {hits}"
-    assert [d.name for d in app.library.documents()] == ["lighthouse.txt", "glassworks.txt", "orchard.txt"]
-    assert app.library.vector_count() == app.library.chunk_count()
+    assert [d.name for d in app.store.documents()] == ["lighthouse.txt", "glassworks.txt", "orchard.txt"]
+    assert app.store.vector_count() == app.store.chunk_count()
 
     # and back: the app adds a file while the library holds the CLI's; a fresh process sees all four
     assert app.ingest_paths([files["bakery.txt"]])[0].ok

@@ -69,10 +69,10 @@ def test_a_changed_file_with_the_same_name_waits_for_confirmation():
     assert any("replaced" in s.value for s in at.success)
     assert not any("another version" in w.value for w in at.warning)
     from core.settings import load_settings
-    from core.store.library import Library
+    from core.store.sqlite_store import SqliteStore
 
-    [doc] = Library(load_settings().data_dir).documents()
-    assert Library(load_settings().data_dir).original(doc.sha256).startswith(b"The lamp is now lit at six.")
+    [doc] = SqliteStore(load_settings().data_dir).documents()
+    assert SqliteStore(load_settings().data_dir).original(doc.sha256).startswith(b"The lamp is now lit at six.")
 
 
 def test_keeping_the_old_version_changes_nothing():
@@ -208,6 +208,6 @@ def test_a_deleted_index_is_rebuilt_on_the_page_and_a_missing_original_is_named(
     from core.service import DocChat
     from core.settings import load_settings
 
-    library = DocChat(load_settings()).library
+    library = DocChat(load_settings()).store
     assert sorted(d.name for d in library.documents()) == ["kept.txt", "other.txt"]
     assert library.missing_vectors() == []

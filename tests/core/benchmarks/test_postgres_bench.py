@@ -4,7 +4,6 @@ process, as in test_retrieval_bench.py."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +13,7 @@ import pytest
 from core.benchmarks import postgres_bench, retrieval
 from core.benchmarks.cli import summary
 from core.ingest.records import Chunk
-from core.store.postgres import PostgresLibrary
+from core.store.postgres import PostgresStore
 from core.store.records import NewDocument
 from tests import pg_server
 
@@ -90,7 +89,7 @@ def test_an_interrupted_build_is_started_again(settings, fake_embeddings, no_cor
 
 
 def test_a_database_holding_another_library_is_left_alone(settings, fake_embeddings, no_corpus, postgres_url):
-    store = PostgresLibrary(postgres_url)
+    store = PostgresStore(postgres_url)
     try:
         store.add_documents([_team_document()])
         with pytest.raises(postgres_bench.NotABenchDatabase):
@@ -103,7 +102,7 @@ def test_a_database_holding_another_library_is_left_alone(settings, fake_embeddi
 def test_the_cli_refuses_it_before_loading_any_model(tmp_path, postgres_url, capsys):
     from core.cli import main
 
-    store = PostgresLibrary(postgres_url)
+    store = PostgresStore(postgres_url)
     try:
         store.add_documents([_team_document()])
     finally:
@@ -115,7 +114,7 @@ def test_the_cli_refuses_it_before_loading_any_model(tmp_path, postgres_url, cap
 
 def test_the_embedded_bench_never_writes_to_the_configured_database(settings, fake_embeddings, no_corpus,
                                                                     postgres_url):
-    result = retrieval.run(replace(settings, database_url=postgres_url), 120, queries=12, corpus=no_corpus,
+    result = retrieval.run(settings.replace(database_url=postgres_url), 120, queries=12, corpus=no_corpus,
                            embeddings=fake_embeddings, in_process_build=True)
     assert result["store"] == "embedded" and result["index"]["vectors"] == 120
     assert _rows(postgres_url, "SELECT to_regclass('docchat.chunks')") == [(None,)]

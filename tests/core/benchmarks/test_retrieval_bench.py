@@ -10,7 +10,7 @@ import pytest
 
 from core.benchmarks import corpus, retrieval
 from core.benchmarks.cli import summary
-from core.store.library import Library
+from core.store.sqlite_store import SqliteStore
 
 CHUNKS = 120
 
@@ -50,7 +50,7 @@ def test_the_library_is_built_once_and_reused(settings, fake_embeddings, no_corp
     second = _run(settings, fake_embeddings, no_corpus)
     assert second["library"]["reused"] and second["library"]["path"] == str(folder)
     assert (folder / "index.faiss").stat().st_mtime_ns == stamp
-    assert Library(folder).chunk_count() == CHUNKS
+    assert SqliteStore(folder).chunk_count() == CHUNKS
 
 
 def test_beyond_the_real_passages_text_repeats_and_vectors_are_noisy_copies(settings, fake_embeddings, no_corpus):
@@ -59,7 +59,7 @@ def test_beyond_the_real_passages_text_repeats_and_vectors_are_noisy_copies(sett
     result = _run(settings, fake_embeddings, no_corpus, chunks)
     assert result["library"]["synthetic_chunks"] == 50 and result["library"]["real_chunks"] == len(base)
     assert "noise of norm" in result["library"]["synthetic"]
-    library = Library(Path(result["library"]["path"]))
+    library = SqliteStore(Path(result["library"]["path"]))
     assert library.chunk_count() == chunks
     assert {d.name for d in library.documents()} >= {"generated.txt (part 1)", "generated.txt (copy 1, part 1)"}
 
@@ -77,7 +77,7 @@ def test_an_interrupted_build_is_started_again(settings, fake_embeddings, no_cor
     folder = Path(first["library"]["path"])
     (folder / corpus.MANIFEST).unlink()  # the manifest is written last
     again = _run(settings, fake_embeddings, no_corpus)
-    assert not again["library"]["reused"] and Library(folder).chunk_count() == CHUNKS
+    assert not again["library"]["reused"] and SqliteStore(folder).chunk_count() == CHUNKS
 
 
 def test_base_vectors_are_cached_and_extended(tmp_path, fake_embeddings):

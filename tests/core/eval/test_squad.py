@@ -30,7 +30,7 @@ def test_every_paragraph_is_a_document_titled_by_its_article(tmp_path, app: DocC
     assert len(paragraphs) == 3 and [q.paragraph for q in questions] == [0, 1, 2]
     assert build_library(app, paragraphs) == 3
     assert build_library(app, paragraphs) == 0  # built once, then reused
-    assert {d.name.split(" (")[0] for d in app.library.documents()} == {"Skarvoy Lighthouse", "Ducks"}
+    assert {d.name.split(" (")[0] for d in app.store.documents()} == {"Skarvoy Lighthouse", "Ducks"}
 
 
 def test_keyword_retrieval_finds_each_questions_paragraph(tmp_path, app: DocChat):
@@ -56,7 +56,7 @@ def test_a_paragraph_the_set_holds_twice_is_one_document(tmp_path, app: DocChat)
     paragraphs, _ = load_squad(path)
     assert len(paragraphs) == 4
     assert build_library(app, paragraphs) == 3
-    assert len(app.library.documents()) == 3
+    assert len(app.store.documents()) == 3
 
 
 def test_paragraphs_removed_deletes_them_for_the_block_and_puts_them_back(tmp_path, app: DocChat):
@@ -66,6 +66,6 @@ def test_paragraphs_removed_deletes_them_for_the_block_and_puts_them_back(tmp_pa
     build_library(app, paragraphs)
     with paragraphs_removed(app, {paragraphs[0].sha256}, lambda: build_library(app, paragraphs)) as deleted:
         assert deleted == 1
-        assert paragraphs[0].sha256 not in {d.sha256 for d in app.library.documents()}
-        assert len(app.library.documents()) == 2
-    assert {d.sha256 for d in app.library.documents()} == {p.sha256 for p in paragraphs}
+        assert paragraphs[0].sha256 not in {d.sha256 for d in app.store.documents()}
+        assert len(app.store.documents()) == 2
+    assert {d.sha256 for d in app.store.documents()} == {p.sha256 for p in paragraphs}

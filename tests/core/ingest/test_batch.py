@@ -7,7 +7,7 @@ import time
 from langchain_core.embeddings import DeterministicFakeEmbedding
 
 from core.ingest.batch import ingest_all
-from core.ingest.pipeline import Progress, Upload
+from core.ingest.records import Progress, Upload
 
 
 class SlowEmbedding(DeterministicFakeEmbedding):
@@ -25,11 +25,11 @@ def _uploads(count: int) -> list[Upload]:
 
 def test_results_come_in_upload_order_with_duplicates_and_failures_among_them(app):
     uploads = [*_uploads(3), Upload("copy.txt", _uploads(1)[0].data), Upload("empty.txt", b"")]
-    results = list(ingest_all(app.library, app.embeddings, app.settings, uploads))
+    results = list(ingest_all(app.store, app.embeddings, app.settings, uploads))
     assert [r.name for r in results] == ["note0.txt", "note1.txt", "note2.txt", "copy.txt", "empty.txt"]
     assert [r.ok for r in results] == [True, True, True, True, False]
     assert results[3].duplicate and "note0.txt" in results[3].message
-    assert app.library.chunk_count() == app.library.vector_count() == sum(r.chunks for r in results[:3])
+    assert app.store.chunk_count() == app.store.vector_count() == sum(r.chunks for r in results[:3])
 
 
 def test_the_next_file_is_read_while_this_one_is_embedded(app):
@@ -41,7 +41,7 @@ def test_the_next_file_is_read_while_this_one_is_embedded(app):
         events.append(event)
 
     uploads = _uploads(3)
-    results = list(ingest_all(app.library, SlowEmbedding(size=16), app.settings, uploads, on_progress))
+    results = list(ingest_all(app.store, SlowEmbedding(size=16), app.settings, uploads, on_progress))
     assert all(r.ok for r in results)
     order = [(e.name, e.stage) for e in events]
     # note1.txt was read (in the reader thread) before note0.txt was stored
@@ -52,20 +52,18 @@ def test_the_next_file_is_read_while_this_one_is_embedded(app):
 
 
 def test_reading_one_after_the_other_gives_the_same_library(app, settings, fake_embeddings, tmp_path):
-    from dataclasses import replace
-
     from core.service import DocChat
 
-    other = DocChat(replace(settings, data_dir=tmp_path / "other"), fake_embeddings)
+    other = DocChat(settings.replace(data_dir=tmp_path / "other"), fake_embeddings)
     uploads = _uploads(3)
-    overlapped = list(ingest_all(app.library, app.embeddings, app.settings, uploads))
-    in_turn = list(ingest_all(other.library, other.embeddings, other.settings, uploads, read_ahead=0))
+    overlapped = list(ingest_all(app.store, app.embeddings, app.settings, uploads))
+    in_turn = list(ingest_all(other.store, other.embeddings, other.settings, uploads, read_ahead=0))
     assert [(r.name, r.ok, r.chunks) for r in overlapped] == [(r.name, r.ok, r.chunks) for r in in_turn]
-    assert [d.sha256 for d in app.library.documents()] == [d.sha256 for d in other.library.documents()]
+    assert [d.sha256 for d in app.store.documents()] == [d.sha256 for d in other.store.documents()]
 
 
 def test_two_new_versions_of_one_name_in_a_batch_ask_before_the_second_replaces(app):
     first, second = Upload("plan.txt", b"Version one of the plan. " * 30), Upload("plan.txt", b"Version two. " * 30)
-    results = list(ingest_all(app.library, app.embeddings, app.settings, [first, second]))
+    results = list(ingest_all(app.store, app.embeddings, app.settings, [first, second]))
     assert results[0].ok and not results[1].ok and results[1].needs == "replace"
-    assert [d.name for d in app.library.documents()] == ["plan.txt"]
+    assert [d.name for d in app.store.documents()] == ["plan.txt"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from core.ingest import limits, loaders
 from core.ingest.errors import IngestError
 from core.ingest.limits import LimitExceeded, ReadLimits
 from core.ingest.loaders import load, load_pdf
-from core.ingest.pipeline import Upload
+from core.ingest.records import Upload
 from core.service import DocChat
 from tests.conftest import make_pdf
 from tests.core.ingest.samples import blank_pages_pdf, flate_bomb_pdf, image_bomb_pdf, scanned_pdf
@@ -198,7 +197,7 @@ def test_the_cli_path_refuses_a_big_file_without_reading_it(settings, fake_embed
     with big.open("wb") as file:
         file.truncate(2 * 1024 * 1024)
     monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail(f"{self} was read"))
-    app = DocChat(replace(settings, max_upload_mb=1), embeddings=fake_embeddings)
+    app = DocChat(settings.replace(max_upload_mb=1), embeddings=fake_embeddings)
     [result] = app.ingest_paths([big])
     assert not result.ok and result.message == "file is 2.0 MB, larger than the 1 MB limit (max_upload_mb)"
 
@@ -222,7 +221,7 @@ def _stored_docx(mb: int) -> bytes:
 def test_the_pipeline_reads_under_the_settings_limits(settings, fake_embeddings, tmp_path, setting, value, data,
                                                        expect):
     suffix = "docx" if setting == "max_expanded_mb" and "unzipped" in expect else "pdf"
-    app = DocChat(replace(settings, **{setting: value}), embeddings=fake_embeddings)
+    app = DocChat(settings.replace(**{setting: value}), embeddings=fake_embeddings)
     result = app.ingest_file(f"hostile.{suffix}", data(tmp_path))
     assert not result.ok and expect in result.message, result.message
-    assert app.library.documents() == []
+    assert app.store.documents() == []

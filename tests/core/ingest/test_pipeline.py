@@ -1,4 +1,4 @@
-from core.ingest.pipeline import Progress
+from core.ingest.records import Progress
 
 
 def test_ingest_reports_chunks_pages_and_progress(app, lighthouse_pdf):
@@ -34,15 +34,15 @@ def test_bad_files_fail_with_a_message_and_the_good_ones_still_land(app, tmp_pat
     assert "unsupported" in by_name["program.exe"].message
     assert "truncated" in by_name["truncated.pdf"].message
     assert "cannot read" in by_name["missing.pdf"].message
-    assert [d.name for d in app.library.documents()] == ["lighthouse.pdf"]
-    assert app.library.vector_count() == app.library.chunk_count()
+    assert [d.name for d in app.store.documents()] == ["lighthouse.pdf"]
+    assert app.store.vector_count() == app.store.chunk_count()
 
 
 def test_same_bytes_under_another_name_is_already_in_the_library(app, lighthouse_pdf):
     first = app.ingest_file("lighthouse.pdf", lighthouse_pdf.read_bytes())
     again = app.ingest_file("copy of lighthouse.pdf", lighthouse_pdf.read_bytes())
     assert again.ok and again.duplicate and "already in the library" in again.message
-    assert app.library.chunk_count() == first.chunks
+    assert app.store.chunk_count() == first.chunks
 
 
 def test_traversal_names_are_stored_as_plain_names(app, tmp_path):
@@ -61,17 +61,17 @@ def test_a_changed_file_with_the_same_name_replaces_the_old_one_only_when_confir
     first = app.ingest_file("notes.txt", b"The ferry leaves at nine every morning. " * 5)
     asked = app.ingest_file("notes.txt", b"The ferry now leaves at ten every morning. " * 5)
     assert first.ok and not asked.ok and asked.needs == "replace" and "replace" in asked.message
-    assert [d.sha256 for d in app.library.documents()] == [first.sha256]
+    assert [d.sha256 for d in app.store.documents()] == [first.sha256]
     done = app.ingest_file("notes.txt", b"The ferry now leaves at ten every morning. " * 5, replace=True)
     assert done.ok and "replaced" in done.message
-    assert [d.sha256 for d in app.library.documents()] == [done.sha256]
-    assert app.library.vector_count() == app.library.chunk_count() == done.chunks
+    assert [d.sha256 for d in app.store.documents()] == [done.sha256]
+    assert app.store.vector_count() == app.store.chunk_count() == done.chunks
 
 
 def test_collections_are_chosen_at_upload_and_limit_the_search(app):
     app.ingest_file("harbour.txt", b"The harbour master keeps the tide tables. " * 5, collection="work")
     app.ingest_file("garden.txt", b"The tide of weeds rises in the garden. " * 5, collection="home")
-    assert {d.name: d.collection for d in app.library.documents()} == {"harbour.txt": "work", "garden.txt": "home"}
+    assert {d.name: d.collection for d in app.store.documents()} == {"harbour.txt": "work", "garden.txt": "home"}
     hits = app.search("tide", k=5, mode="keyword", collections=["home"])
     assert [h.source for h in hits] == ["garden.txt"]
     retrieved = app.retrieve("tide tables", collections=["work"])

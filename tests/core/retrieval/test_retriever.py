@@ -70,22 +70,22 @@ def test_unknown_modes_and_a_missing_reranker_are_clear_errors(filled: DocChat):
     with pytest.raises(ValueError, match="unknown retriever"):
         filled.retrieval("magic")
     with pytest.raises(ValueError, match="needs a reranker"):
-        Retrieval(filled.library, filled.embeddings, mode="hybrid+rerank")
+        Retrieval(filled.store, filled.embeddings, mode="hybrid+rerank")
 
 
 def test_hybrid_scores_each_candidate_by_its_best_sentence_or_else_its_own_vector(filled: DocChat):
     retrieval = replace(filled.retrieval(), sentence_weight=0.6)
     seen = {}
-    original = filled.library.sentence_similarities
+    original = filled.store.sentence_similarities
 
     def spy(vector, ids):
         seen["ids"] = ids
         return original(vector, ids)
 
-    filled.library.sentence_similarities = spy
+    filled.store.sentence_similarities = spy
     hits = retrieval.search("whale oil", 2)
     assert hits and seen["ids"]
     best = retrieval._best_sentences(filled.embeddings.embed_query("whale oil"), seen["ids"],
-                                     filled.library.similarities(filled.embeddings.embed_query("whale oil"),
+                                     filled.store.similarities(filled.embeddings.embed_query("whale oil"),
                                                                  seen["ids"]))
     assert set(best) == set(seen["ids"])  # every candidate has a sentence score, stored or its own

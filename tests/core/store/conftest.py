@@ -20,18 +20,19 @@ def open_library(request, tmp_path: Path) -> Iterator[Callable[[], Store]]:
     second app process sees). Instances are closed after the test."""
     opened: list[Store] = []
     if request.param == "postgres":
-        from core.store.postgres import PostgresLibrary
+        from core.store.postgres import PostgresStore
 
         url = request.getfixturevalue("postgres_url")
 
         def open_one() -> Store:
-            opened.append(PostgresLibrary(url))
+            opened.append(PostgresStore(url))
             return opened[-1]
     else:
-        from core.store.library import Library
+        from core.store.sqlite_store import SqliteStore
 
         def open_one() -> Store:
-            return Library(tmp_path / "library")
+            opened.append(SqliteStore(tmp_path / "library"))
+            return opened[-1]
 
     yield open_one
     for store in opened:

@@ -6,7 +6,10 @@ import numpy as np
 from core.ingest.records import Chunk
 from core.retrieval.keyword import build_query
 from core.store.common_terms import CommonTerms
-from core.store.library import Library
+from core.store.fts import expression
+from core.store.keyword_query import KeywordQuery, Term
+from core.store.sqlite_store import SqliteStore
+from tests.store_helpers import add_document
 
 TEXTS = [
     "The ferry was late and the harbour was closed.",
@@ -18,19 +21,20 @@ TEXTS = [
 ]
 
 
-def _library(tmp_path, texts=TEXTS) -> Library:
-    library = Library(tmp_path)
+def _library(tmp_path, texts=TEXTS) -> SqliteStore:
+    library = SqliteStore(tmp_path)
     vectors = np.eye(len(texts), 8, dtype="float32")
-    library.add_document(name="a.txt", sha256="a" * 64, kind="txt", pages=1, original=b"x",
+    add_document(library, name="a.txt", sha256="a" * 64, kind="txt", pages=1, original=b"x",
                          chunks=[Chunk(text=t, page=1, ordinal=i) for i, t in enumerate(texts)],
                          vectors=vectors, embedding_model="fake")
     return library
 
 
-def _leave_out(library: Library, question: str, share: float = 0.5, every_word: bool = False) -> str | None:
+def _leave_out(library: SqliteStore, question: str, share: float = 0.5, every_word: bool = False) -> str | None:
+    """The words' FTS5 expression once the common ones are left out."""
     common = CommonTerms(share=share, min_chunks=1)
     with library._connect() as conn:
-        return common.leave_out(conn, build_query(question, every_word).words)
+        return expression(common.leave_out(conn, build_query(question, every_word)).words, every_word)
 
 
 def test_words_in_most_chunks_leave_the_query_by_their_index_term(tmp_path):
@@ -42,7 +46,7 @@ def test_words_in_most_chunks_leave_the_query_by_their_index_term(tmp_path):
 def test_a_library_below_the_size_threshold_is_queried_as_asked(tmp_path):
     library = _library(tmp_path)
     with library._connect() as conn:
-        query = build_query("Was the zebra there?").words
+        query = build_query("Was the zebra there?")
         assert CommonTerms(share=0.5, min_chunks=1000).leave_out(conn, query) == query
 
 
@@ -63,20 +67,21 @@ def test_the_library_leaves_them_out_and_still_ranks_the_right_chunk_first(tmp_p
     library = _library(tmp_path)
     library._common_terms = CommonTerms(share=0.5, min_chunks=1)
     query = build_query("Where was the zebra seen?")
-    hits = library.keyword_search(query.words, query.trigrams, 3)
+    hits = library.keyword_search(query, 3)
     assert hits[0].text.startswith("The zebra")
 
 
 def test_counts_follow_the_library_as_it_grows(tmp_path, monkeypatch):
-    import core.store.common_terms as common_terms
+    import core.store.common_words as common_words
 
-    monkeypatch.setattr(common_terms, "REFRESH_SECONDS", 0.0)
+    monkeypatch.setattr(common_words, "REFRESH_SECONDS", 0.0)
     library = _library(tmp_path, ["zebra one", "mill two"])
     common = CommonTerms(share=0.5, min_chunks=1)
+    query = KeywordQuery((Term("zebra"), Term("mill")))
     with library._connect() as conn:
-        assert common.leave_out(conn, '"zebra" OR "mill"') == '"zebra" OR "mill"'
-    library.add_document(name="b.txt", sha256="b" * 64, kind="txt", pages=1, original=b"y",
+        assert common.leave_out(conn, query) == query
+    add_document(library, name="b.txt", sha256="b" * 64, kind="txt", pages=1, original=b"y",
                          chunks=[Chunk(text=f"zebra {i}", page=1, ordinal=i) for i in range(3)],
                          vectors=np.eye(3, 8, k=2, dtype="float32"), embedding_model="fake")
     with library._connect() as conn:
-        assert common.leave_out(conn, '"zebra" OR "mill"') == '"mill"'
+        assert common.leave_out(conn, query).words == (Term("mill"),)

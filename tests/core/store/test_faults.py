@@ -20,7 +20,8 @@ import pytest
 
 from core.ingest.records import Chunk
 from core.service import DocChat
-from core.store.library import Library
+from core.store.sqlite_store import SqliteStore
+from tests.store_helpers import add_document
 
 TOPICS = {
     "lighthouse.txt": "The lighthouse keeper climbs one hundred and twelve steps to light the lamp at dusk.",
@@ -33,7 +34,7 @@ TOPICS = {
 def library_app(app: DocChat) -> DocChat:
     for name, text in TOPICS.items():
         assert app.ingest_file(name, ((text + "\n") * 3).encode()).ok
-    assert app.library.missing_vectors() == []
+    assert app.store.missing_vectors() == []
     return app
 
 
@@ -43,8 +44,8 @@ def _reopened(app: DocChat) -> DocChat:
 
 
 def _vectors_by_id(app: DocChat) -> dict[int, np.ndarray]:
-    index = app.library._current()
-    ids = sorted(app.library._vectors.ids(index))
+    index = app.store._current()
+    ids = sorted(app.store._vectors.ids(index))
     return {i: np.asarray(index.reconstruct(i)) for i in ids}
 
 
@@ -53,7 +54,7 @@ def _answers_as_before(app: DocChat, before: dict[int, np.ndarray]) -> None:
     after = _vectors_by_id(app)
     for chunk_id, vector in before.items():
         np.testing.assert_allclose(after[chunk_id], vector, atol=1e-6)
-        assert app.library.search(vector, k=1)[0].chunk_id == chunk_id
+        assert app.store.search(vector, k=1)[0].chunk_id == chunk_id
 
 
 def _index(app: DocChat) -> Path:
@@ -90,22 +91,22 @@ def test_a_damaged_index_loses_no_document_and_is_rebuilt(library_app: DocChat, 
     before = _vectors_by_id(library_app)
     damage(library_app)
     app = _reopened(library_app)
-    assert sorted(d.name for d in app.library.documents()) == sorted(TOPICS)
-    chunks = app.library.chunk_count()
-    assert len(app.library.missing_vectors()) == chunks
+    assert sorted(d.name for d in app.store.documents()) == sorted(TOPICS)
+    chunks = app.store.chunk_count()
+    assert len(app.store.missing_vectors()) == chunks
     assert app.search("violin strings", k=1, mode="keyword")[0].source == "violin.txt"  # rows answer meanwhile
     assert app.ingest_file("later.txt", b"A later note about bicycles.\n").ok  # a write deletes nothing either
-    assert sorted(d.name for d in app.library.documents()) == sorted([*TOPICS, "later.txt"])
+    assert sorted(d.name for d in app.store.documents()) == sorted([*TOPICS, "later.txt"])
     assert app.repair() == chunks
-    assert app.library.missing_vectors() == [] and app.library.vector_count() == app.library.chunk_count()
+    assert app.store.missing_vectors() == [] and app.store.vector_count() == app.store.chunk_count()
     _answers_as_before(app, before)
     assert sorted(p.name for p in (app.settings.data_dir / "uploads").iterdir()) == sorted(
-        d.sha256 for d in app.library.documents())
+        d.sha256 for d in app.store.documents())
 
 
 def test_an_index_put_back_from_an_older_backup_is_not_trusted(library_app: DocChat) -> None:
     older = _index(library_app).read_bytes()
-    doc = library_app.library.documents()[-1]
+    doc = library_app.store.documents()[-1]
     library_app.delete(doc.sha256)  # its chunk ids are reused by the next document
     assert library_app.ingest_file("reused.txt", b"Chunk ids reused by a note about bread and yeast.\n").ok
     reused = _vectors_by_id(library_app)
@@ -119,25 +120,25 @@ def test_the_open_app_notices_a_same_size_rewrite_by_checksum(library_app: DocCh
     before = _vectors_by_id(library_app)  # the index is in memory now
     _damage_same_size_rewrite(library_app)
     other = _reopened(library_app)  # another process rewrites the index file
-    assert other.library.missing_vectors()
+    assert other.store.missing_vectors()
     other.repair()
     _answers_as_before(library_app, before)
 
 
 def test_a_deleted_original_is_reported_and_kept_listed(library_app: DocChat) -> None:
-    doc = library_app.library.documents()[0]
+    doc = library_app.store.documents()[0]
     (library_app.settings.uploads_dir / doc.sha256).unlink()
     app = _reopened(library_app)
     assert app.ingest_file("another.txt", b"Another note about sails.\n").ok  # a write sweeps nothing listed
-    assert [d.name for d in app.library.missing_originals()] == [doc.name]
-    assert doc.name in [d.name for d in app.library.documents()]
+    assert [d.name for d in app.store.missing_originals()] == [doc.name]
+    assert doc.name in [d.name for d in app.store.documents()]
     assert app.search("lighthouse keeper steps", k=1)[0].source == doc.name
 
 
 def test_an_original_no_row_lists_is_moved_aside_not_deleted(library_app: DocChat) -> None:
     stray = library_app.settings.uploads_dir / ("ab" * 32)
     stray.write_bytes(b"a document an older library.sqlite does not know")
-    _reopened(library_app).library.documents()
+    _reopened(library_app).store.documents()
     assert not stray.exists()
     assert (library_app.settings.data_dir / "unlisted" / stray.name).read_bytes().startswith(b"a document")
 
@@ -145,15 +146,15 @@ def test_an_original_no_row_lists_is_moved_aside_not_deleted(library_app: DocCha
 @pytest.mark.integration
 def test_a_library_of_many_chunks_without_its_index_opens(tmp_path: Path) -> None:
     """Over SQLite's 32,766 bound variables: the old crash recovery failed to open it at all."""
-    library = Library(tmp_path)
+    library = SqliteStore(tmp_path)
     count = 33_000
     vectors = np.zeros((count, 4), dtype="float32")
     vectors[:, 0] = 1.0
-    library.add_document(name="big.txt", sha256="f" * 64, kind="txt", pages=None, original=b"x",
+    add_document(library, name="big.txt", sha256="f" * 64, kind="txt", pages=None, original=b"x",
                          chunks=[Chunk(text=f"row {i}", page=None, ordinal=i) for i in range(count)],
                          vectors=vectors, embedding_model="fake")
     (tmp_path / "index.faiss").unlink()
-    reopened = Library(tmp_path)
+    reopened = SqliteStore(tmp_path)
     assert reopened.documents()[0].chunks == count
     assert len(reopened.missing_vectors()) == count
     assert len(reopened.chunk_texts(reopened.missing_vectors()[:5])) == 5
@@ -164,25 +165,26 @@ def test_a_wal_left_by_a_killed_process_keeps_its_commits(tmp_path: Path) -> Non
     script = (
         "import os, sqlite3, sys, numpy as np\n"
         "from core.ingest.records import Chunk\n"
-        "from core.store.library import Library\n"
-        "library = Library(sys.argv[1])\n"
+        "from core.store.sqlite_store import SqliteStore\n"
+        "from tests.store_helpers import add_document\n"
+        "library = SqliteStore(sys.argv[1])\n"
         "held = sqlite3.connect(library.db_path)  # keeps the WAL from being checkpointed at close\n"
         "held.execute('SELECT 1 FROM documents').fetchall()\n"
-        "library.add_document(name='kept.txt', sha256='a' * 64, kind='txt', pages=None, original=b'x',\n"
+        "add_document(library, name='kept.txt', sha256='a' * 64, kind='txt', pages=None, original=b'x',\n"
         "    chunks=[Chunk(text='kept', page=None, ordinal=0)], vectors=np.ones((1, 4), dtype='float32'),\n"
         "    embedding_model='fake')\n"
         "os._exit(0)\n"
     )
     subprocess.run([sys.executable, "-c", script, str(data)], check=True, cwd=Path(__file__).resolve().parents[3])
     assert (data / "library.sqlite-wal").stat().st_size > 0
-    library = Library(data)
+    library = SqliteStore(data)
     assert [d.name for d in library.documents()] == ["kept.txt"]
     assert library.missing_vectors() == []
 
 
 def test_a_published_index_is_never_changed_in_place(library_app: DocChat) -> None:
     """Searches in other threads hold the index they started with; writers change a copy."""
-    library = library_app.library
+    library = library_app.store
     held = library._current()
     before = held.ntotal
     assert library_app.ingest_file("new.txt", b"A new note about kites.\n").ok
@@ -196,10 +198,10 @@ MOVING = 2000  # chunks per moving document: big enough that a search overlaps e
 
 @pytest.mark.integration
 def test_searches_during_adds_replaces_and_deletes_always_find_their_rows(app: DocChat) -> None:
-    library = app.library
+    library = app.store
     vectors = np.eye(64, 32, dtype="float32")
     for n in range(4):
-        library.add_document(name=f"stable{n}.txt", sha256=f"{n:064x}", kind="txt", pages=None, original=b"s",
+        add_document(library, name=f"stable{n}.txt", sha256=f"{n:064x}", kind="txt", pages=None, original=b"s",
                              chunks=[Chunk(text=f"stable {n}", page=None, ordinal=0)],
                              vectors=vectors[n:n + 1], embedding_model="fake")
     errors: list[str] = []
@@ -217,7 +219,7 @@ def test_searches_during_adds_replaces_and_deletes_always_find_their_rows(app: D
         for round_ in range(12):
             sha = f"{1000 + round_:064x}"
             moving = rng.normal(size=(MOVING, 32)).astype("float32") * 0.01
-            library.add_document(name="moving.txt", sha256=sha, kind="txt", pages=None, original=b"m",
+            add_document(library, name="moving.txt", sha256=sha, kind="txt", pages=None, original=b"m",
                                  chunks=[Chunk(text=f"moving {i}", page=None, ordinal=i) for i in range(MOVING)],
                                  vectors=moving, embedding_model="fake",
                                  replaces=f"{1000 + round_ - 1:064x}" if round_ % 3 else "")
@@ -240,7 +242,7 @@ def test_searches_during_adds_replaces_and_deletes_always_find_their_rows(app: D
 def test_a_document_is_deleted_with_its_original_under_the_write_lock(library_app: DocChat, monkeypatch) -> None:
     from core.store.originals import Originals
 
-    library = library_app.library
+    library = library_app.store
     seen: list[bool] = []
     real_remove = Originals.remove
 
@@ -267,4 +269,4 @@ def test_reading_the_index_runs_no_sql_per_vector(library_app: DocChat) -> None:
     """``chunk_texts(ids)`` reads any number of ids in one statement (no bound-variable limit)."""
     with sqlite3.connect(library_app.settings.data_dir / "library.sqlite") as conn:
         ids = [r[0] for r in conn.execute("SELECT id FROM chunks")]
-    assert [r[0] for r in library_app.library.chunk_texts(ids + list(range(10**6, 10**6 + 40_000)))] == ids
+    assert [r[0] for r in library_app.store.chunk_texts(ids + list(range(10**6, 10**6 + 40_000)))] == ids

@@ -11,10 +11,10 @@ import pytest
 
 from core.ingest.records import Chunk
 from core.settings import Settings
-from core.store.base import open_store
-from core.store.library import Library
-from core.store.postgres import PostgresLibrary
+from core.store import open_store
+from core.store.postgres import PostgresStore
 from core.store.records import NewDocument
+from core.store.sqlite_store import SqliteStore
 
 
 def _doc(sha: str, n: int, seed: int, collection: str = "", dim: int = 8) -> NewDocument:
@@ -27,7 +27,7 @@ def _doc(sha: str, n: int, seed: int, collection: str = "", dim: int = 8) -> New
 
 @pytest.fixture
 def library(postgres_url):
-    store = PostgresLibrary(postgres_url)
+    store = PostgresStore(postgres_url)
     yield store
     store.close()
 
@@ -43,10 +43,10 @@ def _plan(url: str, query: str, params: tuple) -> str:
 
 
 def test_the_settings_pick_the_store(postgres_url, tmp_path):
-    assert isinstance(open_store(Settings(data_dir=tmp_path / "embedded")), Library)
+    assert isinstance(open_store(Settings(data_dir=tmp_path / "embedded")), SqliteStore)
     store = open_store(Settings(data_dir=tmp_path / "unused", database_url=postgres_url))
     try:
-        assert isinstance(store, PostgresLibrary) and "@" not in repr(store)
+        assert isinstance(store, PostgresStore) and "@" not in repr(store)
         assert not (tmp_path / "unused").exists()  # nothing written to the data folder
     finally:
         store.close()
@@ -83,9 +83,9 @@ def test_a_failed_batch_leaves_nothing_behind(library):
 def test_writers_in_two_instances_at_once_all_land(postgres_url):
     """More writing threads than pooled connections, in two instances: each write waits its turn at
     the lock without needing a second connection that the waiting writers hold."""
-    first, second = PostgresLibrary(postgres_url, pool_size=2), PostgresLibrary(postgres_url)
+    first, second = PostgresStore(postgres_url, pool_size=2), PostgresStore(postgres_url)
     try:
-        def write(store: PostgresLibrary, start: int) -> None:
+        def write(store: PostgresStore, start: int) -> None:
             for i in range(start, start + 5):
                 store.add_documents([_doc(f"{i:064x}", 4, seed=i)])
 

@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 from core.ingest.records import Chunk
-from core.store.library import Library
 from core.store.sentence_vectors import best_sentences, sentence_blob
+from core.store.sqlite_store import SqliteStore
+from tests.store_helpers import add_document
 
 
 def _unit(*rows: list[float]) -> np.ndarray:
@@ -14,16 +15,16 @@ def _unit(*rows: list[float]) -> np.ndarray:
     return m / np.linalg.norm(m, axis=1, keepdims=True)
 
 
-def _add(library: Library, sha: str, sentences) -> None:
+def _add(library: SqliteStore, sha: str, sentences) -> None:
     chunks = [Chunk("one. two.", 1, 0), Chunk("three", 1, 1)]
-    library.add_document(name=f"{sha}.txt", sha256=sha, kind="txt", pages=1, original=sha.encode(), chunks=chunks,
+    add_document(library, name=f"{sha}.txt", sha256=sha, kind="txt", pages=1, original=sha.encode(), chunks=chunks,
                          vectors=np.eye(2, 4, dtype="float32"), embedding_model="fake", sentence_vectors=sentences)
 
 
 def test_one_list_entry_per_chunk_is_required(tmp_path):
     with pytest.raises(ValueError, match="every chunk"):
-        _add(Library(tmp_path), "a", [None])
-    assert Library(tmp_path).is_empty()
+        _add(SqliteStore(tmp_path), "a", [None])
+    assert SqliteStore(tmp_path).is_empty()
 
 
 def test_a_blob_of_another_dimension_is_skipped_not_misread():

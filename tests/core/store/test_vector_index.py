@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from core.ingest.records import Chunk
-from core.store.library import Library
+from core.store.sqlite_store import SqliteStore
 from core.store.vector_index import VectorIndex, build_ivf, contents, is_ivf
+from tests.store_helpers import add_document
 
 DIM = 16
 
@@ -126,11 +127,11 @@ def test_build_ivf_keys_vectors_by_the_given_ids():
 
 def test_a_library_keeps_working_after_its_index_becomes_ivf(tmp_path, monkeypatch):
     monkeypatch.setattr("core.store.vector_index.FLAT_LIMIT", 300)
-    library = Library(tmp_path)
+    library = SqliteStore(tmp_path)
     vectors = _vectors(400)
     for n in range(4):
         rows = range(n * 100, (n + 1) * 100)
-        library.add_document(name=f"d{n}.txt", sha256=f"{n:064d}", kind="txt", pages=None, original=b"x",
+        add_document(library, name=f"d{n}.txt", sha256=f"{n:064d}", kind="txt", pages=None, original=b"x",
                              chunks=[Chunk(text=f"passage {i}", page=None, ordinal=j) for j, i in enumerate(rows)],
                              vectors=vectors[n * 100:(n + 1) * 100], embedding_model="fake",
                              collection="even" if n % 2 == 0 else "odd")
@@ -138,6 +139,6 @@ def test_a_library_keeps_working_after_its_index_becomes_ivf(tmp_path, monkeypat
     assert library.search(vectors[250], k=1)[0].text == "passage 250"
     assert {h.source for h in library.search(vectors[250], k=5, collections=["even"])} <= {"d0.txt", "d2.txt"}
     library.delete_document(f"{2:064d}")
-    reopened = Library(tmp_path)
+    reopened = SqliteStore(tmp_path)
     assert reopened.vector_count() == reopened.chunk_count() == 300
     assert "passage 250" not in {h.text for h in reopened.search(vectors[250], k=5)}

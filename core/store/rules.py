@@ -1,0 +1,75 @@
+"""What every store does the same way, whatever engine holds the rows: the checks before a
+write, the one-model-per-library rule and its message, the merge of keyword scores, records
+built from rows. Each store keeps only its SQL; these rules live here once, so the SQLite and
+PostgreSQL libraries cannot drift apart (the store contract tests run the same cases on both).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+import numpy as np
+
+from core.store.base import LibraryMismatch
+from core.store.records import DocumentRecord, Hit, NewDocument
+
+# The columns of a chunk as a Hit needs them, in this order, whichever engine reads them.
+HIT_COLUMNS = "c.id, d.name, c.page, c.text, d.sha256, c.heading"
+
+
+def now() -> str:
+    """The ``added`` stamp of a new document: UTC, to the second (sorts as text)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def checked_model(new: Sequence[NewDocument]) -> str | None:
+    """The one embedding model of a batch of new documents, after checking each has one vector
+    per chunk; a batch that mixes models is refused (their vectors could not be compared)."""
+    for doc in new:
+        if len(doc.chunks) != len(doc.vectors):
+            raise ValueError("one vector per chunk is required")
+    models = {doc.embedding_model for doc in new}
+    if len(models) > 1:
+        raise LibraryMismatch(f"one embedding model per library, not {sorted(models)}")
+    return next(iter(models), None)
+
+
+def check_model(built_with: str | None, name: str, has_chunks: bool) -> None:
+    """Refuse vectors of ``name`` in a library whose chunks hold vectors of another model."""
+    if built_with and built_with != name and has_chunks:
+        raise LibraryMismatch(
+            f"this library was indexed with {built_with!r}, not {name!r}; "
+            "re-index it to switch models (python -m core reindex, or Documents → Re-index)"
+        )
+
+
+def check_unchanged(current: set[int], ids: np.ndarray) -> None:
+    """A re-index swaps the vectors of exactly the chunks it read; a document added or deleted
+    meanwhile would leave chunks without vectors or vectors without chunks."""
+    if current != set(ids.tolist()):
+        raise RuntimeError("the library changed while it was re-indexed; run it again")
+
+
+def record(doc: NewDocument, added: str) -> DocumentRecord:
+    """The record of ``doc`` once stored."""
+    return DocumentRecord(doc.name, doc.sha256, doc.kind, doc.pages, len(doc.chunks), len(doc.original), added,
+                          doc.note, doc.collection)
+
+
+def merge_scores(legs: Iterable[Iterable[tuple[int, float]]], k: int) -> list[tuple[int, float]]:
+    """The ``k`` best (chunk id, score) over the keyword legs (words, trigrams); a chunk found by
+    both has its two scores added."""
+    scores: dict[int, float] = {}
+    for leg in legs:
+        for chunk_id, score in leg:
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + float(score)
+    return sorted(scores.items(), key=lambda item: -item[1])[:k]
+
+
+def hits(found: Sequence[tuple[int, float]], rows: Iterable[Sequence]) -> list[Hit]:
+    """Chunk ids with scores, in the order found, as Hits; ``rows`` are ``HIT_COLUMNS`` of those
+    chunks in any order (a chunk deleted meanwhile is left out)."""
+    by_id = {row[0]: row for row in rows}
+    return [Hit(source=row[1], page=row[2], text=row[3], score=score, sha256=row[4], chunk_id=i, heading=row[5])
+            for i, score in found if (row := by_id.get(i))]
