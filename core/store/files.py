@@ -11,8 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-def atomic_write(target: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp_path)`` then rename it onto ``target``; a crash leaves the old file whole."""
+def atomic_write(target: Path, write: Callable[[Path], object]) -> None:
+    """Call ``write(tmp_path)`` (what it returns is ignored) then rename it onto ``target``; a crash
+    leaves the old file whole."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)

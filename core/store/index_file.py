@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from core.store.files import atomic_write, replace_durably
+
+if TYPE_CHECKING:
+    import faiss
 
 CHECKSUM_KEY = "index_checksum"  # meta key: sha256 of the committed index file; "" = no index yet
 
@@ -32,7 +36,7 @@ class IndexFile:
         self.path = path
         self.next_path = path.with_name(path.name + ".next")
 
-    def stage(self, index) -> str:
+    def stage(self, index: faiss.Index) -> str:
         """Write ``index`` as the next version; returns its checksum for ``meta``."""
         import faiss
 
@@ -60,7 +64,7 @@ class IndexFile:
         else:
             self.discard()
 
-    def read(self, committed: str | None):
+    def read(self, committed: str | None) -> faiss.Index | None:
         """The index whose checksum is ``committed``: the published file, or the staged one a writer
         committed and has not renamed yet. Bytes are read once and checked before FAISS sees them,
         so a rename in between cannot hand us a file other than the one checked. ``committed`` None

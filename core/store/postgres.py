@@ -21,7 +21,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 from cachetools import TTLCache
@@ -40,6 +40,7 @@ SCHEMA = Path(__file__).with_name("postgres_schema.sql").read_text(encoding="utf
 WRITE_LOCK = 0x646F6363686174  # "docchat": the pg_advisory_xact_lock key every writer takes
 _DOCUMENT = "d.name, d.sha256, d.type, d.pages, d.chunks, d.size, d.added, d.note, d.collection"
 _FROM = "FROM docchat.chunks c JOIN docchat.documents d ON d.id = c.document_id"
+Row = TypeVar("Row")
 
 
 class PostgresStore:
@@ -61,7 +62,7 @@ class PostgresStore:
                 conn.execute("CREATE EXTENSION vector")
             conn.execute(SCHEMA)
             _try_trigram_index(conn)
-            version = conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'").fetchone()[0]
+            version = one_row(conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'"))[0]
         self.pgvector = tuple(int(part) for part in re.findall(r"\d+", version)[:2])
         if self.pgvector < (0, 5):
             raise RuntimeError(f"pgvector {version} has no HNSW index; 0.5 or newer is needed")
@@ -153,7 +154,7 @@ class PostgresStore:
         with self._pool.connection() as conn:
             if not query.every_word and query.words:
                 shares = self._word_shares(conn)
-                query = common_words.leave_out(query, shares.get("", 0), lambda terms: _shares(terms, shares))
+                query = common_words.leave_out(query, int(shares.get("", 0)), lambda terms: _shares(terms, shares))
             legs = [conn.execute(*sql).fetchall() for sql in (
                 words_query(query.words, query.every_word, source, where, params, k),
                 trigram_query(query.trigrams, query.every_word, source, where, params, k)) if sql is not None]
@@ -168,8 +169,8 @@ class PostgresStore:
                                    "WHERE schemaname = 'docchat' AND tablename = 'chunks' "
                                    "AND attname = 'words'").fetchone()
                 shares = dict(zip(*row, strict=False)) if row and row[0] else {}
-                shares[""] = conn.execute("SELECT greatest(reltuples, 0) FROM pg_class "
-                                          "WHERE oid = 'docchat.chunks'::regclass").fetchone()[0]
+                shares[""] = one_row(conn.execute("SELECT greatest(reltuples, 0) FROM pg_class "
+                                                  "WHERE oid = 'docchat.chunks'::regclass"))[0]
                 self._common["shares"] = shares
             return shares
 
@@ -294,6 +295,14 @@ class PostgresStore:
         return DocumentRecord(*row) if row else None
 
 
+def one_row(cursor: psycopg.Cursor[Row]) -> Row:
+    """The row of a query that always returns one (an aggregate, ``INSERT ... RETURNING``, a catalog
+    row the schema guarantees)."""
+    row = cursor.fetchone()
+    assert row is not None, "the query returned no row"
+    return row
+
+
 def _configure(conn: psycopg.Connection) -> None:
     """Each pooled connection reads and writes ``vector`` values as numpy arrays."""
     from pgvector.psycopg import register_vector
@@ -338,8 +347,8 @@ def _set_dimension(conn: psycopg.Connection, dimension: int) -> None:
     first document, or after a re-index with a model of another size."""
     from psycopg import sql
 
-    typmod = conn.execute("SELECT atttypmod FROM pg_attribute WHERE attrelid = 'docchat.chunks'::regclass "
-                          "AND attname = 'embedding'").fetchone()[0]
+    typmod = one_row(conn.execute("SELECT atttypmod FROM pg_attribute WHERE attrelid = 'docchat.chunks'::regclass "
+                                  "AND attname = 'embedding'"))[0]
     if typmod == dimension:
         return
     conn.execute("DROP INDEX IF EXISTS docchat.chunks_embedding")
@@ -349,12 +358,12 @@ def _set_dimension(conn: psycopg.Connection, dimension: int) -> None:
 
 
 def _insert(conn: psycopg.Connection, doc: NewDocument, added: str) -> DocumentRecord:
-    document_id = conn.execute(
+    document_id = one_row(conn.execute(
         "INSERT INTO docchat.documents (sha256, name, type, pages, chunks, size, added, note, collection) "
         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
         (doc.sha256, doc.name, doc.kind, doc.pages, len(doc.chunks), len(doc.original), added, doc.note,
          doc.collection),
-    ).fetchone()[0]
+    ))[0]
     conn.execute("INSERT INTO docchat.originals (document_id, data) VALUES (%s, %s)", (document_id, doc.original))
     with conn.cursor().copy("COPY docchat.chunks (document_id, ordinal, page, text, heading, embedding) "
                             "FROM STDIN WITH (FORMAT BINARY)") as copy:
@@ -362,8 +371,8 @@ def _insert(conn: psycopg.Connection, doc: NewDocument, added: str) -> DocumentR
         for chunk, vector in zip(doc.chunks, np.asarray(doc.vectors, dtype="float32"), strict=True):
             copy.write_row([document_id, chunk.ordinal, chunk.page, chunk.text, chunk.heading, vector])
     if doc.sentence_vectors is not None:
-        by_ordinal = dict(conn.execute("SELECT ordinal, id FROM docchat.chunks WHERE document_id = %s",
-                                       (document_id,)).fetchall())
+        rows = conn.execute("SELECT ordinal, id FROM docchat.chunks WHERE document_id = %s", (document_id,)).fetchall()
+        by_ordinal: dict[int, int] = dict(rows)
         _insert_sentences(conn, [by_ordinal[c.ordinal] for c in doc.chunks], doc.sentence_vectors)
     return rules.record(doc, added)
 

@@ -6,7 +6,7 @@ far below the gaps between candidates that the sentence score decides.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -15,7 +15,7 @@ def sentence_blob(vectors: np.ndarray) -> bytes:
     return np.ascontiguousarray(vectors, dtype="<f2").tobytes()
 
 
-def sentence_rows(ids, sentences: list[np.ndarray | None]) -> list[tuple[int, bytes]]:
+def sentence_rows(ids: Sequence[int] | np.ndarray, sentences: list[np.ndarray | None]) -> list[tuple[int, bytes]]:
     """(chunk id, blob) for each chunk that has sentence vectors; ``sentences`` lists every chunk."""
     if len(sentences) != len(ids):
         raise ValueError("sentence vectors are needed for every chunk (None for a one-piece chunk)")

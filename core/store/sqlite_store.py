@@ -33,7 +33,7 @@ from core.store.originals import Originals
 from core.store.records import DocumentRecord, Hit, NewDocument
 from core.store.rows import document_chunks, insert_document, insert_sentences, record_model, remove_rows, text_bytes
 from core.store.sentence_vectors import best_sentences
-from core.store.vector_index import VectorIndex
+from core.store.vector_index import VectorIndex, remove_ids
 
 # In DocumentRecord's field order.
 _DOCUMENT_COLUMNS = "name, sha256, type, pages, chunks, size, added, note, collection"
@@ -134,7 +134,7 @@ class SqliteStore:
             row_ids = {r[0] for r in conn.execute("SELECT id FROM chunks")}
             work = self._vectors.working_copy(index)
             if work is not None and (orphans := self._vectors.ids(work) - row_ids):
-                work.remove_ids(np.array(sorted(orphans), dtype="int64"))
+                remove_ids(work, sorted(orphans))
             with self._transaction(conn):
                 if work is None:
                     conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '')", (CHECKSUM_KEY,))
@@ -322,7 +322,7 @@ class SqliteStore:
                     if doc.replaces and (gone := remove_rows(conn, doc.replaces)) is not None:
                         replaced.append(doc.replaces)
                         if index is not None and gone:
-                            index.remove_ids(np.array(gone, dtype="int64"))
+                            remove_ids(index, gone)
                     if index is None or (index.ntotal == 0 and index.d != doc.vectors.shape[1]):
                         index = self._vectors.empty(doc.vectors.shape[1])  # first, or a new model
                     ids = insert_document(conn, doc, added, start)
@@ -391,7 +391,7 @@ class SqliteStore:
             with self._transaction(conn):
                 gone = remove_rows(conn, sha256) or []
                 if index is not None:
-                    index.remove_ids(np.array(gone, dtype="int64"))
+                    remove_ids(index, gone)
                     self._stage(conn, index)
             self._originals.remove(sha256)  # under the lock: a re-upload of these bytes waits for it
         return record

@@ -16,11 +16,16 @@ from __future__ import annotations
 import logging
 import math
 import threading
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal, TypeGuard, cast, overload
 
 import numpy as np
 
 from core.store.index_file import IndexFile, UntrustedIndex
+
+if TYPE_CHECKING:
+    import faiss
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +52,13 @@ class VectorIndex:
         self.flat_limit = FLAT_LIMIT if flat_limit is None else flat_limit  # read at call time: tests lower it
         self.nprobe = NPROBE if nprobe is None else nprobe
         self._lock = threading.RLock()
-        self._index = None
+        self._index: faiss.Index | None = None
         self._loaded_for: str | None = None  # the committed checksum ``_index`` was loaded for
         self._loaded = False
         self.untrusted = False  # the committed index file is missing or another one
-        self._staged: tuple[str, object] | None = None
+        self._staged: tuple[str, faiss.Index] | None = None
 
-    def current(self, committed: str | None):
+    def current(self, committed: str | None) -> faiss.Index | None:
         """The index the committed rows name, re-read when another process or instance committed
         another one; None when there is none yet or the file cannot be trusted (``untrusted``)."""
         with self._lock:
@@ -80,7 +85,7 @@ class VectorIndex:
         """The checksum of the index in memory (what the last commit named, as far as we know)."""
         return self._loaded_for
 
-    def _keep(self, committed: str | None, index, untrusted: bool = False) -> None:
+    def _keep(self, committed: str | None, index: faiss.Index | None, untrusted: bool = False) -> None:
         self._index, self._loaded_for, self._loaded, self.untrusted = index, committed, True, untrusted
 
     def forget(self) -> None:
@@ -89,12 +94,16 @@ class VectorIndex:
             self._index, self._loaded_for, self._loaded, self.untrusted = None, None, False, False
 
     @staticmethod
-    def empty(dimension: int):
+    def empty(dimension: int) -> faiss.IndexIDMap2:
         import faiss
 
         return faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
 
-    def working_copy(self, index, dimension: int | None = None):
+    @overload
+    def working_copy(self, index: faiss.Index | None, dimension: int) -> faiss.Index: ...
+    @overload
+    def working_copy(self, index: faiss.Index | None, dimension: None = None) -> faiss.Index | None: ...
+    def working_copy(self, index: faiss.Index | None, dimension: int | None = None) -> faiss.Index | None:
         """A copy of ``index`` for a writer to change (the published one stays as it is); an empty
         index of ``dimension`` when there is none or an empty one of another dimension."""
         import faiss
@@ -103,7 +112,7 @@ class VectorIndex:
             return faiss.clone_index(index)
         return None if dimension is None else self.empty(dimension)
 
-    def stage(self, index) -> str:
+    def stage(self, index: faiss.Index) -> str:
         """Write ``index`` (first changed to the type its size calls for) as the next version;
         returns the checksum the transaction records."""
         index = self.fitted(index)
@@ -128,7 +137,7 @@ class VectorIndex:
             self._staged = None
             self.file.discard()
 
-    def fitted(self, index):
+    def fitted(self, index: faiss.Index) -> faiss.Index:
         """The same vectors in the index type for their count: flat up to ``flat_limit``, IVF above
         it, retrained when the library has grown 4x since its lists were made, and flat again when
         it shrinks below half the limit (the gap keeps a library at the edge from switching back and
@@ -140,24 +149,24 @@ class VectorIndex:
             return self._ivf(index) if nlist_for(count) >= 2 * index.nlist else index
         return self._ivf(index) if count > self.flat_limit else index
 
-    def _flat(self, index):
+    def _flat(self, index: faiss.Index) -> faiss.IndexIDMap2:
         ids, vectors = contents(index)
         flat = self.empty(index.d)
         flat.add_with_ids(vectors, ids)
         return flat
 
-    def _ivf(self, index):
+    def _ivf(self, index: faiss.Index) -> faiss.IndexIVFFlat:
         return build_ivf(*contents(index), self.nprobe)
 
     @staticmethod
-    def ids(index) -> set[int]:
+    def ids(index: faiss.Index | None) -> set[int]:
         return set(contents(index, vectors=False)[0].tolist()) if index is not None else set()
 
     @staticmethod
-    def count(index) -> int:
+    def count(index: faiss.Index | None) -> int:
         return 0 if index is None else int(index.ntotal)
 
-    def search(self, index, query_vector: np.ndarray, k: int,
+    def search(self, index: faiss.Index | None, query_vector: np.ndarray, k: int,
                allowed: list[int] | None = None) -> list[tuple[int, float]]:
         """(chunk id, cosine) of the nearest vectors; ``allowed`` limits the search to those ids
         (a collection filter) inside FAISS, so k results come back even when most ids are excluded.
@@ -169,18 +178,20 @@ class VectorIndex:
             return []
         query = np.asarray(query_vector, dtype="float32").reshape(1, -1)
         filters = {"sel": faiss.IDSelectorBatch(np.asarray(allowed, dtype="int64"))} if allowed is not None else {}
-        ivf = is_ivf(index)
-        if ivf:
-            params = faiss.SearchParametersIVF(nprobe=self.nprobe, **filters)
+        params: faiss.SearchParameters | None
+        if is_ivf(index):
+            # the stubs declare no keyword arguments; the SWIG constructor sets fields from them
+            params = faiss.SearchParametersIVF(nprobe=self.nprobe, **filters)  # type: ignore[call-arg]
         else:
             params = faiss.SearchParameters(**filters) if filters else None
         scores, ids = index.search(query, k, params=params)  # a published index never changes: no lock
-        if ivf and filters and int((ids[0] >= 0).sum()) < min(k, len(allowed)):
-            scores, ids = index.search(query, k, params=faiss.SearchParametersIVF(nprobe=index.nlist, **filters))
+        if is_ivf(index) and allowed is not None and int((ids[0] >= 0).sum()) < min(k, len(allowed)):
+            every_list = faiss.SearchParametersIVF(nprobe=index.nlist, **filters)  # type: ignore[call-arg]  # as above
+            scores, ids = index.search(query, k, params=every_list)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
     @staticmethod
-    def similarities(index, query_vector: np.ndarray, ids: list[int]) -> dict[int, float]:
+    def similarities(index: faiss.Index | None, query_vector: np.ndarray, ids: list[int]) -> dict[int, float]:
         """Cosine of the query with the stored vectors of ``ids`` (a lookup by id, no search)."""
         if index is None or not ids:
             return {}
@@ -194,10 +205,16 @@ class VectorIndex:
         return out
 
 
-def is_ivf(index) -> bool:
+def is_ivf(index: faiss.Index) -> TypeGuard[faiss.IndexIVF]:
     import faiss
 
     return isinstance(index, faiss.IndexIVF)
+
+
+def remove_ids(index: faiss.Index, ids: Sequence[int]) -> None:
+    """Passed as an id array, not an ``IDSelector``: faiss's wrapper then picks the selector the
+    index needs (an IVF index with a hashtable direct map takes only ``IDSelectorArray``)."""
+    index.remove_ids(np.array(ids, dtype="int64"))  # type: ignore[arg-type]  # the stubs take only IDSelector
 
 
 def nlist_for(count: int) -> int:
@@ -205,7 +222,7 @@ def nlist_for(count: int) -> int:
     return max(1, min(int(NLIST_PER_SQRT * math.sqrt(count)), count // MIN_TRAIN_PER_LIST))
 
 
-def build_ivf(ids: np.ndarray, vectors: np.ndarray, nprobe: int = NPROBE):
+def build_ivf(ids: np.ndarray, vectors: np.ndarray, nprobe: int = NPROBE) -> faiss.IndexIVFFlat:
     """An ``IndexIVFFlat`` (inner product) over ``vectors`` keyed by ``ids``. k-means trains on a
     sample of ``TRAIN_PER_LIST`` vectors per list, which bounds the one-off cost of the switch."""
     import faiss
@@ -215,13 +232,18 @@ def build_ivf(ids: np.ndarray, vectors: np.ndarray, nprobe: int = NPROBE):
                              faiss.METRIC_INNER_PRODUCT)
     ivf.cp.max_points_per_centroid = TRAIN_PER_LIST
     ivf.train(np.ascontiguousarray(vectors, dtype="float32"))
-    ivf.set_direct_map_type(faiss.DirectMap.Hashtable)  # reconstruct and remove by chunk id
+    # reconstruct and remove by chunk id; the stubs leave DirectMap out (they type the map as Any)
+    ivf.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
     ivf.add_with_ids(np.ascontiguousarray(vectors, dtype="float32"), np.asarray(ids, dtype="int64"))
     ivf.nprobe = nprobe
     return ivf
 
 
-def contents(index, vectors: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+@overload
+def contents(index: faiss.Index, vectors: Literal[True] = True) -> tuple[np.ndarray, np.ndarray]: ...
+@overload
+def contents(index: faiss.Index, vectors: Literal[False]) -> tuple[np.ndarray, None]: ...
+def contents(index: faiss.Index, vectors: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
     """Every (chunk id, vector) of a flat ``IndexIDMap2`` or an ``IndexIVFFlat``, to rebuild the
     index as another type; with ``vectors=False`` only the ids (the crash reconciliation asks at
     every open and write, and copying every vector for it would double the index's memory)."""
@@ -229,17 +251,20 @@ def contents(index, vectors: bool = True) -> tuple[np.ndarray, np.ndarray | None
     from faiss.contrib.inspect_tools import get_flat_data, get_invlist
 
     if not is_ivf(index):
-        ids = faiss.vector_to_array(index.id_map).astype("int64")
-        return ids, (get_flat_data(faiss.downcast_index(index.index)) if vectors else None)
+        flat = cast("faiss.IndexIDMap2", index)  # the one other type this module makes
+        ids = faiss.vector_to_array(flat.id_map).astype("int64")
+        return ids, (get_flat_data(faiss.downcast_index(flat.index)) if vectors else None)
+    invlists = index.invlists
+    assert invlists is not None  # an IVF index owns its lists
     if vectors:
-        lists = [get_invlist(index.invlists, n) for n in range(index.nlist)]
+        lists = [get_invlist(invlists, n) for n in range(index.nlist)]
         codes = np.concatenate([c for _, c in lists])
         return (np.concatenate([i for i, _ in lists]).astype("int64"),
                 np.ascontiguousarray(codes.view("float32").reshape(-1, index.d)))
-    return np.concatenate([_list_ids(index.invlists, n) for n in range(index.nlist)]), None
+    return np.concatenate([_list_ids(invlists, n) for n in range(index.nlist)]), None
 
 
-def _list_ids(invlists, n: int) -> np.ndarray:
+def _list_ids(invlists: faiss.InvertedLists, n: int) -> np.ndarray:
     """The ids of one inverted list, copied the way ``faiss.contrib.inspect_tools.get_invlist``
     does, without its codes."""
     import faiss
@@ -250,5 +275,5 @@ def _list_ids(invlists, n: int) -> np.ndarray:
         try:
             faiss.memcpy(faiss.swig_ptr(out), ids, out.nbytes)
         finally:
-            invlists.release_ids(n, ids)
+            invlists.release_ids(n, ids)  # type: ignore[attr-defined]  # in faiss, missing from its stubs
     return out
