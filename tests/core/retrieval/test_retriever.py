@@ -2,12 +2,48 @@
 fake embeddings (the real models are in tests/integration)."""
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from langchain_core.embeddings import Embeddings
 
+from core.embeddings import embed_query_vector
 from core.retrieval.retriever import Retrieval
 from core.service import DocChat
+
+E1, E2, E3, E4 = [1.0, 0, 0, 0], [0, 1.0, 0, 0], [0, 0, 1.0, 0], [0, 0, 0, 1.0]
+
+
+class Directions(Embeddings):
+    """Each text points the way of the first rule whose words it contains (else E4), so every
+    cosine a test meets is known in advance; DeterministicFakeEmbedding's are random."""
+
+    def __init__(self, rules: list[tuple[str, list[float]]]) -> None:
+        self.rules = rules
+
+    def embed_query(self, text):
+        return next((vector for words, vector in self.rules if words in text), E4)
+
+    def embed_documents(self, texts):
+        return [self.embed_query(text) for text in texts]
+
+
+# Two sentences over 100 characters each, so the sentence splitter (200 characters) keeps them apart.
+KEEPER = ("Marta Quell has kept the lighthouse on Skarvoy island for thirty years and rows to the "
+          "mainland every Sunday morning.")
+OIL = ("Its great lamp, lit every evening at dusk since the tower was finished, still burns whale oil "
+       "brought in by the supply boat.")
+BOARD = "The harbour board met in 1874."
+# Only the whole chunk holds "morning. Its great": its vector is E2, at right angles to "whale oil" (E1).
+OIL_DIRECTIONS = [("morning. Its great", E2), ("whale oil", E1), ("Skarvoy", E3), ("harbour board", [0.6, 0.8, 0, 0])]
+LAMP = "The lamp burns whale oil."
+CLOSE_QUESTION, FAR_QUESTION = "What fuel does the lamp use?", "Who painted the tower?"
+LAMP_DIRECTIONS = [(CLOSE_QUESTION, [0.8, 0.6, 0, 0]), (FAR_QUESTION, [0.3, 0.91 ** 0.5, 0, 0]), (LAMP, E1)]
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 class NoEmbeddings(Embeddings):
@@ -57,8 +93,14 @@ def test_every_word_found_in_one_passage_counts_as_grounded(filled: DocChat):
     assert retrieval.retrieve("1874 harbour board", 3).grounded
 
 
-def test_close_enough_is_grounded(filled: DocChat):
-    assert replace(filled.retrieval(), min_similarity=-1.0).retrieve("anything at all", 3).grounded
+def test_min_similarity_grounds_a_close_question_and_not_a_far_one(settings, tmp_path):
+    """Cosines 0.8 and 0.3 to the one passage, threshold 0.5 between them; neither question has all
+    its words in the passage, so only the similarity decides."""
+    app = DocChat(settings.replace(min_similarity=0.5), embeddings=Directions(LAMP_DIRECTIONS))
+    assert app.ingest_paths([_write(tmp_path / "lamp.txt", LAMP)])[0].ok
+    close, far = app.retrieve(CLOSE_QUESTION), app.retrieve(FAR_QUESTION)
+    assert close.hits[0].similarity == pytest.approx(0.8, abs=1e-4) and close.grounded
+    assert far.hits[0].similarity == pytest.approx(0.3, abs=1e-4) and not far.grounded
 
 
 def test_an_empty_library_is_never_grounded(app: DocChat):
@@ -73,19 +115,27 @@ def test_unknown_modes_and_a_missing_reranker_are_clear_errors(filled: DocChat):
         Retrieval(filled.store, filled.embeddings, mode="hybrid+rerank")
 
 
-def test_hybrid_scores_each_candidate_by_its_best_sentence_or_else_its_own_vector(filled: DocChat):
-    retrieval = replace(filled.retrieval(), sentence_weight=0.6)
+def test_hybrid_scores_each_candidate_by_its_best_sentence_or_else_its_own_vector(settings, tmp_path):
+    """One chunk of two long sentences (so it has sentence vectors) whose chunk vector is at right
+    angles to the question but whose second sentence points along it; one one-sentence chunk
+    (no sentence vectors) at cosine 0.6."""
+    app = DocChat(settings, embeddings=Directions(OIL_DIRECTIONS))
+    results = app.ingest_paths([_write(tmp_path / "two.txt", f"{KEEPER} {OIL}"), _write(tmp_path / "one.txt", BOARD)])
+    assert all(r.ok for r in results)
+    chunks = {text: chunk_id for chunk_id, text, _heading in app.store.chunk_texts()}
+    two, one = chunks[f"{KEEPER} {OIL}"], chunks[BOARD]
+    assert len(chunks) == 2
+    retrieval = replace(app.retrieval(), sentence_weight=0.6)
     seen = {}
-    original = filled.store.sentence_similarities
+    original = app.store.sentence_similarities
 
-    def spy(vector, ids):
-        seen["ids"] = ids
-        return original(vector, ids)
+    def spy(vector, candidates):
+        seen["ids"] = candidates
+        return original(vector, candidates)
 
-    filled.store.sentence_similarities = spy
-    hits = retrieval.search("whale oil", 2)
-    assert hits and seen["ids"]
-    best = retrieval._best_sentences(filled.embeddings.embed_query("whale oil"), seen["ids"],
-                                     filled.store.similarities(filled.embeddings.embed_query("whale oil"),
-                                                                 seen["ids"]))
-    assert set(best) == set(seen["ids"])  # every candidate has a sentence score, stored or its own
+    app.store.sentence_similarities = spy
+    assert retrieval.search("whale oil", 2)
+    assert sorted(seen["ids"]) == sorted([two, one])
+    vector = embed_query_vector(app.embeddings, "whale oil")
+    best = retrieval._best_sentences(vector, seen["ids"], app.store.similarities(vector, seen["ids"]))
+    assert best == {two: pytest.approx(1.0, abs=1e-4), one: pytest.approx(0.6, abs=1e-4)}
