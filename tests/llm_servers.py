@@ -7,9 +7,11 @@ fixed answer in the documented format, so the real client libraries are exercise
   ``POST /api/chat`` streaming newline-delimited JSON objects, the last with ``"done": true``;
   errors as ``{"error": "..."}`` with the HTTP status (404 for a model that is not pulled).
 - Hugging Face text-generation-inference 3.x (its OpenAPI spec): ``GET /info``, ``POST /generate``,
-  ``POST /generate_stream`` (server-sent events ``data:{"token": {...}, "generated_text": ...}``) and
-  the compatibility route ``POST /`` that picks one of them by the ``stream`` flag (what
-  ``huggingface_hub.InferenceClient`` calls for an endpoint URL).
+  ``POST /generate_stream`` (server-sent events ``data:{"token": {...}, "generated_text": ...}``), the
+  compatibility route ``POST /`` that picks one of them by the ``stream`` flag, and the OpenAI-compatible
+  ``GET /v1/models`` (one model: the served id) and ``POST /v1/chat/completions`` (streamed as
+  ``chat.completion.chunk`` events, then ``data:[DONE]``; errors as ``{"error", "error_type"}``).
+  ``LegacyTGIHandler`` is a TGI before 2.3, without ``/v1/models``.
 - OpenAI chat completions (``GET /v1/models``, ``POST /v1/chat/completions`` with ``stream`` as
   server-sent events ending in ``data: [DONE]``), for the error paths; the happy path of the
   OpenAI-compatible backend runs against llama.cpp's real server instead.
@@ -18,7 +20,8 @@ fixed answer in the documented format, so the real client libraries are exercise
 (so a browser draws each partial answer). ``mode`` picks a failure:
 "ok", "slow" (answers after ``delay`` seconds), "malformed" (a stream that is not the format),
 "missing" (404 for the model). ``requests`` keeps every JSON body
-received (with ``path`` and ``_headers``), so a test can check the passages really reached the server.
+received (with ``path`` and ``_headers``), so a test can check the passages really reached the server;
+``gets`` keeps the path of every GET.
 """
 
 from __future__ import annotations
@@ -65,6 +68,8 @@ class _Handler(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length", 0))
             body = json.loads(self.rfile.read(length) or b"{}")
             self.server.requests.append({"path": self.path, "_headers": dict(self.headers), **body})
+        else:
+            self.server.gets.append(self.path)
         name = self.routes.get(f"{method} {self.path.split('?')[0]}")
         if name is None:
             self._json(404, {"error": f"no route {method} {self.path}"})
@@ -109,7 +114,9 @@ class OllamaHandler(_Handler):
         self._stream("application/x-ndjson", lines)
 
 
-class TGIHandler(_Handler):
+class LegacyTGIHandler(_Handler):
+    """TGI before 2.3: the text-generation routes only (its ``/v1/chat/completions`` is not probed)."""
+
     routes = {"GET /info": "info", "POST /": "compat", "POST /generate": "generate",
               "POST /generate_stream": "generate_stream"}
 
@@ -142,6 +149,32 @@ class TGIHandler(_Handler):
                 "generated_text": "".join(self.server.answer) if last else None,
                 "details": {"finish_reason": "eos_token", "generated_tokens": n, "seed": None} if last else None,
                 "top_tokens": None}) + "\n\n")
+        self._stream("text/event-stream", events)
+
+
+class TGIHandler(LegacyTGIHandler):
+    routes = {**LegacyTGIHandler.routes, "GET /v1/models": "list_models", "POST /v1/chat/completions": "chat"}
+
+    def list_models(self, _body: dict) -> None:
+        model = self.server.models[0]
+        self._json(200, {"object": "list", "data": [{"id": model, "object": "model", "created": 0, "owned_by": model}]})
+
+    def chat(self, body: dict) -> None:
+        if self.server.mode == "missing":
+            self._json(404, {"error": "Model not found", "error_type": "not_found"})
+            return
+        if self.server.mode == "malformed":
+            self._stream("text/event-stream", ["data:{not json at all\n\n"])
+            return
+        events = []
+        for n, piece in enumerate(self.server.answer, 1):
+            chunk = {"object": "chat.completion.chunk", "id": "", "created": 1, "model": self.server.models[0],
+                     "system_fingerprint": "3.3.4-native",
+                     "choices": [{"index": 0, "delta": {"role": "assistant", "content": piece}, "logprobs": None,
+                                  "finish_reason": "stop" if n == len(self.server.answer) else None}],
+                     "usage": None}
+            events.append(f"data:{json.dumps(chunk)}\n\n")
+        events.append("data:[DONE]\n\n")
         self._stream("text/event-stream", events)
 
 
@@ -178,6 +211,7 @@ class FakeServer(ThreadingHTTPServer):
         self.models, self.mode, self.delay, self.pause = models, mode, delay, pause
         self.answer = ANSWER if answer is None else answer
         self.requests: list[dict] = []
+        self.gets: list[str] = []
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
 
     def handle_error(self, request: Any, client_address: Any) -> None:

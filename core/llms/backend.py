@@ -77,6 +77,11 @@ class Backend(ABC):
         """What this backend could answer with, each with an honest state. Must be quick."""
 
     @abstractmethod
+    def listed_from(self, settings: Settings) -> tuple:
+        """The settings ``options`` reads: two settings with the same value list the same models, so
+        the registry may reuse a listing for a few seconds (``registry.LISTING_TTL``)."""
+
+    @abstractmethod
     def build(self, option: LLMOption, settings: Settings) -> Any:
         """The LangChain chat model for a ready option: the slow part, done once per ``reload_on``."""
 
@@ -102,6 +107,9 @@ class LocalBackend(Backend):
 
     def extra_packages(self, file: ModelFile) -> tuple[tuple[str, str], ...]:
         return ()
+
+    def listed_from(self, settings: Settings) -> tuple:
+        return (settings.models_dir, settings.model_paths)
 
     def options(self, settings: Settings, files: list[ModelFile]) -> list[LLMOption]:
         options = []
@@ -142,6 +150,11 @@ class RemoteBackend(Backend):
 
     def headers(self, url: str) -> dict[str, str]:
         return {}
+
+    def listed_from(self, settings: Settings) -> tuple:
+        """The URL and what is sent with it (an API key set in the environment may change what it lists)."""
+        url = self.url(settings)
+        return (url, tuple(sorted(self.headers(url).items())))
 
     @abstractmethod
     def model_names(self, data: Any, url: str) -> list[tuple[str, str]]:
@@ -184,3 +197,15 @@ def guarded(model: Runnable, name: str, url: str, timeout: float) -> Runnable:
 
     return RunnableGenerator(transform, name=name)
 
+
+def split_at_stop(buffer: str, markers: tuple[str, ...]) -> tuple[str, str, bool]:
+    """(text safe to emit, text to hold back, stop reached) for a streamed buffer: a runtime that may
+    write a stop marker out (gpt4all, TGI's text route) cuts the answer there, and a tail that may be
+    the start of one is held back until the next token says whether it is."""
+    cuts = [buffer.find(m) for m in markers if m in buffer]
+    if cuts:
+        return buffer[: min(cuts)], "", True
+    for start in range(max(0, len(buffer) - max(map(len, markers), default=0)), len(buffer)):
+        if any(m.startswith(buffer[start:]) for m in markers):
+            return buffer[:start], buffer[start:], False
+    return buffer, "", False

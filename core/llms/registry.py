@@ -13,6 +13,13 @@ different context sizes therefore take turns reloading it; that costs seconds, t
 copies would cost gigabytes. Temperature and answer length only make a cheap copy, so each browser
 session can have its own without loading the weights again. Copies of one model share its lock
 (``ModelLock``): one native model answers one question at a time.
+
+Loading never holds a lock that other models wait on. Building a model takes seconds to minutes
+(llama.cpp reads 1 GB of weights; a rebuild first waits up to ``RETIRE_WAIT`` for the answer in
+progress), so each model has its own build lock: two sessions asking for the same model build it
+once, while a session asking for another one, or for a model already built, goes on at once. The
+shared dictionaries are guarded by ``_lock``, held only to read or publish an entry. Each call
+also reuses the option it found for up to ``LISTING_TTL`` seconds instead of listing again.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cachetools import TTLCache
+
 from core.llms.backend import READY, Backend, LLMOption, RemoteBackend
 from core.llms.errors import LLMUnavailable
 from core.llms.gpt4all_backend import GPT4AllBackend
@@ -33,7 +42,7 @@ from core.llms.loaded import LoadedLLM, ModelLock
 from core.llms.model_files import DEFAULT_GGUF, ModelFile, discover, split_model_paths
 from core.llms.ollama_backend import OllamaBackend
 from core.llms.openai_backend import OpenAIBackend
-from core.llms.remote import without_credentials
+from core.llms.remote import PROBE_TTL, forget_probes, without_credentials
 from core.llms.transformers_backend import TransformersBackend
 from core.settings import PROJECT_ROOT, Settings
 
@@ -45,6 +54,12 @@ DEFAULT_MODELS_DIR = PROJECT_ROOT / "files" / "models"
 # Seconds a rebuild waits for the answer in progress on the old instance before giving up with a message
 # (an answer on 2 cores takes 10-60 s; waiting longer would look like a hang).
 RETIRE_WAIT = 120.0
+# Seconds ``load_llm`` reuses the option it found for a name (a ready one only): the same as a server
+# listing's (``remote.PROBE_TTL``), so a model file or server that goes away is noticed as soon as the
+# picker would notice it. Keys are (name, what its backend lists from); 256 covers every model of a
+# machine under a few settings.
+LISTING_TTL = PROBE_TTL
+LISTING_CACHE_SIZE = 256
 
 __all__ = ["BACKENDS", "READY", "LLMOption", "LLMUnavailable", "available_llms", "find_option", "load_llm"]
 
@@ -97,62 +112,104 @@ class _Built:
     lock: ModelLock = field(default_factory=ModelLock)
 
 
-_built: dict[tuple[str, str], _Built] = {}  # (name, where) -> its one instance
+Slot = tuple[str, str]  # (name, where: its file or server URL)
+_built: dict[Slot, _Built] = {}  # slot -> its one instance
 _loaded: dict[tuple, LoadedLLM] = {}  # (name, where, built_for, temperature, max_tokens) -> a tuned copy
-_cache_lock = threading.Lock()
+_building: dict[Slot, ModelLock] = {}  # slot -> the lock held while it is built or retired (first come first served)
+_found: TTLCache[tuple, LLMOption] = TTLCache(maxsize=LISTING_CACHE_SIZE, ttl=LISTING_TTL)  # ready options
+_lock = threading.Lock()  # guards the four above; never held while building, closing or waiting
+
+
+def forget_listings() -> None:
+    """Forget every listing and server answer, so the next call asks again (tests; a changed setup)."""
+    with _lock:
+        _found.clear()
+    forget_probes()
 
 
 @atexit.register
 def _close_models() -> None:
     """Free native models before interpreter teardown (llama-cpp-python errors if left to __del__)."""
-    for built in _built.values():
-        built.backend.close(built.model)
-    _built.clear()
-    _loaded.clear()
+    with _lock:
+        built = list(_built.values())
+        _built.clear()
+        _loaded.clear()
+    for one in built:
+        one.backend.close(one.model)
 
 
-def _retire(slot: tuple[str, str]) -> None:
+def _ready_option(name: str, settings: Settings) -> LLMOption:
+    """``find_option`` for a model that must be ready, reused for ``LISTING_TTL`` seconds."""
+    backend = BACKENDS.get(name.partition(":")[0])
+    key = (name, DEFAULT_MODELS_DIR, backend.listed_from(settings)) if backend else None
+    if key is not None:
+        with _lock:
+            option = _found.get(key)
+        if option is not None:
+            return option
+    option = find_option(name, settings)
+    if not option.ready:
+        raise LLMUnavailable(f"{name} is {option.state}" + (f": {option.detail}" if option.detail else ""))
+    if key is not None:
+        with _lock:
+            _found[key] = option
+    return option
+
+
+def _retire(slot: Slot, built: _Built) -> None:
     """Close the instance in ``slot`` once no question runs on it, and forget its copies; a session
     still holding one gets a clear message from its lock instead of a freed model."""
-    built = _built[slot]
     if not built.lock.acquire(timeout=RETIRE_WAIT):
         raise LLMUnavailable(f"{slot[0]} is still answering another question with other settings; "
                              "ask again in a moment")
     try:
+        with _lock:
+            del _built[slot]
+            for key in [k for k in _loaded if k[:2] == slot]:
+                del _loaded[key]
         built.lock.closed_because = (f"{slot[0]} was just reloaded with other settings (such as another context "
                                      "size) for another question; ask again")
         built.backend.close(built.model)
     finally:
         built.lock.release()
-        del _built[slot]
-        for key in [k for k in _loaded if k[:2] == slot]:
-            del _loaded[key]
+
+
+def _build(backend: Backend, option: LLMOption, settings: Settings) -> Any:
+    try:
+        return backend.build(option, settings)
+    except LLMUnavailable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a model that fails to load is a message
+        url = backend.url(settings) if isinstance(backend, RemoteBackend) else ""
+        reason = without_credentials(str(exc), url)
+        raise LLMUnavailable(f"{option.name} failed to load: {reason}") from exc
 
 
 def load_llm(name: str, settings: Settings) -> LoadedLLM:
     """The model ``name`` with these settings' generation values; built once per process for its
     ``built_for`` settings, so later calls (any session) return at once."""
-    option = find_option(name, settings)
-    if not option.ready:
-        raise LLMUnavailable(f"{name} is {option.state}" + (f": {option.detail}" if option.detail else ""))
+    option = _ready_option(name, settings)
     backend = BACKENDS[option.runtime]
     slot = (name, str(option.path or option.url))
     built_for = backend.built_for(settings)
     key = (*slot, built_for, settings.temperature, settings.max_tokens)
-    with _cache_lock:
-        if key not in _loaded:
-            if slot in _built and _built[slot].built_for != built_for:
-                _retire(slot)
-            if slot not in _built:
-                try:
-                    model = backend.build(option, settings)
-                except LLMUnavailable:
-                    raise
-                except Exception as exc:  # noqa: BLE001 - a model that fails to load is a message
-                    url = backend.url(settings) if isinstance(backend, RemoteBackend) else ""
-                    reason = without_credentials(str(exc), url)
-                    raise LLMUnavailable(f"{name} failed to load: {reason}") from exc
-                _built[slot] = _Built(backend, model, built_for)
-            built = _built[slot]
-            _loaded[key] = LoadedLLM(name=name, runnable=backend.tune(built.model, option, settings), lock=built.lock)
-        return _loaded[key]
+    with _lock:
+        if key in _loaded:
+            return _loaded[key]
+        building = _building.setdefault(slot, ModelLock())
+    with building:  # only callers of this same model wait here
+        with _lock:
+            loaded, built = _loaded.get(key), _built.get(slot)
+        if loaded is not None:  # built by the caller this one waited for
+            return loaded
+        if built is not None and built.built_for != built_for:
+            _retire(slot, built)
+            built = None
+        if built is None:
+            built = _Built(backend, _build(backend, option, settings), built_for)
+            with _lock:
+                _built[slot] = built
+        loaded = LoadedLLM(name=name, runnable=backend.tune(built.model, option, settings), lock=built.lock)
+        with _lock:
+            _loaded[key] = loaded
+        return loaded

@@ -7,22 +7,25 @@ models`` and every error message show ``http://host``, and ``without_credentials
 out of text a client library wrote (httpx quotes the URL it was given, user info included).
 
 The picker asks every few seconds, so a listing must never hang the page: one GET with a short
-timeout, its answer remembered for up to ``PROBE_TTL`` seconds (``lru_cache`` keyed by a time bucket).
-Nothing here runs unless the user configured the URL.
+timeout, its answer remembered for ``PROBE_TTL`` seconds from when it came (a ``cachetools.TTLCache``
+under a lock: the registry asks several servers from a thread pool). Nothing here runs unless the
+user configured the URL.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
-import time
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
+from cachetools import TTLCache, cached
+
 PROBE_TIMEOUT = 1.5  # seconds: a server on the LAN answers in milliseconds; a dead one must not stall the page
 PROBE_TTL = 5  # seconds a listing is reused
+PROBE_CACHE_SIZE = 64  # (URL, headers) pairs: a user configures a handful of servers
 UNREACHABLE = "server not reachable"
 REFUSED = "server refused access"
 NOT_A_SERVER = "unexpected answer"
@@ -100,14 +103,22 @@ class Probe:
         return not self.state
 
 
+_probes: TTLCache[tuple, Probe] = TTLCache(maxsize=PROBE_CACHE_SIZE, ttl=PROBE_TTL)
+
+
 def probe(url: str, headers: dict[str, str] | None = None) -> Probe:
-    """GET ``url`` and parse its JSON; an answer is reused for at most ``PROBE_TTL`` seconds.
+    """GET ``url`` and parse its JSON; an answer is reused for ``PROBE_TTL`` seconds.
     A detail names the URL as ``display_url`` shows it."""
-    return _probe(url, tuple(sorted((headers or {}).items())), int(time.monotonic() // PROBE_TTL))
+    return _probe(url, tuple(sorted((headers or {}).items())))
 
 
-@lru_cache(maxsize=64)
-def _probe(url: str, headers: tuple[tuple[str, str], ...], _bucket: int) -> Probe:
+def forget_probes() -> None:
+    """Forget every remembered answer, so the next listing asks the servers again."""
+    _probe.cache_clear()
+
+
+@cached(_probes, lock=threading.Lock())
+def _probe(url: str, headers: tuple[tuple[str, str], ...]) -> Probe:
     import httpx
 
     shown = display_url(url)

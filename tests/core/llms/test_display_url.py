@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from core.llms import registry, remote
+from core.llms import registry
 from core.llms.backend import LLMOption
 from core.llms.errors import explain
 from core.llms.remote import display_url, without_credentials
@@ -23,9 +23,9 @@ def with_password(url: str) -> str:
 
 @pytest.fixture(autouse=True)
 def fresh_listings():
-    remote._probe.cache_clear()
+    registry.forget_listings()
     yield
-    remote._probe.cache_clear()
+    registry.forget_listings()
 
 
 @pytest.mark.parametrize(("url", "shown"), [

@@ -51,8 +51,9 @@ def fake_backend(tmp_path, monkeypatch):
     backend = FakeLlamaBackend(tmp_path / "tiny.gguf")
     backend.built = []
     monkeypatch.setattr(registry, "BACKENDS", {backend.runtime: backend})
-    monkeypatch.setattr(registry, "_built", {})
-    monkeypatch.setattr(registry, "_loaded", {})
+    for name in ("_built", "_loaded", "_building"):
+        monkeypatch.setattr(registry, name, {})
+    registry.forget_listings()
     return backend
 
 

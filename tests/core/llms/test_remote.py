@@ -1,6 +1,8 @@
 """Remote backends in the picker: states from real loopback servers (tests/llm_servers.py), the
 loopback rule behind the sidebar's warning, and where secrets may go."""
 
+import time
+
 import pytest
 
 from core.llms import registry, remote
@@ -13,9 +15,9 @@ from tests.llm_servers import FakeServer, OllamaHandler, OpenAIHandler, TGIHandl
 
 @pytest.fixture(autouse=True)
 def fresh_listings():
-    remote._probe.cache_clear()
+    registry.forget_listings()
     yield
-    remote._probe.cache_clear()
+    registry.forget_listings()
 
 
 def remote_options(**urls) -> list[LLMOption]:
@@ -61,13 +63,13 @@ def test_each_server_lists_its_models():
     assert rows["ollama:tiny:latest"].model == "tiny:latest"
 
 
-def test_listings_are_cached_for_a_few_seconds(monkeypatch):
-    monkeypatch.setattr(remote, "PROBE_TTL", 3600)  # no time-bucket boundary inside this test
+def test_listings_are_cached_for_a_few_seconds():
     with FakeServer(OllamaHandler, ["tiny:latest"]) as server:
         url = server.url
         assert remote_options(ollama_url=url)[0].ready
     assert remote_options(ollama_url=url)[0].ready  # the server is gone, the listing is still fresh
-    remote._probe.cache_clear()
+    assert server.gets == ["/api/tags"]  # asked once
+    remote._probes.expire(time.monotonic() + remote.PROBE_TTL)  # as if PROBE_TTL seconds had passed
     assert remote_options(ollama_url=url)[0].state == "server not reachable"
 
 
