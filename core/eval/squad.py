@@ -89,30 +89,14 @@ def evaluate(name: str, questions: list[Question], paragraphs: list[Paragraph],
 def build_library(docchat, paragraphs: list[Paragraph], progress: Callable[[Iterable], Iterable] = iter) -> int:
     """Add the paragraphs not yet in the eval library (so an interrupted build resumes); returns
     how many were added. Each paragraph is a document titled by its article, as a file would be."""
-    from core.embeddings import embedding_name
-    from core.ingest.records import Page
-    from core.ingest.sentences import embed_chunks
-    from core.ingest.splitting import split_pages
-    from core.store.records import NewDocument
+    from core.ingest.pipeline import add_texts
+    from core.ingest.records import TextDocument
 
-    library, settings = docchat.store, docchat.settings
-    have = {d.sha256 for d in library.documents()}
+    have = {d.sha256 for d in docchat.documents()}
     # KorQuAD's dev set holds some paragraphs twice: each document once
     todo = list({p.sha256: p for p in paragraphs if p.sha256 not in have}.values())
-    model = embedding_name(docchat.embeddings)
-    library.check_embedding_model(model)
     batches = [todo[i:i + BUILD_BATCH] for i in range(0, len(todo), BUILD_BATCH)]
     for batch in progress(batches):
-        split = [split_pages([Page(p.text, None, heading=p.title)], settings.chunk_size, settings.chunk_overlap)
-                 for p in batch]
-        vectors, sentences = embed_chunks(docchat.embeddings, [c for chunks in split for c in chunks],
-                                          settings.sentence_vectors)
-        new, start = [], 0
-        for para, chunks in zip(batch, split, strict=True):
-            end = start + len(chunks)
-            new.append(NewDocument(f"{para.title} ({para.sha256[:8]})", para.sha256, "txt", None,
-                                   para.text.encode(), chunks, vectors[start:end], model,
-                                   sentence_vectors=sentences[start:end] if sentences else None))
-            start = end
-        library.add_documents(new)
+        add_texts(docchat.store, docchat.embeddings, docchat.settings,
+                  [TextDocument(f"{p.title} ({p.sha256[:8]})", p.sha256, p.text, p.title) for p in batch])
     return len(todo)

@@ -18,13 +18,23 @@ from core.ingest.errors import IngestError
 from core.ingest.limits import ReadLimits, upload_refusal
 from core.ingest.loaders import load
 from core.ingest.names import display_name
-from core.ingest.records import Chunk, IngestResult, LoadedFile, Parsed, Progress, ProgressCallback, Upload
+from core.ingest.records import (
+    Chunk,
+    IngestResult,
+    LoadedFile,
+    Page,
+    Parsed,
+    Progress,
+    ProgressCallback,
+    TextDocument,
+    Upload,
+)
 from core.ingest.sentences import embed_chunks
 from core.ingest.sniff import sniff_kind
 from core.ingest.splitting import split_pages
 from core.settings import Settings
 from core.store.base import LibraryMismatch, Store
-from core.store.records import NewDocument
+from core.store.records import DocumentRecord, NewDocument
 from core.text import plural
 
 T = TypeVar("T")
@@ -105,6 +115,7 @@ def store_parsed(library: Store, embeddings: Embeddings, parsed: Parsed,
         library.check_embedding_model(model)
         vectors, sentences = embed_chunks(embeddings, parsed.chunks, parsed.sentences,
                                           lambda done: report(Progress(name, "embed", 0.3 + 0.65 * done)))
+        assert vectors is not None  # _parse refuses a document without chunks
         report(Progress(name, "store", 0.97))
         library.add_documents([NewDocument(
             name=name, sha256=sha, kind=parsed.kind, pages=parsed.pages, original=parsed.data, chunks=parsed.chunks,
@@ -177,3 +188,25 @@ def _guarded(name: str, sha: Callable[[], str], started: float, run: Callable[[]
     except Exception as exc:  # noqa: BLE001 - a bad file must never take the app down
         reason = f"could not be read ({type(exc).__name__}: {exc})"
         return IngestResult(name, False, reason, sha(), seconds=time.perf_counter() - started)
+
+
+def add_texts(library: Store, embeddings: Embeddings, settings: Settings,
+              documents: list[TextDocument]) -> list[DocumentRecord]:
+    """Documents that arrive as text (eval paragraphs), split and embedded as a file's pages would
+    be, in one embedding pass and one transaction for the batch (an eval library of 2,000
+    paragraphs builds in batches, not 2,000 index writes)."""
+    model = embedding_name(embeddings)
+    library.check_embedding_model(model)
+    split = [split_pages([Page(d.text, None, heading=d.heading)], settings.chunk_size, settings.chunk_overlap)
+             for d in documents]
+    vectors, sentences = embed_chunks(embeddings, [c for chunks in split for c in chunks], settings.sentence_vectors)
+    if vectors is None:  # no text in any of them
+        return []
+    new, start = [], 0
+    for doc, chunks in zip(documents, split, strict=True):
+        end = start + len(chunks)
+        new.append(NewDocument(doc.name, doc.sha256, "txt", None, doc.text.encode(), chunks, vectors[start:end],
+                               model, collection=doc.collection,
+                               sentence_vectors=sentences[start:end] if sentences else None))
+        start = end
+    return library.add_documents(new)

@@ -12,8 +12,8 @@ from core.ingest.errors import IngestError
 from core.ingest.limits import MB, upload_refusal
 from core.store.records import Chunk, embedding_text
 
-__all__ = ["Chunk", "IngestResult", "LoadedFile", "Page", "Parsed", "Progress", "ProgressCallback", "Upload",
-           "embedding_text"]
+__all__ = ["Chunk", "IngestResult", "LoadedFile", "Page", "Parsed", "Progress", "ProgressCallback", "TextDocument",
+           "Upload", "embedding_text"]
 
 Stage = Literal["read", "split", "embed", "store", "done"]
 Needs = Literal["", "password", "replace"]
@@ -113,3 +113,14 @@ class Parsed:
     replaces: str  # sha256 of the document these bytes replace; their own for a read-again
     read_seconds: float  # reading only: waiting for the encoder does not count as this file's time
     sentences: bool = True  # embed each chunk's sentences too (settings.sentence_vectors)
+
+
+@dataclass(frozen=True)
+class TextDocument:
+    """A document that arrives as text rather than as a file (an eval paragraph)."""
+
+    name: str
+    sha256: str
+    text: str
+    heading: str | None = None  # kept with every chunk, as a file's section title is
+    collection: str = ""
