@@ -1,9 +1,11 @@
 """GPT4All runtime (the design card's choice) as a streaming LangChain chat model.
 
-gpt4all 2.8 ignores the chat template stored in a GGUF, so each call opens a chat session
-with the ChatML template of the Qwen2.5 models we ship; only the template and the system
-prompt are parsed for special tokens, never the user's text. ``allow_download`` is always
-False: a missing file fails at once instead of contacting gpt4all's model list.
+gpt4all 2.8 ignores the chat template stored in a GGUF, so each call opens a chat session with
+that template rendered by us (``core/llms/chat_template.py``; ChatML only for a file without one);
+only the template and the system prompt are parsed for special tokens, never the user's text.
+The answer is cut at the template's end-of-turn text and the file's EOS token, should the model
+write them out. ``allow_download`` is always False: a missing file fails at once instead of
+contacting gpt4all's model list.
 """
 
 from __future__ import annotations
@@ -18,25 +20,16 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import PrivateAttr
 
-from core.llms.backend import LLMOption, LocalBackend
+from core.llms.backend import LLMOption, LocalBackend, split_at_stop
+from core.llms.chat_template import CHATML_SYSTEM, CHATML_TURN, STOP_MARKERS, ChatFormat, chat_format
 from core.llms.model_files import ModelFile
 from core.settings import Settings
 
+__all__ = ["CHATML_SYSTEM", "CHATML_TURN", "PROMPT_BATCH", "STOP_MARKERS", "ChatGPT4All", "GPT4AllBackend",
+           "split_at_stop"]  # bench/ drives gpt4all with the same constants
+
 PROMPT_BATCH = 512
-CHATML_SYSTEM = "<|im_start|>system\n{0}<|im_end|>\n"
-CHATML_TURN = "<|im_start|>user\n{0}<|im_end|>\n<|im_start|>assistant\n{1}<|im_end|>\n"
-STOP_MARKERS = ("<|im_end|>", "<|endoftext|>", "<|im_start|>")
 
-
-def split_at_stop(buffer: str) -> tuple[str, str, bool]:
-    """Return (text safe to emit, text to hold back, stop reached) for the streamed buffer."""
-    cuts = [buffer.find(m) for m in STOP_MARKERS if m in buffer]
-    if cuts:
-        return buffer[: min(cuts)], "", True
-    start = buffer.rfind("<")
-    if start >= 0 and any(m.startswith(buffer[start:]) for m in STOP_MARKERS):
-        return buffer[:start], buffer[start:], False
-    return buffer, "", False
 
 
 class ChatGPT4All(BaseChatModel):
@@ -46,6 +39,7 @@ class ChatGPT4All(BaseChatModel):
     threads: int = 2
     context_size: int = 2048
     _model: Any = PrivateAttr(default=None)
+    _format: ChatFormat = PrivateAttr(default_factory=ChatFormat)
 
     @property
     def _llm_type(self) -> str:
@@ -55,6 +49,7 @@ class ChatGPT4All(BaseChatModel):
         if self._model is None:
             from gpt4all import GPT4All
 
+            self._format = chat_format(self.model_file)  # first: a bad template fails before the weights load
             self._model = GPT4All(
                 model_name=self.model_file.name,
                 model_path=str(self.model_file.parent),
@@ -78,12 +73,13 @@ class ChatGPT4All(BaseChatModel):
         prompt = "\n\n".join(str(m.content) for m in messages if m.type != "system")
         stopped = [False]  # read by gpt4all's callback: returning False ends generation
         held = ""
-        with model.chat_session(system_prompt=CHATML_SYSTEM.format(system), prompt_template=CHATML_TURN):
+        system_prompt, prompt_template = self._format.session(system)
+        with model.chat_session(system_prompt=system_prompt, prompt_template=prompt_template):
             for token in model.generate(
                 prompt, max_tokens=self.max_tokens, temp=self.temperature, n_batch=PROMPT_BATCH,
                 streaming=True, callback=lambda _token_id, _text: not stopped[0],
             ):
-                text, held, stopped[0] = split_at_stop(held + token)
+                text, held, stopped[0] = split_at_stop(held + token, self._format.stop_markers)
                 if text:
                     if run_manager:
                         run_manager.on_llm_new_token(text)

@@ -1,81 +1,45 @@
 """A Hugging Face text-generation endpoint (``hf_endpoint_url``): a TGI server or a Hugging Face
-Inference Endpoint running TGI, through LangChain's ``HuggingFaceEndpoint``.
+Inference Endpoint running TGI. One URL serves one model, so the name is ``hf-endpoint:<host:port>``
+and the model id from ``GET /info`` is shown beside it.
 
-This speaks TGI's text-generation API (``POST /`` with ``stream``, i.e. ``/generate`` and
-``/generate_stream``), which takes one prompt string: the messages are rendered as plain
-"User:/Assistant:" text, because the server's chat template is not known here. For a chat model
-behind TGI ≥ 1.4 the OpenAI-compatible backend on ``<url>/v1`` lets the server apply its own
-template instead. One URL serves one model, so the name is ``hf-endpoint:<host:port>`` and the
-model id from ``GET /info`` is shown beside it.
+TGI serves the OpenAI-compatible chat API under ``/v1`` (chat completions since 1.4, ``GET /v1/models``
+since 2.3), where the server applies the model's own chat template. Building the model asks
+``/v1/models`` once (``remote.probe``: at most ``PROBE_TIMEOUT`` seconds, the answer shared with the
+picker); when it lists the model, questions go as chat messages through the OpenAI backend's client
+(``openai_backend.chat_openai``). Only a server without that route (TGI before 2.3, or a custom
+endpoint) gets TGI's text-generation API (``POST /`` with ``"stream": true``), which takes one prompt
+string: the messages are then rendered as plain "User:/Assistant:" text, because the server's
+template is not known here.
 
-The token (``$HF_TOKEN`` or ``$HUGGINGFACEHUB_API_TOKEN``) is sent only to Hugging Face's own
-hosts, never to a server elsewhere that happens to be configured.
-
-``core`` puts huggingface_hub in offline mode, and its HTTP client then refuses every request,
-the configured endpoint's too. ``allow_endpoint`` lets exactly that origin through; every other
-request (model downloads, Hub look-ups) still meets the offline guard. The same hook removes the
-token huggingface_hub adds on its own (from ``$HF_TOKEN`` or a saved login) unless the endpoint is
-a Hugging Face host: a test caught it being sent to a plain TGI server.
+The token (``$HF_TOKEN`` or ``$HUGGINGFACEHUB_API_TOKEN``) is sent only to Hugging Face's own hosts,
+never to a server elsewhere that happens to be configured. huggingface_hub is not used: ``core`` puts
+it in offline mode, whose HTTP client refuses every request, and both routes are plain HTTP.
 """
 
 from __future__ import annotations
 
-import threading
+import json
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models.llms import LLM
 from langchain_core.messages import BaseMessage
+from langchain_core.outputs import GenerationChunk
 from langchain_core.prompt_values import PromptValue
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from core.llms.backend import LLMOption, RemoteBackend, guarded
-from core.llms.remote import display_url, env_secret
+from core.llms.backend import LLMOption, RemoteBackend, guarded, split_at_stop
+from core.llms.openai_backend import chat_openai
+from core.llms.remote import display_url, env_secret, probe
 from core.settings import Settings
 
 HF_HOSTS = ("huggingface.co", "hf.space", "huggingface.cloud")
 ROLES = {"system": "", "human": "User: ", "ai": "Assistant: "}
-STOP = ["\nUser:", "\nHuman:"]
-
-
-_allowed: set[tuple[str, str, int | None]] = set()
-_allowed_lock = threading.Lock()
-
-
-def _origin(url: Any) -> tuple[str, str, int | None]:
-    import httpx
-
-    parsed = httpx.URL(str(url))
-    return parsed.scheme, parsed.host, parsed.port
-
-
-def allow_endpoint(url: str) -> None:
-    """Let huggingface_hub's shared HTTP client reach this one origin despite offline mode."""
-    from huggingface_hub import set_client_factory
-    from huggingface_hub.utils import _http
-
-    with _allowed_lock:
-        first = not _allowed
-        _allowed.add(_origin(url))
-    if not first:
-        return
-
-    def guard(hook: Any) -> Any:
-        def checked(request: Any) -> Any:
-            if _origin(request.url) not in _allowed:
-                return hook(request)
-            if not is_hf_host(str(request.url)):  # huggingface_hub adds $HF_TOKEN to every request
-                request.headers.pop("authorization", None)
-            return None
-
-        return checked
-
-    def factory() -> Any:
-        client = _http.default_client_factory()
-        client.event_hooks = {**client.event_hooks,
-                              "request": [guard(h) for h in client.event_hooks.get("request", [])]}
-        return client
-
-    set_client_factory(factory)
+STOP = ("\nUser:", "\nHuman:")
+OPENAI_ROUTE = "/v1"
+TGI_MODEL = "tgi"  # what TGI's documentation sends as the model; TGI serves one model and ignores it
 
 
 def is_hf_host(url: str) -> bool:
@@ -96,9 +60,81 @@ def as_text(prompt: PromptValue | str) -> str:
     return "\n\n".join(lines) + "\n\nAssistant:"
 
 
+def openai_model(url: str, headers: dict[str, str]) -> str | None:
+    """The model id TGI's ``/v1/models`` lists, or None when the server has no such route."""
+    listing = probe(url + OPENAI_ROUTE + "/models", headers)
+    try:
+        return str(listing.data["data"][0]["id"]) if listing.ok else None
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+class TGITextGeneration(LLM):
+    """TGI's text-generation API, streamed: server-sent events of one token each."""
+
+    endpoint_url: str
+    headers: dict[str, str] = {}
+    max_new_tokens: int = 384
+    temperature: float = 0.1  # 0 is greedy decoding: sent as ``do_sample`` false (TGI rejects temperature 0)
+    timeout: float = 120.0
+    stop_sequences: tuple[str, ...] = STOP
+
+    @property
+    def _llm_type(self) -> str:
+        return "tgi-text-generation"
+
+    def _parameters(self) -> dict[str, Any]:
+        sample = self.temperature > 0
+        return {"max_new_tokens": self.max_new_tokens, "do_sample": sample, "stop": list(self.stop_sequences),
+                **({"temperature": self.temperature} if sample else {})}
+
+    def _stream(
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[GenerationChunk]:
+        import httpx
+
+        body = {"inputs": prompt, "parameters": self._parameters(), "stream": True}
+        held = ""
+        with httpx.stream("POST", self.endpoint_url, json=body, headers=self.headers, timeout=self.timeout) as answer:
+            if answer.is_error:
+                answer.read()
+                raise httpx.HTTPStatusError(f"HTTP {answer.status_code}: {answer.text[:300]}",
+                                            request=answer.request, response=answer)
+            for line in answer.iter_lines():
+                if not line.startswith("data:"):
+                    continue
+                event = json.loads(line[5:])
+                if "error" in event:
+                    raise RuntimeError(f"the server stopped the answer: {event['error']}")
+                if event["token"].get("special"):
+                    continue
+                text, held, stopped = split_at_stop(held + event["token"]["text"], self.stop_sequences)
+                if text:
+                    if run_manager:
+                        run_manager.on_llm_new_token(text)
+                    yield GenerationChunk(text=text)
+                if stopped:
+                    return
+        if held:  # the answer ended on what only looked like the start of a stop sequence
+            yield GenerationChunk(text=held)
+
+    def _call(
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> str:
+        return "".join(chunk.text for chunk in self._stream(prompt, stop, run_manager))
+
+
 class HFEndpointBackend(RemoteBackend):
     runtime = "hf-endpoint"
-    packages = (("langchain_huggingface", "langchain-huggingface"), ("huggingface_hub", "huggingface-hub"))
+    packages = (("langchain_openai", "langchain-openai"), ("httpx", "httpx"))
     url_setting = "hf_endpoint_url"
     listing_path = "/info"
 
@@ -110,25 +146,15 @@ class HFEndpointBackend(RemoteBackend):
         return [(urlsplit(display_url(url)).netloc, str(data["model_id"]))]
 
     def build(self, option: LLMOption, settings: Settings) -> Any:
-        from langchain_huggingface import HuggingFaceEndpoint
-
         url = self.url(settings)
-        allow_endpoint(url)
-        return HuggingFaceEndpoint(
-            endpoint_url=url,
-            huggingfacehub_api_token=hf_token(url),
-            server_kwargs={"headers": self.headers(url)},
-            max_new_tokens=settings.max_tokens,
-            top_p=None,
-            typical_p=None,
-            stop_sequences=STOP,
-            timeout=int(max(1, settings.llm_timeout)),
-            streaming=True,
-        )
+        model = openai_model(url, self.headers(url))
+        if model is not None:
+            return chat_openai(url + OPENAI_ROUTE, model or TGI_MODEL, hf_token(url), settings, max_tokens_field=True)
+        return TGITextGeneration(endpoint_url=url, headers=self.headers(url), max_new_tokens=settings.max_tokens,
+                                 temperature=settings.temperature, timeout=settings.llm_timeout)
 
     def tune(self, model: Any, option: LLMOption, settings: Settings) -> Runnable:
-        """TGI rejects a temperature of 0: greedy decoding is ``do_sample=False`` instead."""
-        sample = settings.temperature > 0
-        copy = model.model_copy(update={"max_new_tokens": settings.max_tokens, "do_sample": sample,
-                                        "temperature": settings.temperature if sample else None})
+        if not isinstance(model, TGITextGeneration):
+            return super().tune(model, option, settings)
+        copy = model.model_copy(update={"max_new_tokens": settings.max_tokens, "temperature": settings.temperature})
         return guarded(RunnableLambda(as_text) | copy, option.name, self.url(settings), settings.llm_timeout)

@@ -44,16 +44,29 @@ class OpenAIBackend(RemoteBackend):
         return [(m["id"], m.get("owned_by") or "") for m in data["data"]]
 
     def build(self, option: LLMOption, settings: Settings) -> Any:
-        from langchain_openai import ChatOpenAI
-
         url = self.url(settings)
-        return ChatOpenAI(
-            model=option.model,
-            base_url=url,
-            api_key=api_key(url) or NO_KEY,
-            temperature=settings.temperature,
-            max_tokens=settings.max_tokens,
-            timeout=settings.llm_timeout,
-            max_retries=MAX_RETRIES,
-            streaming=True,
-        )
+        return chat_openai(url, option.model, api_key(url), settings)
+
+
+def chat_openai(base_url: str, model: str, key: str | None, settings: Settings, max_tokens_field: bool = False) -> Any:
+    """The chat model for one OpenAI-compatible API at ``base_url`` (ending in ``/v1``), also used for
+    TGI's ``/v1`` route (``hf_endpoint_backend``). ``key`` None sends the placeholder ``NO_KEY``: the
+    client would otherwise take ``$OPENAI_API_KEY`` and send it to whatever server this is.
+
+    ``ChatOpenAI`` sends the answer length as ``max_completion_tokens`` (OpenAI's name since September
+    2024), which TGI reads only from 3.0.2 on; an older TGI would ignore it and answer up to its own
+    limit. ``max_tokens_field`` picks ``BaseChatOpenAI``, the same client without OpenAI's renames,
+    which sends ``max_tokens``."""
+    from langchain_openai import ChatOpenAI
+    from langchain_openai.chat_models.base import BaseChatOpenAI
+
+    return (BaseChatOpenAI if max_tokens_field else ChatOpenAI)(
+        model=model,
+        base_url=base_url,
+        api_key=key or NO_KEY,
+        temperature=settings.temperature,
+        max_tokens=settings.max_tokens,
+        timeout=settings.llm_timeout,
+        max_retries=MAX_RETRIES,
+        streaming=True,
+    )

@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -21,10 +20,18 @@ from langchain_core.output_parsers import StrOutputParser
 from core.chat.prompts import ANSWER_PROMPT
 from core.llms import remote
 from core.llms.model_files import shipped_smollm2
-from core.llms.registry import LLMUnavailable, load_llm
+from core.llms.registry import LLMUnavailable, forget_listings, load_llm
 from core.service import DocChat
 from core.settings import Settings
-from tests.llm_servers import ANSWER, FakeServer, OllamaHandler, OpenAIHandler, TGIHandler, closed_port_url
+from tests.llm_servers import (
+    ANSWER,
+    FakeServer,
+    LegacyTGIHandler,
+    OllamaHandler,
+    OpenAIHandler,
+    TGIHandler,
+    closed_port_url,
+)
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,17 +41,18 @@ PASSAGE = {"context": "[1] (lighthouse.pdf, page 2)\nThe Skarvoy lighthouse was 
 SMOL = "smollm2-135m-instruct.q4_1"
 HANDLERS = {"ollama": (OllamaHandler, "ollama_url", "ollama:tiny:latest"),
             "openai": (OpenAIHandler, "openai_url", "openai:tiny"),
-            "hf-endpoint": (TGIHandler, "hf_endpoint_url", None)}
+            "hf-endpoint": (TGIHandler, "hf_endpoint_url", None),
+            "hf-endpoint-text": (LegacyTGIHandler, "hf_endpoint_url", None)}
 
 
 @pytest.fixture(autouse=True)
 def fresh_listings():
-    remote._probe.cache_clear()
+    forget_listings()
 
 
 @pytest.fixture
 def library(settings, real_embeddings, lighthouse_pdf) -> DocChat:
-    app = DocChat(replace(settings, temperature=0.0), embeddings=real_embeddings)
+    app = DocChat(settings.replace(temperature=0.0), embeddings=real_embeddings)
     assert all(r.ok for r in app.ingest_paths([lighthouse_pdf]))
     return app
 
@@ -71,7 +79,7 @@ def test_an_in_process_backend_answers_from_the_passage(runtime, smollm2, no_net
 
 def test_gpt4all_answers_from_the_passage(default_llm_name, no_network, library):
     name = default_llm_name.replace("llama.cpp:", "gpt4all:")  # gpt4all 2.8 cannot load SmolLM2
-    text, _ = ask(library, name, replace(library.settings, max_tokens=24))
+    text, _ = ask(library, name, library.settings.replace(max_tokens=24))
     assert "1874" in text
     assert no_network == []
 
@@ -109,7 +117,7 @@ def llama_server(tmp_path_factory):
 
 
 def test_an_openai_compatible_server_answers_end_to_end(llama_server, no_network, library):
-    settings = replace(library.settings, openai_url=llama_server)  # no /v1: the backend adds it
+    settings = library.settings.replace(openai_url=llama_server)  # no /v1: the backend adds it
     text, chunks = ask(library, "openai:smollm2", settings)
     assert "1874" in text and chunks > 3
     assert no_network == []
@@ -140,7 +148,7 @@ def test_the_cli_lists_and_asks_through_a_server(llama_server, tmp_path, lightho
 
 def test_ollama_wire_format(settings, no_network):
     with FakeServer(OllamaHandler, ["tiny:latest"]) as server:
-        model = load_llm("ollama:tiny:latest", replace(settings, ollama_url=server.url, temperature=0.0))
+        model = load_llm("ollama:tiny:latest", settings.replace(ollama_url=server.url, temperature=0.0))
         chunks = list((ANSWER_PROMPT | model.runnable | StrOutputParser()).stream(PASSAGE))
     assert "".join(chunks) == "".join(ANSWER) and len([c for c in chunks if c]) == len(ANSWER)
     [sent] = server.requests
@@ -152,26 +160,52 @@ def test_ollama_wire_format(settings, no_network):
     assert no_network == []
 
 
-def test_tgi_wire_format(settings, no_network, monkeypatch):
+def test_tgi_speaks_chat_on_its_openai_route(settings, no_network, monkeypatch):
+    """TGI applies the model's own chat template: the messages go as messages, not as one text."""
     monkeypatch.setenv("HF_TOKEN", "hf_only_for_hugging_face_hosts")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-only-for-openai")
     with FakeServer(TGIHandler, ["HuggingFaceTB/SmolLM2-135M-Instruct"]) as server:
         name = "hf-endpoint:" + server.url.removeprefix("http://")
-        model = load_llm(name, replace(settings, hf_endpoint_url=server.url))
+        model = load_llm(name, settings.replace(hf_endpoint_url=server.url, temperature=0.0))
         chain = ANSWER_PROMPT | model.runnable | StrOutputParser()
         chunks = list(chain.stream(PASSAGE))
         whole = chain.invoke(PASSAGE)  # the condense step calls invoke
-    assert "".join(chunks) == "".join(ANSWER) == whole and len(chunks) == len(ANSWER)
+        load_llm(name, settings.replace(hf_endpoint_url=server.url, temperature=0.7))  # another session's copy
+    assert "".join(chunks) == "".join(ANSWER) == whole and len([c for c in chunks if c]) == len(ANSWER)
+    assert server.gets.count("/v1/models") == 1  # asked once, when the model was built
     sent = server.requests[0]
-    assert sent["stream"] is True and "built in 1874" in sent["inputs"]
+    assert sent["path"] == "/v1/chat/completions" and sent["stream"] is True
+    assert [m["role"] for m in sent["messages"]] == ["system", "user"]
+    assert "built in 1874" in sent["messages"][1]["content"]  # the passage reached the server
+    assert sent["model"] == "HuggingFaceTB/SmolLM2-135M-Instruct"
+    assert sent["max_tokens"] == settings.max_tokens and sent["temperature"] == 0.0  # TGI: 0 is greedy
+    headers = json.dumps(sent["_headers"])
+    assert "hf_only" not in headers and "sk-only" not in headers  # no secret for a server that is not theirs
+    assert no_network == []
+
+
+def test_tgi_without_the_openai_route_gets_one_text_prompt(settings, no_network, monkeypatch):
+    monkeypatch.setenv("HF_TOKEN", "hf_only_for_hugging_face_hosts")
+    with FakeServer(LegacyTGIHandler, ["HuggingFaceTB/SmolLM2-135M-Instruct"]) as server:
+        name = "hf-endpoint:" + server.url.removeprefix("http://")
+        model = load_llm(name, settings.replace(hf_endpoint_url=server.url, temperature=0.0))
+        chain = ANSWER_PROMPT | model.runnable | StrOutputParser()
+        chunks = list(chain.stream(PASSAGE))
+        whole = chain.invoke(PASSAGE)
+    assert "".join(chunks) == "".join(ANSWER) == whole and len(chunks) == len(ANSWER)
+    assert server.gets.count("/v1/models") == 1
+    sent = server.requests[0]
+    assert sent["path"] == "/" and sent["stream"] is True and "built in 1874" in sent["inputs"]
     assert sent["inputs"].endswith("Assistant:") and "User: Passages:" in sent["inputs"]
     assert sent["parameters"]["max_new_tokens"] == settings.max_tokens
+    assert sent["parameters"]["do_sample"] is False and "temperature" not in sent["parameters"]
     assert "authorization" not in {k.lower() for k in sent["_headers"]}  # no token for a non-HF host
     assert no_network == []
 
 
 def remote_model(runtime: str, server_url: str, settings: Settings):
     handler, field, name = HANDLERS[runtime]
-    settings = replace(settings, **{field: server_url, "llm_timeout": 1.0})
+    settings = settings.replace(**{field: server_url, "llm_timeout": 1.0})
     name = name or "hf-endpoint:" + server_url.removeprefix("http://")
     return load_llm(name, settings)
 

