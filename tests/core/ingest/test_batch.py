@@ -2,20 +2,27 @@
 upload order, and progress reaches the caller's thread only, moving forward."""
 
 import threading
-import time
 
-from langchain_core.embeddings import DeterministicFakeEmbedding
+from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
 
+from core.ingest import batch
 from core.ingest.batch import ingest_all
 from core.ingest.records import Progress, Upload
 
 
-class SlowEmbedding(DeterministicFakeEmbedding):
-    """Embedding takes long enough that reading the next file visibly happens meanwhile."""
+class GatedEmbedding(Embeddings):
+    """Embedding waits until the gate opens, so a test can make an event of the reader thread come
+    first for certain. The wait's limit only ends a test whose gate never opens (a failure)."""
+
+    def __init__(self, gate: threading.Event) -> None:
+        self.gate, self.opened, self.inner = gate, [], DeterministicFakeEmbedding(size=16)
 
     def embed_documents(self, texts):
-        time.sleep(0.2)
-        return super().embed_documents(texts)
+        self.opened.append(self.gate.wait(timeout=30))
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text):
+        return self.inner.embed_query(text)
 
 
 def _uploads(count: int) -> list[Upload]:
@@ -32,7 +39,21 @@ def test_results_come_in_upload_order_with_duplicates_and_failures_among_them(ap
     assert app.store.chunk_count() == app.store.vector_count() == sum(r.chunks for r in results[:3])
 
 
-def test_the_next_file_is_read_while_this_one_is_embedded(app):
+def test_the_next_file_is_read_while_this_one_is_embedded(app, monkeypatch):
+    """note0.txt's embedding holds until the reader thread has reported splitting note1.txt: that
+    can only happen if reading the next file overlaps embedding this one."""
+    note1_split = threading.Event()
+    real_read_upload = batch.read_upload
+
+    def read_upload(library, settings, upload, report):
+        def reported(event: Progress) -> None:
+            report(event)  # queued for the caller's thread first, then the gate opens
+            if (event.name, event.stage) == ("note1.txt", "split"):
+                note1_split.set()
+        return real_read_upload(library, settings, upload, reported)
+
+    monkeypatch.setattr(batch, "read_upload", read_upload)
+    embeddings = GatedEmbedding(note1_split)
     events: list[Progress] = []
     threads = set()
 
@@ -40,8 +61,8 @@ def test_the_next_file_is_read_while_this_one_is_embedded(app):
         threads.add(threading.current_thread().name)
         events.append(event)
 
-    uploads = _uploads(3)
-    results = list(ingest_all(app.store, SlowEmbedding(size=16), app.settings, uploads, on_progress))
+    results = list(ingest_all(app.store, embeddings, app.settings, _uploads(3), on_progress))
+    assert embeddings.opened and all(embeddings.opened), "note1.txt was not read while note0.txt was embedded"
     assert all(r.ok for r in results)
     order = [(e.name, e.stage) for e in events]
     # note1.txt was read (in the reader thread) before note0.txt was stored
