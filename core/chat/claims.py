@@ -96,8 +96,8 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     embedded = [p for p in passages if isinstance(p, Passage)]
     flat = [(n, i, passage.pieces[i]) for n, passage in enumerate(embedded, 1) for i in passage.filled]
     if not to_check or not flat:
-        claims = tuple(Claim(s, c) for s, c in zip(sentences, checked, strict=True))
-        return ClaimCheck(claims, time.perf_counter() - started)
+        return ClaimCheck(tuple(Claim(s, c) for s, c in zip(sentences, checked, strict=True)),
+                          time.perf_counter() - started)
     answer_vectors = encode([bare[i] for i in to_check])
     scores = answer_vectors @ np.vstack([p.vectors for p in embedded if len(p.vectors)]).T
     piece_words = [content_words(text) for _, _, text in flat]
@@ -106,7 +106,8 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     claims = [Claim(s, c) for s, c in zip(sentences, checked, strict=True)]
     for row, i in enumerate(to_check):
         korean = detect_language(bare[i]) == KOREAN
-        best, best_score = None, -1.0
+        best: tuple[int, int] | None = None
+        best_score = -1.0
         for column, (passage, piece, _) in enumerate(flat):
             score = float(scores[row, column])
             if not stated[i] <= passage_numbers[passage]:
@@ -117,7 +118,8 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
             if close and score > best_score:
                 best, best_score = (passage, piece), score
         top = float(scores[row].max())
-        claims[i] = Claim(sentences[i], True, *(best or (None, None)), best_score if best else top)
+        passage_at, piece_at = best if best else (None, None)
+        claims[i] = Claim(sentences[i], True, passage_at, piece_at, best_score if best else top)
     return ClaimCheck(tuple(claims), time.perf_counter() - started)
 
 

@@ -40,7 +40,9 @@ class LocalDirEmbedder(LocalEmbedder):
         super().__init__(name)
         self.batch_size = batch_size
         self._model = SentenceTransformer(str(resolve_model_dir(name)), device="cpu", local_files_only=True)
-        self.dimension = int(self._model.get_embedding_dimension())
+        dimension = self._model.get_embedding_dimension()
+        assert dimension is not None, f"{name} does not say the size of its vectors"
+        self.dimension = int(dimension)
 
     def _passages(self, texts: list[str]) -> np.ndarray:
         return self._model.encode(texts, batch_size=self.batch_size, convert_to_numpy=True)

@@ -11,8 +11,8 @@ import io
 import logging
 import re
 import zlib
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from core.ingest.errors import IngestError
 from core.ingest.limits import MB, LimitExceeded, ReadBudget, ReadLimits
@@ -23,6 +23,7 @@ from core.ingest.sections import sections
 from core.text import plural
 
 if TYPE_CHECKING:
+    from charset_normalizer import CharsetMatches
     from pypdf import PageObject, PdfReader
 
 MIN_PRINTABLE_RATIO = 0.85
@@ -126,7 +127,8 @@ def _check_images(page: PageObject, number: int, limits: ReadLimits) -> None:
     """Refuse a page whose images declare more pixels than the expansion limit: rendering it for OCR
     would make PDFium decode them (a 1 KB stream can declare 30,000 x 30,000 RGB, 2.5 GB)."""
     try:
-        xobjects = page["/Resources"]["/XObject"]
+        resources: Any = page["/Resources"]  # as the file has it: what is no dictionary fails here, caught below
+        xobjects = resources["/XObject"]
         images = [x.get_object() for x in xobjects.values()]
         declared = sum(_image_bytes(image) for image in images if image.get("/Subtype") == "/Image")
     except Exception:  # noqa: BLE001 - no readable image dictionary: nothing declared to check
@@ -135,7 +137,7 @@ def _check_images(page: PageObject, number: int, limits: ReadLimits) -> None:
         raise limits.expansion_refusal(f"an image on page {number} of this PDF ({declared / MB:,.0f} MB of pixels)")
 
 
-def _image_bytes(image) -> int:
+def _image_bytes(image: Mapping[str, Any]) -> int:
     """What the image decodes to at one byte per component (PDFium widens 1-bit scans to 8 bits)."""
     space = image.get("/ColorSpace")
     components = _COMPONENTS.get(space, 4) if isinstance(space, str) else 4  # unknown or indexed: counted high
@@ -145,7 +147,8 @@ def _image_bytes(image) -> int:
 def _declared_pages(reader: PdfReader) -> int:
     """The /Count of the page tree's root: what the file claims, known before any page is read."""
     try:
-        count = reader.trailer["/Root"]["/Pages"]["/Count"]
+        root: Any = reader.trailer["/Root"]  # as the file has it: what is no dictionary fails here, caught below
+        count = root["/Pages"]["/Count"]
     except Exception:  # noqa: BLE001 - no usable claim; the page walk that follows counts for real
         return 0
     return count if isinstance(count, int) else 0
@@ -240,7 +243,7 @@ _WIDE_GAP = re.compile(r"\S\s{3,}(?=\S)")
 _COLUMN_GAP = re.compile(r"\s{2,}")
 
 
-def _table_page(page, text: str, number: int) -> Page | None:
+def _table_page(page: PageObject, text: str, number: int) -> Page | None:
     """A page that is mostly a table, re-read in layout mode so its cells stay in columns
     ("Texas | 21,550 | 56,941") instead of running together ("Texas 21,550 56,941" or worse)."""
     visible = [ch for ch in text if not ch.isspace()]
@@ -262,7 +265,7 @@ PREFERRED_ENCODINGS = ("utf_8", "cp1252", "cp949", "euc_kr", "shift_jis", "gb180
 CHAOS_TOLERANCE = 0.01
 
 
-def _decode(data: bytes, from_bytes) -> str:
+def _decode(data: bytes, from_bytes: Callable[[bytes], CharsetMatches]) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -297,20 +300,24 @@ def _partitioner(kind: str) -> Callable[..., list]:
 
     prepare_unstructured()
     if kind == "docx":
-        from unstructured.partition.docx import partition_docx as fn
-    elif kind == "pptx":
-        from unstructured.partition.pptx import partition_pptx as fn
-    elif kind == "xlsx":
-        from unstructured.partition.xlsx import partition_xlsx as fn
-    elif kind == "html":
-        from unstructured.partition.html import partition_html as fn
-    elif kind == "md":
-        from unstructured.partition.md import partition_md as fn
-    elif kind == "csv":
-        from unstructured.partition.csv import partition_csv as fn
-    else:
-        raise IngestError(f"no loader for {kind}")
-    return fn
+        from unstructured.partition.docx import partition_docx
+        return partition_docx
+    if kind == "pptx":
+        from unstructured.partition.pptx import partition_pptx
+        return partition_pptx
+    if kind == "xlsx":
+        from unstructured.partition.xlsx import partition_xlsx
+        return partition_xlsx
+    if kind == "html":
+        from unstructured.partition.html import partition_html
+        return partition_html
+    if kind == "md":
+        from unstructured.partition.md import partition_md
+        return partition_md
+    if kind == "csv":
+        from unstructured.partition.csv import partition_csv
+        return partition_csv
+    raise IngestError(f"no loader for {kind}")
 
 
 def load_with_unstructured(kind: str, data: bytes) -> LoadedFile:

@@ -4,12 +4,17 @@ between rows and each piece starts with the header row, so a row never loses its
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from core.ingest.records import Chunk, Page
+
+if TYPE_CHECKING:
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 TABLE_WHOLE_FACTOR = 2
 
 
-def _text_splitter(chunk_size: int, chunk_overlap: int, separators: list[str]):
+def _text_splitter(chunk_size: int, chunk_overlap: int, separators: list[str]) -> RecursiveCharacterTextSplitter:
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     return RecursiveCharacterTextSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap,

@@ -10,8 +10,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from core.embeddings import embed_query_vector
@@ -27,6 +28,7 @@ MODES = ("vector", "keyword", "hybrid", "hybrid+rerank")
 # A question of numbers and codes only is ranked by its keyword hits; the vectors break ties.
 CODES_KEYWORD_WEIGHT = 0.9
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class Retrieval:
         if self.mode == "keyword":
             query = build_query(question)
             return self.store.keyword_search(query, k, self.collections) if query else []
+        assert self.embeddings is not None, f"{self.mode} retrieval needs an embedder; only keyword goes without"
         vector = self._timed("embed", embed_query_vector, self.embeddings, question)
         if self.mode == "vector":
             hits = self._timed("vector", self.store.search, vector, k, self.collections)
@@ -84,17 +87,17 @@ class Retrieval:
             fused = self._timed("rerank", self.reranker.rerank, question, fused, k)
         return [replace(h, similarity=similarity.get(h.chunk_id)) for h in fused]
 
-    def _best_sentences(self, vector, ids: list[int], similarity: dict[int, float]) -> dict[int, float]:
+    def _best_sentences(self, vector: np.ndarray, ids: list[int], similarity: dict[int, float]) -> dict[int, float]:
         """Each candidate's best sentence cosine; a chunk stored without sentence vectors (a
         one-piece chunk, an older library, PostgreSQL) counts its own vector as its sentence."""
         return similarity | self.store.sentence_similarities(vector, ids)
 
-    def _timed(self, stage: str, step: Callable[..., T], *args) -> T:
+    def _timed(self, stage: str, step: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         if self.on_stage is None:
-            return step(*args)
+            return step(*args, **kwargs)
         started = time.perf_counter()
         try:
-            return step(*args)
+            return step(*args, **kwargs)
         finally:
             self.on_stage(stage, time.perf_counter() - started)
 
