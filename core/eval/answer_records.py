@@ -13,10 +13,13 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from core.chat.engine import ChatEngine
 from core.eval.squad import Paragraph, Question
+
+if TYPE_CHECKING:
+    from core.service import DocChat
 
 Pass = Literal["present", "removed"]
 
@@ -59,7 +62,7 @@ def ask_all(engine: ChatEngine, questions: Iterable[Question], paragraphs: list[
 
 
 @contextmanager
-def paragraphs_removed(app, sha256s: set[str], restore: Callable[[], object]) -> Iterator[int]:
+def paragraphs_removed(app: DocChat, sha256s: set[str], restore: Callable[[], object]) -> Iterator[int]:
     """The eval library without these paragraphs for the block, then ``restore()`` (which re-adds
     what is missing); yields how many were deleted."""
     deleted = 0

@@ -16,11 +16,15 @@ import sys
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from core.chat.citations import strip_citations
 from core.chat.language import detect_language, written_in
 from core.chat.prompts import is_not_found
 from core.eval.squad import Paragraph, Question
+
+if TYPE_CHECKING:
+    from core.service import DocChat
 
 SAMPLE_SEED = 1
 
@@ -125,7 +129,7 @@ def summarise(llm: str, k: int, scored: list[Scored], seconds: float) -> AnswerR
                         {lang: sum(v) / len(v) for lang, v in sorted(groups.items())})
 
 
-def run_answers(args: argparse.Namespace, app, paragraphs: list[Paragraph], questions: list[Question]) -> int:
+def run_answers(args: argparse.Namespace, app: DocChat, paragraphs: list[Paragraph], questions: list[Question]) -> int:
     """Answer the sample; with ``--record FILE`` append every answer to FILE (JSON lines) and, with
     ``--removed``, ask the sample again with each question's paragraph deleted from the eval library
     (restored afterwards), where the right reply is a refusal."""

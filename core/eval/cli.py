@@ -76,8 +76,9 @@ def run_mixed_eval(args: argparse.Namespace, settings: Settings) -> int:
 
     cases = load_cases(args.path)
     corpus = args.corpus or settings.corpus_dir
-    paths = [next(iter(corpus.glob(f"**/{name}")), None) for name in corpus_files(cases)]
-    if None in paths:
+    found = [next(iter(corpus.glob(f"**/{name}")), None) for name in corpus_files(cases)]
+    paths = [path for path in found if path is not None]
+    if len(paths) < len(found):
         print(f"error: not every file the cases name is under {corpus}", file=sys.stderr)
         return 2
     app = DocChat(eval_settings(settings, "mixed"))

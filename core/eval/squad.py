@@ -13,9 +13,13 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.eval.metrics import rank_scores
 from core.store.records import Hit
+
+if TYPE_CHECKING:
+    from core.service import DocChat
 
 BUILD_BATCH = 128
 
@@ -86,7 +90,8 @@ def evaluate(name: str, questions: list[Question], paragraphs: list[Paragraph],
     return RetrievalReport(name, len(questions), *rank_scores(ranks), time.perf_counter() - started)
 
 
-def build_library(docchat, paragraphs: list[Paragraph], progress: Callable[[Iterable], Iterable] = iter) -> int:
+def build_library(docchat: DocChat, paragraphs: list[Paragraph],
+                  progress: Callable[[Iterable], Iterable] = iter) -> int:
     """Add the paragraphs not yet in the eval library (so an interrupted build resumes); returns
     how many were added. Each paragraph is a document titled by its article, as a file would be."""
     from core.ingest.pipeline import add_texts
