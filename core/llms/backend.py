@@ -19,13 +19,9 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableGenerator
 
 from core.llms.errors import explain
 from core.llms.model_files import ModelFile
-from core.llms.remote import NOT_A_SERVER, display_url, is_loopback, probe
+from core.llms.remote import display_url, is_loopback, probe
+from core.llms.states import MISSING, NO_MODELS, NOT_A_SERVER, NOT_INSTALLED, READY, UNSUPPORTED, LLMState
 from core.settings import Settings
-
-READY = "ready"
-NOT_INSTALLED = "not installed"
-MISSING = "model file missing"
-UNSUPPORTED = "unsupported"
 
 
 @dataclass(frozen=True)
@@ -33,7 +29,7 @@ class LLMOption:
     name: str  # "<runtime>:<model>", what the picker, the settings and ``--llm`` use
     runtime: str
     path: Path | None
-    state: str
+    state: LLMState
     detail: str = ""
     # Remote backends: where questions and passages are sent, as shown (``display_url``: never with the
     # URL's user:password); the backend connects with the configured URL from the settings.
@@ -99,7 +95,7 @@ class LocalBackend(Backend):
     """A runtime in this process that reads model files (GGUF, or a transformers folder)."""
 
     formats: ClassVar[tuple[str, ...]] = ("gguf",)
-    reload_on = ("context_size", "threads")
+    reload_on: ClassVar[tuple[str, ...]] = ("context_size", "threads")
 
     def unsupported(self, file: ModelFile) -> str:
         """Why this runtime cannot load a file it would otherwise accept ("" when it can)."""
@@ -116,7 +112,8 @@ class LocalBackend(Backend):
         for file in files:
             if file.format not in self.formats:
                 continue
-            state, detail = READY, ""
+            state: LLMState = READY
+            detail = ""
             if not file.path.exists():
                 state, detail = MISSING, file.hint or f"{file.path} not found"
             elif missing := self.missing(self.packages + self.extra_packages(file)):
@@ -137,7 +134,7 @@ class RemoteBackend(Backend):
 
     url_setting: ClassVar[str]
     listing_path: ClassVar[str]  # GET this to learn the server's models
-    reload_on = ("llm_timeout",)
+    reload_on: ClassVar[tuple[str, ...]] = ("llm_timeout",)
 
     def url(self, settings: Settings) -> str:
         """The configured URL, user info included: for connecting only, never for an ``LLMOption``
@@ -168,7 +165,7 @@ class RemoteBackend(Backend):
         if missing := self.missing():
             return [LLMOption(f"{self.runtime}:*", self.runtime, None, NOT_INSTALLED, missing, shown)]
         listing = probe(url + self.listing_path, self.headers(url))
-        if not listing.ok:
+        if listing.state is not None:
             return [LLMOption(f"{self.runtime}:*", self.runtime, None, listing.state, listing.detail, shown)]
         try:
             names = self.model_names(listing.data, url)
@@ -176,7 +173,7 @@ class RemoteBackend(Backend):
             return [LLMOption(f"{self.runtime}:*", self.runtime, None, NOT_A_SERVER,
                               f"{shown}{self.listing_path} is not a {self.runtime} model list", shown)]
         if not names:
-            return [LLMOption(f"{self.runtime}:*", self.runtime, None, "no models", f"{shown} lists no models", shown)]
+            return [LLMOption(f"{self.runtime}:*", self.runtime, None, NO_MODELS, f"{shown} lists no models", shown)]
         return [LLMOption(f"{self.runtime}:{model}", self.runtime, None, READY, detail, shown)
                 for model, detail in names]
 
@@ -195,7 +192,8 @@ def guarded(model: Runnable, name: str, url: str, timeout: float) -> Runnable:
         except Exception as exc:  # noqa: BLE001 - every failure becomes one readable message
             raise explain(exc, name, url, timeout) from exc
 
-    return RunnableGenerator(transform, name=name)
+    # langchain passes the run's config to a transform that takes one; its stubs only know (inputs)
+    return RunnableGenerator(transform, name=name)  # type: ignore[arg-type]
 
 
 def split_at_stop(buffer: str, markers: tuple[str, ...]) -> tuple[str, str, bool]:

@@ -110,6 +110,7 @@ class GPT4AllBackend(LocalBackend):
         return ""
 
     def build(self, option: LLMOption, settings: Settings) -> ChatGPT4All:
+        assert option.path is not None, "a local option always has its file"
         model = ChatGPT4All(model_file=option.path, max_tokens=settings.max_tokens, temperature=settings.temperature,
                             threads=settings.threads, context_size=settings.context_size)
         model.load()  # loaded once; ``tune`` copies share it

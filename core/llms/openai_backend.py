@@ -59,13 +59,14 @@ def chat_openai(base_url: str, model: str, key: str | None, settings: Settings, 
     which sends ``max_tokens``."""
     from langchain_openai import ChatOpenAI
     from langchain_openai.chat_models.base import BaseChatOpenAI
+    from pydantic import SecretStr
 
     return (BaseChatOpenAI if max_tokens_field else ChatOpenAI)(
         model=model,
         base_url=base_url,
-        api_key=key or NO_KEY,
+        api_key=SecretStr(key or NO_KEY),
         temperature=settings.temperature,
-        max_tokens=settings.max_tokens,
+        max_tokens=settings.max_tokens,  # type: ignore[call-arg]  # a pydantic alias the stubs miss
         timeout=settings.llm_timeout,
         max_retries=MAX_RETRIES,
         streaming=True,

@@ -33,7 +33,7 @@ from typing import Any
 
 from cachetools import TTLCache
 
-from core.llms.backend import READY, Backend, LLMOption, RemoteBackend
+from core.llms.backend import Backend, LLMOption, RemoteBackend
 from core.llms.errors import LLMUnavailable
 from core.llms.gpt4all_backend import GPT4AllBackend
 from core.llms.hf_endpoint_backend import HFEndpointBackend
@@ -43,6 +43,7 @@ from core.llms.model_files import DEFAULT_GGUF, ModelFile, discover, split_model
 from core.llms.ollama_backend import OllamaBackend
 from core.llms.openai_backend import OpenAIBackend
 from core.llms.remote import PROBE_TTL, forget_probes, without_credentials
+from core.llms.states import MISSING, READY
 from core.llms.transformers_backend import TransformersBackend
 from core.settings import PROJECT_ROOT, Settings
 
@@ -83,7 +84,7 @@ def available_llms(settings: Settings, runtimes: list[str] | None = None) -> lis
         listed = list(pool.map(lambda backend: backend.options(settings, files), chosen))
     order = list(BACKENDS)
     options = [o for group in listed for o in group]
-    options.sort(key=lambda o: (o.name != settings.llm, order.index(o.runtime), o.state == "model file missing",
+    options.sort(key=lambda o: (o.name != settings.llm, order.index(o.runtime), o.state == MISSING,
                                 o.name))
     return options
 

@@ -23,12 +23,11 @@ from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
 from cachetools import TTLCache, cached
 
+from core.llms.states import NOT_A_SERVER, REFUSED, UNREACHABLE, LLMState
+
 PROBE_TIMEOUT = 1.5  # seconds: a server on the LAN answers in milliseconds; a dead one must not stall the page
 PROBE_TTL = 5  # seconds a listing is reused
 PROBE_CACHE_SIZE = 64  # (URL, headers) pairs: a user configures a handful of servers
-UNREACHABLE = "server not reachable"
-REFUSED = "server refused access"
-NOT_A_SERVER = "unexpected answer"
 
 
 def is_loopback(url: str) -> bool:
@@ -95,7 +94,7 @@ class Probe:
     """A server's JSON answer to one GET, or why there is none (a picker state and its detail)."""
 
     data: Any = None
-    state: str = ""
+    state: LLMState | None = None  # None: the server answered
     detail: str = ""
 
     @property

@@ -42,6 +42,7 @@ class TransformersBackend(LocalBackend):
         torch.set_num_threads(settings.threads)
         path = option.path
         assert path is not None
+        where: dict[str, str | bool]
         if path.is_dir():
             folder, where = path, {"local_files_only": True}
         else:
