@@ -6,12 +6,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from core.settings import Settings
 
 
-def add_bench_parser(sub) -> None:
+def add_bench_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     bench = sub.add_parser("bench", help="time retrieval at N chunks against raw faiss (or pgvector) + encode "
                            "(JSON or a table)")
     bench.add_argument("kind", choices=["retrieval", "index"],
@@ -62,7 +63,7 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace, settings: Settings, progress) -> dict | None:
+def _run(args: argparse.Namespace, settings: Settings, progress: Callable[[str, float], None]) -> dict | None:
     if args.build_only:
         if args.database_url:
             from core.benchmarks.postgres_bench import prepare as prepare_postgres
@@ -76,18 +77,19 @@ def _run(args: argparse.Namespace, settings: Settings, progress) -> dict | None:
                     real_cap=args.real)
         return None
     if args.kind == "index":
-        from core.benchmarks.index_choice import run
+        from core.benchmarks.index_choice import run as run_index
 
-        return run(settings, [int(n) for n in args.sizes.split(",")], args.chunks, min(args.queries, 1000),
+        return run_index(settings, [int(n) for n in args.sizes.split(",")], args.chunks, min(args.queries, 1000),
                    args.model, args.corpus, real_cap=args.real)
     if args.database_url:
         from core.benchmarks.postgres_bench import run as run_postgres
 
         return run_postgres(settings, args.database_url, args.chunks, args.queries, args.model, args.corpus,
                             progress=progress, real_cap=args.real)
-    from core.benchmarks.retrieval import run
+    from core.benchmarks.retrieval import run as run_retrieval
 
-    return run(settings, args.chunks, args.queries, args.model, args.corpus, progress=progress, real_cap=args.real)
+    return run_retrieval(settings, args.chunks, args.queries, args.model, args.corpus, progress=progress,
+                         real_cap=args.real)
 
 
 def summary(result: dict) -> str:

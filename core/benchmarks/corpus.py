@@ -18,13 +18,20 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from core.ingest.records import Chunk
 from core.settings import Settings
 from core.store.files import atomic_write, atomic_write_bytes
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
+    from core.service import DocChat
 
 SOURCES = ("other/war-and-peace_book-war-and-peace-1225p.txt",
            "other/doj-chapter13-trustee-handbook_handbook-872p.docx")
@@ -89,7 +96,7 @@ def _generated(settings: Settings) -> list[BaseChunk]:
             for c in split_pages(pages, settings.chunk_size, settings.chunk_overlap)]
 
 
-def base_vectors(embeddings, texts: list[str], need: int, cache_dir: Path, model: str,
+def base_vectors(embeddings: Embeddings, texts: list[str], need: int, cache_dir: Path, model: str,
                  progress: Progress) -> np.ndarray:
     """Vectors of the first ``need`` texts, from a per-model cache of the whole list (an .npy file,
     read without pickle), embedding only what the cache lacks."""
@@ -101,9 +108,11 @@ def base_vectors(embeddings, texts: list[str], need: int, cache_dir: Path, model
     done = 0 if have is None else len(have)
     for start in range(done, need, CACHE_SLICE):
         part = embed_in_slices(embeddings, texts[start:min(start + CACHE_SLICE, need)], lambda _: None)
+        assert part is not None  # the slice holds at least one text
         have = part if have is None else np.vstack([have, part])
-        atomic_write(path, lambda tmp, data=have: _save_npy(tmp, data))
+        atomic_write(path, partial(_save_npy, data=have))
         progress("embedding real passages", min(1.0, len(have) / need))
+    assert have is not None  # need >= 1: read from the cache or embedded above
     return np.ascontiguousarray(have[:need], dtype="float32")
 
 
@@ -176,7 +185,7 @@ def matching(manifest: object, chunks: int, model: str, real_cap: int | None) ->
     return None
 
 
-def build(app, chunks: int, corpus: Path, progress: Progress, real_cap: int | None = None,
+def build(app: DocChat, chunks: int, corpus: Path, progress: Progress, real_cap: int | None = None,
           save: Callable[[dict], None] | None = None) -> dict:
     """Fill ``app``'s (empty) library with ``chunks`` passages, at most ``real_cap`` of them real
     (embedded; the rest noisy copies); returns the manifest, saved last by ``save`` (default: a
@@ -197,7 +206,8 @@ def build(app, chunks: int, corpus: Path, progress: Progress, real_cap: int | No
     embed_seconds = time.perf_counter() - embed_started
     sentences = app.settings.sentence_vectors
     batch: list[NewDocument] = []
-    placed, parts = 0, {}
+    placed = 0
+    parts: dict[tuple[int, str], int] = {}
     for copy, source, indices in plan(base, chunks):
         part = parts[(copy, source)] = parts.get((copy, source), 0) + 1
         items = [base[i] for i in indices]

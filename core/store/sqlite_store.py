@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,6 +34,9 @@ from core.store.records import DocumentRecord, Hit, NewDocument
 from core.store.rows import document_chunks, insert_document, insert_sentences, record_model, remove_rows, text_bytes
 from core.store.sentence_vectors import best_sentences
 from core.store.vector_index import VectorIndex, remove_ids
+
+if TYPE_CHECKING:
+    import faiss
 
 # In DocumentRecord's field order.
 _DOCUMENT_COLUMNS = "name, sha256, type, pages, chunks, size, added, note, collection"
@@ -104,7 +107,7 @@ class SqliteStore:
         """The checksum of the index the committed rows name (None: a library from before them)."""
         return self.meta(CHECKSUM_KEY)
 
-    def _current(self) -> Any:
+    def _current(self) -> faiss.Index | None:
         """The committed index. A reader that read the checksum just before another thread's
         commit finds the file already replaced: it asks again rather than call it untrusted."""
         for _ in range(3):
@@ -184,7 +187,7 @@ class SqliteStore:
         gone = self._originals.missing({d.sha256 for d in documents})
         return [d for d in documents if d.sha256 in gone]
 
-    def faiss_index(self) -> Any:
+    def faiss_index(self) -> faiss.Index | None:
         """The FAISS index the committed rows name, every vector present: what ``export`` reads
         and what benchmarks search raw against the product. Raises when vectors are missing
         (``DocChat.repair`` first)."""
@@ -200,6 +203,7 @@ class SqliteStore:
             if original is None:
                 yield record, None
                 continue
+            assert index is not None  # a document has passages, and every passage a vector (faiss_index)
             with self._connect() as conn:
                 ids, chunks, sentences = document_chunks(conn, record.sha256, index.d)
             vectors = (np.stack([index.reconstruct(i) for i in ids]) if ids
