@@ -211,7 +211,7 @@ class DocChat:
         settings; ``generation`` overrides temperature, max_tokens or context_size."""
         from core.llms.registry import load_llm
 
-        return load_llm(name or self.settings.llm, self.settings.but(**generation) if generation else self.settings)
+        return load_llm(name or self.settings.llm, self.settings.replace(**generation) if generation else self.settings)
 
     def llm_options(self) -> list[LLMOption]:
         """Every model the app could answer with, and whether it is ready."""

@@ -24,14 +24,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, field_validator
-from pydantic_settings import (
-    BaseSettings,
-    EnvSettingsSource,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
-)
-from pydantic_settings.sources.utils import parse_env_vars
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "DOCCHAT_"
@@ -50,19 +43,7 @@ class InvalidSettings(ValueError):
     """A setting the app cannot start with; its message is one sentence meant for the user."""
 
 
-class _DefaultsOnTheClass(type(BaseSettings)):  # type: ignore[misc]
-    """``Settings.max_pages`` is that field's default, as when Settings was a dataclass:
-    core/ingest/limits.py and core/chat/engine.py default their parameters this way (this class can go
-    once they read ``Settings.model_fields[name].default``)."""
-
-    def __getattr__(cls, name: str) -> Any:
-        fields = cls.__dict__.get("__pydantic_fields__") or {}
-        if name in fields and fields[name].default_factory is None:
-            return fields[name].default
-        return super().__getattr__(name)
-
-
-class Settings(BaseSettings, metaclass=_DefaultsOnTheClass):
+class Settings(BaseSettings):
     """Everything a user may configure, with the number or decision behind each default."""
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_ignore_empty=True, extra="forbid", frozen=True)
@@ -176,17 +157,6 @@ class Settings(BaseSettings, metaclass=_DefaultsOnTheClass):
         return self if data_dir is None else self.replace(data_dir=data_dir)
 
 
-class _Environment(EnvSettingsSource):
-    """``DOCCHAT_*`` variables read from a given mapping (tests pass one) rather than os.environ."""
-
-    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
-        self._environ = environ
-        super().__init__(settings_cls)
-
-    def _load_env_vars(self) -> Mapping[str, str | None]:
-        return parse_env_vars(self._environ, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str)
-
-
 def load_settings(environ: Mapping[str, str] | None = None, settings_file: Path | None = None) -> Settings:
     """Merge the three layers, each value checked; raises InvalidSettings naming the setting and its source."""
     env = os.environ if environ is None else environ
@@ -195,7 +165,8 @@ def load_settings(environ: Mapping[str, str] | None = None, settings_file: Path 
         from_file = TomlConfigSettingsSource(Settings, toml_file=path)()
     except tomllib.TOMLDecodeError as error:
         raise InvalidSettings(f"{path} is not valid TOML: {error}") from None
-    from_env = _Environment(Settings, env)()
+    # the variables as given; pydantic turns each string into its field's type when checking
+    from_env = {name: raw for name in Settings.model_fields if (raw := env.get(ENV_PREFIX + name.upper()))}
     sources = {name: str(path) for name in from_file} | {name: ENV_PREFIX + name.upper() for name in from_env}
     return _checked({**from_file, **from_env}, sources)
 
@@ -223,3 +194,8 @@ def _sentence(error: ValidationError, sources: Mapping[str, str]) -> str:
         reason = problem["msg"].removeprefix("Value error, ").replace("Input should be", "should be")
         parts[name] = f"setting {name} = {shown}" + (f" (from {source})" if source else "") + f" {reason}"
     return "; ".join(parts.values())
+
+
+def default(name: str) -> Any:
+    """A setting's default, for code that takes it as a parameter's default (core.ingest.limits)."""
+    return Settings.model_fields[name].default

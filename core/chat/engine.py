@@ -35,7 +35,7 @@ from core.chat.prompts import (
     not_found,
 )
 from core.llms.loaded import LoadedLLM
-from core.settings import Settings
+from core.settings import default
 from core.store.records import Hit
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ def format_history(history: list[Turn]) -> str:
 
 class ChatEngine:
     def __init__(self, retrieve: Callable[[str], Retrieved], llm: LoadedLLM,
-                 max_question_chars: int = Settings.max_question_chars,
+                 max_question_chars: int = default("max_question_chars"),
                  encode: Encode | None = None, encode_query: Callable[[str], np.ndarray] | None = None,
                  context_sentences: int = 0, claim_similarity: tuple[float, float] | None = None) -> None:
         self.retrieve = retrieve

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from core.ingest.errors import IngestError
-from core.settings import Settings
+from core.settings import Settings, default
 
 if TYPE_CHECKING:
     from pypdf import Configuration
@@ -30,11 +30,11 @@ class LimitExceeded(IngestError):
 class ReadLimits:
     """The limits one file is read under; the defaults are the settings' defaults."""
 
-    expanded_mb: int = Settings.max_expanded_mb
-    pages: int = Settings.max_pages
-    ocr_pages: int = Settings.max_ocr_pages
-    chars: int = Settings.max_chars
-    seconds: float = Settings.max_read_seconds
+    expanded_mb: int = default("max_expanded_mb")
+    pages: int = default("max_pages")
+    ocr_pages: int = default("max_ocr_pages")
+    chars: int = default("max_chars")
+    seconds: float = default("max_read_seconds")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ReadLimits:

@@ -122,10 +122,13 @@ def test_replace_is_a_checked_copy_and_settings_stay_frozen_and_hashable():
     assert settings.with_data_dir(None) is settings
 
 
-def test_the_class_still_reads_as_the_defaults():
-    """core/ingest/limits.py and core/chat/engine.py take their parameter defaults from the class."""
-    assert Settings.max_pages == Settings().max_pages == 5000
-    assert Settings.max_read_seconds == 1800.0
+def test_code_that_defaults_a_parameter_to_a_setting_gets_the_settings_default():
+    """core/ingest/limits.py and core/chat/engine.py take their parameter defaults from the settings."""
+    from core.ingest.limits import ReadLimits
+    from core.settings import default
+
+    assert default("max_pages") == Settings().max_pages == ReadLimits().pages == 5000
+    assert default("max_read_seconds") == ReadLimits().seconds == 1800.0
 
 
 def test_models_live_in_the_data_dir(tmp_path):
