@@ -1,9 +1,11 @@
 """Chat: ask the library; the answer streams from the local model with its sources."""
 
 from collections.abc import Iterator
+from functools import partial
 from itertools import chain
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 import core  # noqa: F401 - sets offline mode before any library is imported
 from core.chat.engine import Turn
@@ -22,7 +24,7 @@ st.set_page_config(page_title="Chat · Private DocChat", page_icon="💬", layou
 require_password()
 
 
-def stream_answer(tokens: Iterator[str], slot) -> str:
+def stream_answer(tokens: Iterator[str], slot: DeltaGenerator) -> str:
     """Write the answer into ``slot`` as it grows (replacing what the model was doing), every partial
     render as inert as the last (a document can tell the model to answer with a tracking image).
     Returns the whole answer."""
@@ -97,7 +99,7 @@ if question := st.chat_input("Ask a question about your documents", max_chars=se
             model = llm(st.session_state.llm_name)
             engine = app.engine(model, chosen_collections)
             progress = ModelProgress(model.lock)
-            answer = wait_for(lambda: engine.answer(question, history),
+            answer = wait_for(partial(engine.answer, question, history),
                               lambda worker: status.update(label=progress.line(worker, searching)))
             if answer.standalone != question:
                 status.markdown(f"Searched for: *{inert_text(answer.standalone)}*")

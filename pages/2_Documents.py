@@ -47,7 +47,8 @@ if submitted and (fitting := within_upload_limit(files or [], settings().max_upl
     bar = st.progress(0.0, text="Starting…")
     chosen = "" if collection in (None, NO_COLLECTION) else collection
     ingest([Upload(f.name, f.getvalue(), password=password or None, collection=chosen) for f in fitting],
-           lambda event: bar.progress(min(event.overall, 1.0), text=f"{inert_text(event.name)}: {event.stage}"))
+           # overall: set on every event of a batch (core.ingest.batch), None only outside one
+           lambda event: bar.progress(min(event.overall or 0.0, 1.0), text=f"{inert_text(event.name)}: {event.stage}"))
     bar.progress(1.0, text="Done")
 show_pending()
 

@@ -21,7 +21,7 @@ T = TypeVar("T")
 TICK_S = 0.5  # often enough that the seconds never seem to stall
 
 
-def wait_for(call: Callable[[], T], show: Callable[[threading.Thread], None], every: float = TICK_S,
+def wait_for(call: Callable[[], T], show: Callable[[threading.Thread], object], every: float = TICK_S,
              discard: Callable[[], None] | None = None) -> T:
     """``call()`` run in a worker thread, with ``show(worker)`` at once and every ``every`` seconds until
     it returns; its result, or its exception raised here. When Streamlit stops the script meanwhile

@@ -96,7 +96,9 @@ def _fence(content: str, info: str) -> str:
     """A fenced block whose fence is longer than any backtick run inside, so the code cannot close it."""
     longest = max((len(run) for run in _BACKTICKS.findall(content)), default=0)
     ticks = "`" * max(3, longest + 1)
-    language = _LANGUAGE.match(info.strip()).group()  # type: ignore[union-attr] - the pattern matches ""
+    first_word = _LANGUAGE.match(info.strip())
+    assert first_word is not None  # the pattern matches ""
+    language = first_word.group()
     body = content if content.endswith("\n") or not content else content + "\n"
     return f"{ticks}{language}\n{body}{ticks}"
 
@@ -113,7 +115,8 @@ def _code_span(content: str, in_table: bool) -> str:
 def _table(node: SyntaxTreeNode) -> str:
     rows = [row for section in node.children for row in section.children]
     header = rows[0].children
-    lines = [_row(rows[0]), "| " + " | ".join(_ALIGN.get(cell.attrs.get("style", ""), "---") for cell in header) + " |"]
+    aligns = [_ALIGN.get(str(cell.attrs.get("style", "")), "---") for cell in header]
+    lines = [_row(rows[0]), "| " + " | ".join(aligns) + " |"]
     return "\n".join(lines + [_row(row) for row in rows[1:]])
 
 

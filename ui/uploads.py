@@ -12,7 +12,7 @@ import streamlit as st
 
 from core.ingest.limits import upload_refusal
 from core.ingest.names import display_name
-from core.ingest.records import IngestResult, Upload
+from core.ingest.records import IngestResult, ProgressCallback, Upload
 from ui.render import inert_text
 from ui.resources import docchat
 
@@ -61,7 +61,7 @@ def within_upload_limit(files: list[UploadedFile], max_upload_mb: int) -> list[U
     return fitting
 
 
-def ingest(uploads: list[Upload], on_progress=None) -> list[IngestResult]:
+def ingest(uploads: list[Upload], on_progress: ProgressCallback | None = None) -> list[IngestResult]:
     """Ingest files (the next read while one is embedded); one that needs the user is parked in
     the session instead of failing."""
     by_name = {display_name(u.name): u for u in uploads}

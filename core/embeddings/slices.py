@@ -12,7 +12,7 @@ from core.embeddings import embed_matrix
 EMBED_BATCH = 64
 
 
-def embed_in_slices(embeddings: Embeddings, texts: list[str], on_done: Callable[[float], None]) -> np.ndarray | None:
+def embed_in_slices(embeddings: Embeddings, texts: list[str], on_done: Callable[[float], object]) -> np.ndarray | None:
     """Embed in slices so progress can be shown, slicing in length order: each encode call pads
     to its longest text, so slices of similar length run at raw ``encode`` speed (0.99 vs 0.82
     of one big call in file order; bench/embed_batching.py). None when there is no text."""

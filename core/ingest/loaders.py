@@ -30,7 +30,7 @@ MIN_PRINTABLE_RATIO = 0.85
 INFLATE_SLICE = 1024 * 1024  # stored streams are inflated a slice at a time, only to count and check them
 
 
-def load_pdf(data: bytes, password: str | None = None, on_progress: Callable[[float], None] | None = None,
+def load_pdf(data: bytes, password: str | None = None, on_progress: Callable[[float], object] | None = None,
              limits: ReadLimits | None = None) -> LoadedFile:
     """Text page by page; pages without a text layer go to OCR; damage that pypdf repaired is noted.
     A page whose pypdf text has its words glued together is read by PDFium instead (core/ingest/pdf_text.py).
@@ -196,7 +196,7 @@ def _inflate_count(data: bytes, cap: int) -> tuple[int, bool]:
 
 
 def _ocr(data: bytes, numbers: list[int], password: str | None, notes: list[str], *, all_pages: bool, failed: int,
-         on_progress: Callable[[float], None] | None, budget: ReadBudget) -> dict[int, Page]:
+         on_progress: Callable[[float], object] | None, budget: ReadBudget) -> dict[int, Page]:
     """Pages without text, read with OCR. A PDF that is all scan and stays unread is refused with
     the reason (never an empty success); a partly scanned one says in ``notes`` what was skipped.
     At most ``max_ocr_pages`` pages are read (up to minutes each): a scan longer than that is refused
@@ -340,7 +340,7 @@ def load_with_unstructured(kind: str, data: bytes) -> LoadedFile:
     return LoadedFile(kind=kind, pages=pages, page_count=max(numbered) if numbered else None)
 
 
-def load(kind: str, data: bytes, password: str | None = None, on_progress: Callable[[float], None] | None = None,
+def load(kind: str, data: bytes, password: str | None = None, on_progress: Callable[[float], object] | None = None,
          limits: ReadLimits | None = None) -> LoadedFile:
     """The file's pages; a PDF is bounded page by page, other kinds are parsed whole and then held to
     ``max_chars`` before splitting and embedding multiply their cost."""

@@ -66,7 +66,7 @@ class IngestResult:
         return f"ok     {self.name}: {self.message}"
 
 
-ProgressCallback = Callable[[Progress], None]
+ProgressCallback = Callable[[Progress], object]  # what it returns is ignored (a Streamlit bar returns itself)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from core.ingest.sentences import embed_texts
 from core.store.base import Store
 
 
-def reindex(library: Store, embeddings: Embeddings, on_progress: Callable[[float], None] | None = None,
+def reindex(library: Store, embeddings: Embeddings, on_progress: Callable[[float], object] | None = None,
             sentences: bool = True) -> int:
     """Returns how many chunks were embedded; ``sentences``: their sentence vectors too."""
     rows = library.chunk_texts()
@@ -30,7 +30,7 @@ def reindex(library: Store, embeddings: Embeddings, on_progress: Callable[[float
     return len(rows)
 
 
-def repair(library: Store, embeddings: Embeddings, on_progress: Callable[[float], None] | None = None,
+def repair(library: Store, embeddings: Embeddings, on_progress: Callable[[float], object] | None = None,
            sentences: bool = True, missing: list[int] | None = None) -> int:
     """Embed again the chunks whose vectors are missing (``Store.missing_vectors``: an index file
     deleted, damaged or put back from an older backup) from their stored text, with the library's

@@ -48,7 +48,7 @@ def sentence_texts(text: str, heading: str | None) -> list[str]:
 
 
 def embed_chunks(embeddings: Embeddings, chunks: list[Chunk], with_sentences: bool,
-                 on_done: Callable[[float], None] = lambda _done: None,
+                 on_done: Callable[[float], object] = lambda _done: None,
                  ) -> tuple[np.ndarray | None, list[np.ndarray | None] | None]:
     """Chunk vectors and, with ``with_sentences``, each chunk's sentence vectors (None for a
     one-piece chunk), embedded in one pass so slices of similar length batch together."""
@@ -56,7 +56,7 @@ def embed_chunks(embeddings: Embeddings, chunks: list[Chunk], with_sentences: bo
 
 
 def embed_texts(embeddings: Embeddings, parts: list[tuple[str, str | None]], with_sentences: bool,
-                on_done: Callable[[float], None] = lambda _done: None,
+                on_done: Callable[[float], object] = lambda _done: None,
                 ) -> tuple[np.ndarray | None, list[np.ndarray | None] | None]:
     """``embed_chunks`` for stored chunks given as (text, heading)."""
     texts = [embedding_text(text, heading) for text, heading in parts]
