@@ -14,6 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.integration  # child processes that load the real default embedder
 ROOT = Path(__file__).resolve().parents[2]
 # torch and what would bring it in, the in-process LLM runtimes, and the UI.
 FORBIDDEN = ("gpt4all", "llama_cpp", "sentence_transformers", "streamlit", "torch", "transformers")

@@ -18,6 +18,7 @@ from core.store.records import NewDocument
 from tests import pg_server
 
 postgres_server, postgres_url = pg_server.postgres_server, pg_server.postgres_url  # fixtures: a real server
+pytestmark = pytest.mark.integration  # every case builds in a real PostgreSQL
 CHUNKS = 300
 
 

@@ -65,6 +65,7 @@ def test_the_postgresql_keyword_leg_stays_under_its_parameter_limit(every_word):
         assert sql.count("%s") == len(params)
 
 
+@pytest.mark.integration  # a real PostgreSQL server
 def test_a_very_long_korean_question_searches_postgresql(request):
     """The real thing: 40,000 characters of Korean used to bind ~80,000 parameters and fail."""
     import random

@@ -59,6 +59,7 @@ def _reference_scores(model_dir: Path, query: str, texts: list[str]) -> list[flo
     return [float(s) for s in CrossEncoder(str(model_dir), device="cpu").predict([(query, t) for t in texts])]
 
 
+@pytest.mark.integration  # torch + transformers: a real (tiny) cross-encoder
 def test_returns_the_k_best_hits_with_the_cross_encoder_score(model_dir, no_network):
     hits = _hits(TEXTS)
     reranked = CrossEncoderReranker(model_dir).rerank(QUERY, hits, k=3)
@@ -78,15 +79,18 @@ def test_returns_the_k_best_hits_with_the_cross_encoder_score(model_dir, no_netw
     assert no_network == []
 
 
+@pytest.mark.integration  # torch + transformers: a real (tiny) cross-encoder
 def test_k_larger_than_the_hits_returns_them_all(model_dir, no_network):
     reranked = CrossEncoderReranker(model_dir).rerank(QUERY, _hits(TEXTS[:2]), k=10)
     assert sorted(h.chunk_id for h in reranked) == [100, 101]
 
 
+@pytest.mark.integration  # torch + transformers: a real (tiny) cross-encoder
 def test_no_hits_give_no_hits(model_dir, no_network):
     assert CrossEncoderReranker(model_dir).rerank(QUERY, [], k=3) == []
 
 
+@pytest.mark.integration  # torch + transformers: a real (tiny) cross-encoder
 def test_ties_keep_the_retrieval_order(model_dir, no_network, monkeypatch):
     reranker = CrossEncoderReranker(model_dir)
     monkeypatch.setattr(reranker, "scores", lambda query, texts: [0.5, 0.9, 0.5, 0.9])

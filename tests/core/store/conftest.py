@@ -11,7 +11,8 @@ import pytest
 from core.store.base import Store
 from tests.pg_server import postgres_server, postgres_url  # noqa: F401 - fixtures used here and below
 
-STORES = ["sqlite-faiss", "postgres"]
+# The PostgreSQL half starts a real server (seconds): it runs with the integration tests.
+STORES = ["sqlite-faiss", pytest.param("postgres", marks=pytest.mark.integration)]
 
 
 @pytest.fixture(params=STORES)

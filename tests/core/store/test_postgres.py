@@ -16,6 +16,8 @@ from core.store.postgres import PostgresStore
 from core.store.records import NewDocument
 from core.store.sqlite_store import SqliteStore
 
+pytestmark = pytest.mark.integration  # a real PostgreSQL server (tests/pg_server.py)
+
 
 def _doc(sha: str, n: int, seed: int, collection: str = "", dim: int = 8) -> NewDocument:
     vectors = np.random.default_rng(seed).normal(size=(n, dim)).astype("float32")
