@@ -6,10 +6,17 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.benchmarks.cli import add_bench_parser
 from core.settings import InvalidSettings, load_settings
 from core.text import plural
+
+if TYPE_CHECKING:  # imported where used: `list` needs none of the models
+    from core.chat.engine import Answer, ChatEngine
+    from core.ingest.records import Progress
+    from core.service import DocChat
+    from core.store.records import DocumentRecord
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,13 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
 _BAR = "{l_bar}{bar}| {n:.1f}/{total} files [{elapsed}<{remaining}{postfix}]"
 
 
-def _app(args: argparse.Namespace):
+def _app(args: argparse.Namespace) -> DocChat:
     from core.service import DocChat
 
     return DocChat(load_settings().with_data_dir(args.data_dir))
 
 
-def _repaired(app) -> None:
+def _repaired(app: DocChat) -> None:
     """Before a command that searches or writes: vectors the library lost (index file deleted,
     damaged, put back from a backup) are rebuilt from the stored passages, with a progress bar."""
     from tqdm import tqdm
@@ -111,7 +118,7 @@ def _repaired(app) -> None:
         app.repair(lambda done: bar.update(round(done * 100) - bar.n))
 
 
-def _library_notes(app) -> None:
+def _library_notes(app: DocChat) -> None:
     """What the library lacks, on stderr (stdout keeps its contract): nothing here is dropped."""
     if missing := app.missing_vectors():
         print(f"note: {plural(missing, 'passage')} have no search vectors; they are rebuilt from their "
@@ -131,9 +138,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     files = len(args.files)
     bar = tqdm(total=files, unit="file", file=sys.stderr, disable=None, bar_format=_BAR)
 
-    def on_progress(event) -> None:
+    def on_progress(event: Progress) -> None:
         bar.set_postfix_str(f"{event.name[:30]} {event.stage}", refresh=False)
-        bar.update(round(event.overall * files, 3) - bar.n)
+        bar.update(round((event.overall or 0.0) * files, 3) - bar.n)  # ingest_uploads always sets overall
 
     uploads = [Upload(str(path), path=path, password=args.password, collection=args.collection,
                       replace=args.replace) for path in args.files]
@@ -179,12 +186,12 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from core.llms.registry import LLMUnavailable, load_llm
+    from core.llms.registry import LLMUnavailable
 
     app = _app(args)
     _repaired(app)
     try:  # a server can fail at any point of the answer: one clear line, exit 1
-        llm = load_llm(args.llm or app.settings.llm, app.settings)
+        llm = app.llm(args.llm)
         engine = app.engine(llm, args.collection)
         answer = engine.answer(args.question)
         sources = [{"source": h.source, "page": h.page, "text": h.text} for h in answer.sources]
@@ -215,7 +222,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 UNSUPPORTED = "Not in your documents: no sentence of this answer is supported by the passages below."
 
 
-def _checked(engine, answer, text: str) -> dict:
+def _checked(engine: ChatEngine, answer: Answer, text: str) -> dict:
     """The claim check as ``ask --json`` adds it (core/chat/claims.py): whether the answer is supported,
     the passages that support it, and per sentence its passage. An unsupported answer becomes the
     "not found" sentence, the model's text kept as ``model_answer``."""
@@ -245,7 +252,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _one_document(app, ref: str):
+def _one_document(app: DocChat, ref: str) -> DocumentRecord | None:
     """The one document ``ref`` names, or None after saying why on stderr."""
     matches = app.find_documents(ref)
     if not matches:
@@ -273,9 +280,8 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    from core.llms.registry import available_llms
 
-    options = available_llms(_app(args).settings)
+    options = _app(args).llm_options()
     if args.json:
         print(json.dumps({"models": [o.to_json() for o in options]}, ensure_ascii=False))
         return 0
@@ -294,8 +300,9 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         print("reindex takes NAME|SHA or --all, not both", file=sys.stderr)
         return 2
     if args.refs or args.reread:
-        docs = app.documents() if args.reread else [_one_document(app, ref) for ref in args.refs]
-        if None in docs:
+        found = app.documents() if args.reread else [_one_document(app, ref) for ref in args.refs]
+        docs = [d for d in found if d is not None]
+        if len(docs) < len(found):
             return 1
         results = [app.reread(d.sha256) for d in docs]
         for result in results:
@@ -316,9 +323,6 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     from core.service import DocChat
-    from core.store.postgres import PostgresStore
-    from core.store.sqlite_store import SqliteStore
-    from core.store.to_postgres import copy_library
 
     settings = load_settings().with_data_dir(args.data_dir)
     url = args.url or settings.database_url
@@ -330,17 +334,14 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         return 1
     import psycopg
 
+    embedded = DocChat(settings.replace(database_url=""))
+    _repaired(embedded)  # every vector present before copying
     try:
-        target = PostgresStore(url)
+        done = embedded.copy_to(url, lambda outcome, d: print(f"{outcome:8} {d.name} ({plural(d.chunks, 'chunk')})",
+                                                              flush=True))
     except psycopg.OperationalError as exc:  # unreachable, refused, wrong password: one line, no traceback
         print(f"error: cannot open the PostgreSQL library: {exc}".strip(), file=sys.stderr)
         return 1
-    _repaired(DocChat(settings.replace(database_url="")))  # every vector present before copying
-    try:
-        done = copy_library(SqliteStore(settings.data_dir), target,
-                            lambda outcome, d: print(f"{outcome:8} {d.name} ({plural(d.chunks, 'chunk')})", flush=True))
-    finally:
-        target.close()
     missing = f", {len(done.missing)} not copied (stored file missing)" if done.missing else ""
     print(f"copied {plural(len(done.copied), 'document')} ({plural(done.chunks, 'chunk')}) without re-embedding; "
           f"{len(done.skipped)} already there{missing}")

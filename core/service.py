@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # imported where used: `list` and the Home page need none of 
     from core.llms.registry import LLMOption
     from core.retrieval.rerank import CrossEncoderReranker
     from core.retrieval.retriever import Retrieval, Retrieved
+    from core.store.to_postgres import Migration
 
 
 class DocChat:
@@ -204,6 +205,19 @@ class DocChat:
                           encode_query=lambda text: embed_query_vector(self.embeddings, text),
                           context_sentences=self.settings.context_sentences,
                           claim_similarity=claim_similarities(min_similarity(self.settings.embedding_model)))
+
+    def copy_to(self, url: str, on_document: Callable[[str, DocumentRecord], None] | None = None) -> Migration:
+        """Copy this library into the PostgreSQL library at ``url`` without re-embedding (``migrate``);
+        ``on_document`` hears "copied", "skipped" or "missing" for each document. Raises psycopg's
+        OperationalError when the server cannot be opened, before anything is copied."""
+        from core.store.postgres import PostgresStore
+        from core.store.to_postgres import copy_library
+
+        target = PostgresStore(url)
+        try:
+            return copy_library(self.store, target, on_document)
+        finally:
+            target.close()
 
     # -- models ------------------------------------------------------------------------------
     def llm(self, name: str | None = None, **generation: float | int) -> LoadedLLM:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.llms.loaded import LoadedLLM
-from core.llms.registry import LLMOption, available_llms, load_llm
+from core.llms.registry import LLMOption
 from core.service import DocChat
 from core.settings import InvalidSettings, Settings, load_settings
 from ui.render import inert_text
@@ -35,9 +35,9 @@ def llm(name: str) -> LoadedLLM:
     """The model with this session's generation settings (``ui.model_picker``). The registry keeps
     each loaded model once per process for every session; a different temperature or answer length
     is a cheap copy, a different context size reloads an in-process model once."""
-    return load_llm(name, settings().replace(**st.session_state.get("generation", {})))
+    return docchat().llm(name, **st.session_state.get("generation", {}))
 
 
 @st.cache_data(ttl=5, show_spinner=False)
 def llm_options() -> list[LLMOption]:
-    return available_llms(settings())
+    return docchat().llm_options()
