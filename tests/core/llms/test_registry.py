@@ -84,6 +84,7 @@ def test_unknown_or_unready_models_raise_a_clear_error(tmp_path, no_default):
         registry.load_llm("nosuchruntime:model", settings)
 
 
+@pytest.mark.integration  # imports transformers (seconds): not for the fast subset
 def test_a_model_that_fails_to_load_is_a_message_not_a_traceback(tmp_path, no_default):
     settings = local_settings(tmp_path)
     settings.models_dir.mkdir(parents=True)
