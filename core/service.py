@@ -118,13 +118,13 @@ class DocChat:
 
         return reread(self.store, self.embeddings, self.settings, sha256, on_progress)
 
-    def reindex(self, on_progress: Callable[[float], None] | None = None) -> int:
+    def reindex(self, on_progress: Callable[[float], object] | None = None) -> int:
         """Re-embed the whole library with the configured embedding model; returns the chunk count."""
         from core.ingest.reindex import reindex
 
         return reindex(self.store, self.embeddings, on_progress, self.settings.sentence_vectors)
 
-    def repair(self, on_progress: Callable[[float], None] | None = None) -> int:
+    def repair(self, on_progress: Callable[[float], object] | None = None) -> int:
         """Rebuild missing vectors from the stored passages (rows are the source of truth); returns
         how many. Left to ``reindex`` when the configured model is not the library's."""
         from core.embeddings import embedding_name

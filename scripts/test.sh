@@ -22,6 +22,9 @@ if [ -n "$missing" ]; then
 fi
 
 .venv/bin/ruff check .
+# The layering (.importlinter) and the types ([tool.mypy] in pyproject.toml) are checked like the lint.
+.venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
+.venv/bin/mypy
 set +e
 .venv/bin/python -m pytest "$@"
 rc=$?

@@ -66,7 +66,7 @@ def chat_openai(base_url: str, model: str, key: str | None, settings: Settings, 
         base_url=base_url,
         api_key=SecretStr(key or NO_KEY),
         temperature=settings.temperature,
-        max_tokens=settings.max_tokens,  # type: ignore[call-arg]  # a pydantic alias the stubs miss
+        max_tokens=settings.max_tokens,
         timeout=settings.llm_timeout,
         max_retries=MAX_RETRIES,
         streaming=True,
