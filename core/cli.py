@@ -13,7 +13,7 @@ from core.settings import InvalidSettings, load_settings
 from core.text import plural
 
 if TYPE_CHECKING:  # imported where used: `list` needs none of the models
-    from core.chat.engine import Answer, ChatEngine
+    from core.chat.engine import Verdict
     from core.ingest.records import Progress
     from core.service import DocChat
     from core.store.records import DocumentRecord
@@ -197,7 +197,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         sources = [{"source": h.source, "page": h.page, "text": h.text} for h in answer.sources]
         if args.json:
             text = "".join(answer.tokens).strip()
-            checked = _checked(engine, answer, text)
+            checked = _checked(engine.verdict(answer, text))
             print(json.dumps({"answer": text, "sources": sources, **checked}, ensure_ascii=False))
             return 0
         text = ""
@@ -210,7 +210,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if not sources:  # nothing was searched (a question over the length limit) or nothing found
         print()
         return 0
-    if _checked(engine, answer, text).get("supported") is False:
+    if engine.verdict(answer, text).refused:
         print(f"\n\n{UNSUPPORTED}", end="")
     print("\n\nSources:" if answer.found else "\n\nClosest passages (none close enough to answer from):")
     for n, src in enumerate(sources, 1):
@@ -222,17 +222,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
 UNSUPPORTED = "Not in your documents: no sentence of this answer is supported by the passages below."
 
 
-def _checked(engine: ChatEngine, answer: Answer, text: str) -> dict:
+def _checked(verdict: Verdict) -> dict:
     """The claim check as ``ask --json`` adds it (core/chat/claims.py): whether the answer is supported,
-    the passages that support it, and per sentence its passage. An unsupported answer becomes the
-    "not found" sentence, the model's text kept as ``model_answer``."""
-    from core.chat.prompts import not_found
-
-    if (check := engine.check(answer, text)) is None:
+    the passages that support it, and per sentence its passage. A refused answer shows the "not found"
+    sentence, the model's text kept as ``model_answer``."""
+    if (check := verdict.check) is None:
         return {}
     extra: dict = {"supported": check.supported, "cited": check.cited(), "claims": check.to_json()}
-    if not check.supported:
-        extra.update(answer=not_found(answer.language), model_answer=text)
+    if verdict.refused:
+        extra.update(answer=verdict.text, model_answer=verdict.model_text)
     return extra
 
 

@@ -120,7 +120,7 @@ if question := st.chat_input("Ask a question about your documents", max_chars=se
                 tokens = chain([first], tokens)
             text = stream_answer(tokens, body)
             status.update(label=f"{label}: checking the answer against them…" if found else label)
-            message = finished(answer.language, text, sources, found, engine.check(answer, text))
+            message = finished(engine.verdict(answer, text), answer.language, sources, found)
             if message["content"] != text:  # citations added, unsupported sentences marked, or refused
                 body.markdown(inert_markdown(message["content"]))
             if not message["found"] and found:

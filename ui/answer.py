@@ -8,8 +8,8 @@ import streamlit as st
 
 from core.chat.citations import cited
 from core.chat.claims import ClaimCheck, annotate
+from core.chat.engine import Verdict
 from core.chat.language import Language
-from core.chat.prompts import not_found
 from ui.render import inert_markdown
 from ui.sources import render_sources
 
@@ -24,16 +24,15 @@ def check_dict(check: ClaimCheck, text: str, sources: int) -> dict:
             "ms": round(1000 * check.seconds, 1)}
 
 
-def finished(language: Language | None, text: str, sources: list[dict], found: bool,
-             check: ClaimCheck | None) -> dict:
-    """The assistant message for a streamed answer in the asker's ``language``, judged by its claim check."""
-    message: dict = {"role": "assistant", "content": text, "sources": sources, "found": found}
-    if check is None or not found:
+def finished(verdict: Verdict, language: Language | None, sources: list[dict], found: bool) -> dict:
+    """The assistant message for a streamed answer in the asker's ``language``, as its claim check judged it."""
+    message: dict = {"role": "assistant", "content": verdict.text, "sources": sources, "found": found}
+    if verdict.check is None or not found:
         return message
-    if not check.supported:
-        return {**message, "content": not_found(language), "found": False, "model_text": text}
-    return {**message, "content": annotate(text, check, language.code if language else "en"),
-            "check": check_dict(check, text, len(sources))}
+    if verdict.refused:
+        return {**message, "found": False, "model_text": verdict.model_text}
+    return {**message, "content": annotate(verdict.text, verdict.check, language.code if language else "en"),
+            "check": check_dict(verdict.check, verdict.text, len(sources))}
 
 
 def render_extras(message: dict) -> None:

@@ -54,6 +54,17 @@ class Turn:
     content: str
 
 
+@dataclass(frozen=True)
+class Verdict:
+    text: str  # what the asker is shown
+    check: ClaimCheck | None  # None: nothing to check against (a refusal, no passages, no embedder)
+    model_text: str | None = None  # the model's own words, when the check replaced them
+
+    @property
+    def refused(self) -> bool:
+        return self.model_text is not None
+
+
 @dataclass
 class Answer:
     question: str
@@ -153,6 +164,15 @@ class ChatEngine:
             return None
         return check_claims(text, answer.passages or [h.text for h in answer.sources], self.encode,
                             *self.claim_similarity, question=answer.standalone or answer.question)
+
+    def verdict(self, answer: Answer, text: str) -> Verdict:
+        """The finished answer as the asker is shown it: the model's text, or, when not one of its
+        sentences is supported by the passages, the "not found" sentence in the asker's language
+        with the model's text kept aside. The Chat page and ``ask --json`` both show this."""
+        check = self.check(answer, text)
+        if check is not None and not check.supported:
+            return Verdict(not_found(answer.language), check, model_text=text)
+        return Verdict(text, check)
 
     def _stream(self, inputs: dict) -> Iterator[str]:
         with self.llm.lock:

@@ -188,3 +188,22 @@ def test_context_packing_sends_the_model_only_the_pieces_closest_to_the_question
     assert "".join(answer.tokens) == "6 [1]."
     assert "The decoder has 6 layers." in seen[0] and "Dropout" not in seen[0]
     assert engine.check(answer, "6 [1].").cited() == [1]  # the check reuses the packed passages' vectors
+
+
+def test_the_verdict_shows_a_supported_answer_and_refuses_one_the_passages_do_not_support():
+    """What the Chat page and ``ask --json`` show, decided once: the model's text when the passages
+    support it, the "not found" sentence in the asker's language (the model's text kept) when not."""
+    from tests.core.chat.test_claims import bag_of_words
+
+    hit = Hit("paper.pdf", 3, "The decoder has 6 layers. Dropout is 0.1.", 0.9, "ab" * 32, 1)
+    engine = ChatEngine(lambda q: Retrieved([hit], True), LoadedLLM("fake", RunnableLambda(lambda p: AIMessage("x"))),
+                        encode=bag_of_words, encode_query=lambda t: bag_of_words([t])[0])
+    answer = engine.answer("How many layers does the decoder have?")
+    supported = engine.verdict(answer, "The decoder has 6 layers.")
+    assert (supported.text, supported.refused) == ("The decoder has 6 layers.", False)
+    assert supported.check is not None and supported.check.supported
+    invented = "The encoder was trained on 400 TPUs in Norway."
+    refused = engine.verdict(answer, invented)
+    assert (refused.text, refused.refused, refused.model_text) == (NOT_FOUND, True, invented)
+    korean = engine.answer("디코더는 몇 개의 층으로 되어 있나요?")
+    assert engine.verdict(korean, invented).text == NOT_FOUND_KO
