@@ -9,7 +9,7 @@ import sqlite3
 
 import numpy as np
 
-from core.store.records import Chunk, NewDocument
+from core.store.records import Chunk, DocumentRecord, NewDocument
 from core.store.sentence_vectors import sentence_matrix, sentence_rows
 
 
@@ -65,3 +65,20 @@ def text_bytes(conn: sqlite3.Connection) -> tuple[int, int, int]:
     """(documents, chunks, bytes of chunk text and headings in UTF-8)."""
     return conn.execute("SELECT (SELECT count(*) FROM documents), count(*), COALESCE(SUM(LENGTH(CAST(text AS BLOB)) "
                         "+ COALESCE(LENGTH(CAST(heading AS BLOB)), 0)), 0) FROM chunks").fetchone()
+
+
+# In DocumentRecord's field order.
+_DOCUMENT_COLUMNS = "name, sha256, type, pages, chunks, size, added, note, collection"
+
+
+def documents(conn: sqlite3.Connection, where: str, params: list[str]) -> list[DocumentRecord]:
+    """The documents a WHERE (and ORDER BY) clause over ``documents d`` selects."""
+    return [DocumentRecord(*row) for row in
+            conn.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents d {where}", params).fetchall()]
+
+
+def in_collections(collections: list[str] | None) -> tuple[str, list[str]]:
+    """A WHERE clause over ``documents d`` for a collection filter (None: every document)."""
+    if collections is None:
+        return "", []
+    return f"WHERE d.collection IN ({','.join('?' * len(collections))})", list(collections)

@@ -31,16 +31,21 @@ from core.store.index_file import CHECKSUM_KEY
 from core.store.keyword_query import KeywordQuery
 from core.store.originals import Originals
 from core.store.records import DocumentRecord, Hit, NewDocument
-from core.store.rows import document_chunks, insert_document, insert_sentences, record_model, remove_rows, text_bytes
+from core.store.rows import (
+    document_chunks,
+    documents,
+    in_collections,
+    insert_document,
+    insert_sentences,
+    record_model,
+    remove_rows,
+    text_bytes,
+)
 from core.store.sentence_vectors import best_sentences
 from core.store.vector_index import VectorIndex, remove_ids
 
 if TYPE_CHECKING:
     import faiss
-
-# In DocumentRecord's field order.
-_DOCUMENT_COLUMNS = "name, sha256, type, pages, chunks, size, added, note, collection"
-
 
 class SqliteStore:
     def __init__(self, data_dir: Path) -> None:
@@ -150,11 +155,9 @@ class SqliteStore:
             return migrations.meta(conn, key)
 
     def documents(self, collections: list[str] | None = None) -> list[DocumentRecord]:
-        where, params = _in_collections(collections)
+        where, params = in_collections(collections)
         with self._connect() as conn:
-            rows = conn.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents d {where} ORDER BY added, id",
-                                params).fetchall()
-        return [DocumentRecord(*row) for row in rows]
+            return documents(conn, f"{where} ORDER BY added, id", params)
 
     def collections(self) -> list[str]:
         """Every collection in use, by name ("" is the documents with none)."""
@@ -164,16 +167,13 @@ class SqliteStore:
     def find(self, sha256: str) -> DocumentRecord | None:
         """One indexed lookup (every ingest asks this first), not a scan of the whole library."""
         with self._connect() as conn:
-            row = conn.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
-        return DocumentRecord(*row) if row else None
+            return next(iter(documents(conn, "WHERE sha256 = ?", [sha256])), None)
 
     def find_by_name(self, name: str) -> DocumentRecord | None:
         """The newest document with this file name: an upload with the same name and other bytes
         is a new version of it."""
         with self._connect() as conn:
-            row = conn.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE name = ? ORDER BY id DESC",
-                               (name,)).fetchone()
-        return DocumentRecord(*row) if row else None
+            return next(iter(documents(conn, "WHERE name = ? ORDER BY id DESC LIMIT 1", [name])), None)
 
     def original(self, sha256: str) -> bytes | None:
         """The uploaded file as it was, for download; stored by hash, never by the user's name."""
@@ -253,7 +253,7 @@ class SqliteStore:
         """The chunk ids a collection filter allows; None when there is no filter."""
         if collections is None:
             return None
-        where, params = _in_collections(collections)
+        where, params = in_collections(collections)
         with self._connect() as conn:
             return [r[0] for r in conn.execute(
                 f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id {where}", params)]
@@ -277,7 +277,7 @@ class SqliteStore:
 
     def keyword_search(self, query: KeywordQuery, k: int, collections: list[str] | None = None) -> list[Hit]:
         """BM25 over the two FTS5 indexes (``core.store.fts``), common words left out (decision 006)."""
-        where, params = _in_collections(collections)
+        where, params = in_collections(collections)
         with self._connect() as conn:
             query = self._common_terms.leave_out(conn, query)
             return self._hits(keyword_scores(conn, query, k, where if collections is not None else None, params))
@@ -399,10 +399,3 @@ class SqliteStore:
                     self._stage(conn, index)
             self._originals.remove(sha256)  # under the lock: a re-upload of these bytes waits for it
         return record
-
-
-def _in_collections(collections: list[str] | None) -> tuple[str, list[str]]:
-    """A WHERE clause over ``documents d`` for a collection filter (None: every document)."""
-    if collections is None:
-        return "", []
-    return f"WHERE d.collection IN ({','.join('?' * len(collections))})", list(collections)
