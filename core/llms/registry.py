@@ -39,19 +39,18 @@ from core.llms.gpt4all_backend import GPT4AllBackend
 from core.llms.hf_endpoint_backend import HFEndpointBackend
 from core.llms.llamacpp_backend import LlamaCppBackend
 from core.llms.loaded import LoadedLLM, ModelLock
-from core.llms.model_files import DEFAULT_GGUF, ModelFile, discover, split_model_paths
+from core.llms.model_files import DEFAULT_GGUF, DEFAULT_MODELS_DIR, ModelFile, discover, split_model_paths
 from core.llms.ollama_backend import OllamaBackend
 from core.llms.openai_backend import OpenAIBackend
 from core.llms.remote import PROBE_TTL, forget_probes, without_credentials
 from core.llms.states import MISSING, READY
 from core.llms.transformers_backend import TransformersBackend
-from core.settings import PROJECT_ROOT, Settings
+from core.settings import Settings
 
 BACKENDS: dict[str, Backend] = {b.runtime: b for b in (
     LlamaCppBackend(), GPT4AllBackend(), TransformersBackend(), OllamaBackend(), OpenAIBackend(), HFEndpointBackend(),
 )}
 # Where setup assembles the default model; found whatever data dir is in use.
-DEFAULT_MODELS_DIR = PROJECT_ROOT / "files" / "models"
 # Seconds a rebuild waits for the answer in progress on the old instance before giving up with a message
 # (an answer on 2 cores takes 10-60 s; waiting longer would look like a hang).
 RETIRE_WAIT = 120.0
