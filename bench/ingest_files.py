@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
                 embeddings = app.embeddings
                 embeddings.embed_documents(WARMUP)
                 timings[mode], chunks = run_pipeline(app, paths, read_ahead)
-            texts = stored_chunks(app.store.db_path)
+            texts = stored_chunks(app.store)
             parse_s, encode_s = run_raw(paths, texts, encode)
             raw_s = parse_s + encode_s
             run = {"files": files, "chunks": chunks, "in_turn_s": timings["in turn"],
