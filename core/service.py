@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core.settings import Settings
 from core.store import open_store
@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # imported where used: `list` and the Home page need none of 
     from core.llms.registry import LLMOption
     from core.retrieval.rerank import CrossEncoderReranker
     from core.retrieval.retriever import Retrieval, Retrieved
+    from core.store.chats import Conversation, ConversationRecord
     from core.store.to_postgres import Migration
 
 
@@ -218,6 +219,50 @@ class DocChat:
             return copy_library(self.store, target, on_document)
         finally:
             target.close()
+
+    # -- conversations -----------------------------------------------------------------------
+    def conversations(self, query: str = "") -> list[ConversationRecord]:
+        """Newest first; ``query`` keeps those whose title, questions or answers contain it."""
+        return self.store.chats.recent(query)
+
+    def conversation(self, conversation_id: str) -> Conversation | None:
+        """A stored conversation; sources of documents deleted since are marked ``deleted``."""
+        found = self.store.chats.get(conversation_id)
+        if found is None:
+            return None
+        present = {d.sha256 for d in self.store.documents()}
+        for turn in found.turns:
+            for source in turn.answer.get("sources") or []:
+                if source.get("sha256") and source["sha256"] not in present:
+                    source["deleted"] = True
+        return found
+
+    def save_turn(self, conversation_id: str | None, question: str, answer: dict[str, Any]) -> ConversationRecord:
+        """Store one finished turn (the answer as the page keeps it); a new conversation when
+        ``conversation_id`` is None or not stored yet."""
+        from core.store.chats import new_id
+
+        return self.store.chats.add_turn(conversation_id or new_id(), question, answer)
+
+    def rename_conversation(self, conversation_id: str, title: str) -> bool:
+        return bool(title.strip()) and self.store.chats.rename(conversation_id, title)
+
+    def delete_conversation(self, conversation_id: str) -> bool:
+        return self.store.chats.delete(conversation_id)
+
+    def import_conversation(self, data: bytes | str) -> ConversationRecord:
+        """A conversation from its exported JSON (``core.chat.transcript``), as a new conversation."""
+        from core.chat.transcript import TranscriptError, from_json
+        from core.store.chats import new_id
+
+        imported = from_json(data)
+        if not imported.turns:
+            raise TranscriptError("this conversation has no turns")
+        conversation_id, record = new_id(), None
+        for question, answer, asked in imported.turns:
+            record = self.store.chats.add_turn(conversation_id, question, answer, imported.title, asked=asked or None)
+        assert record is not None
+        return record
 
     # -- models ------------------------------------------------------------------------------
     def llm(self, name: str | None = None, **generation: float | int) -> LoadedLLM:

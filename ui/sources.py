@@ -14,7 +14,8 @@ from ui.render import inert_text
 def source_dicts(hits: list[Hit]) -> list[dict]:
     """What a chat message keeps of its sources (plain data in the session state)."""
     return [{"n": n, "source": h.source, "page": h.page, "heading": h.heading, "score": h.score,
-             "similarity": h.similarity, "text": h.text} for n, h in enumerate(hits, 1)]
+             "similarity": h.similarity, "text": h.text, "sha256": h.sha256, "chunk_id": h.chunk_id}
+            for n, h in enumerate(hits, 1)]
 
 
 def source_label(source: dict) -> str:

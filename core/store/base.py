@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     import numpy as np
 
+    from core.store.chats import ChatLog
     from core.store.keyword_query import KeywordQuery
     from core.store.records import DocumentRecord, Hit, NewDocument
 
@@ -36,6 +37,11 @@ class StoreStats:
 
 
 class Store(Protocol):
+    @property
+    def chats(self) -> ChatLog:
+        """The library's conversations (core.store.chats), in the same database."""
+        ...
+
     # -- reading ---------------------------------------------------------------------------
     def meta(self, key: str) -> str | None: ...
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from core.store.sqlite_chats import SCHEMA as CHATS_SCHEMA
+
 SCHEMA = (Path(__file__).with_name("schema.sql")).read_text(encoding="utf-8")
 KEYWORD_SCHEMA = (Path(__file__).with_name("keyword_schema.sql")).read_text(encoding="utf-8")
 KEYWORD_INDEX_VERSION = "1"
@@ -38,6 +40,7 @@ def migrate(conn: sqlite3.Connection) -> None:
     """Tables first; then the heading and collection columns and the full-text indexes, filled
     from the chunks already there."""
     conn.executescript(SCHEMA)
+    conn.executescript(CHATS_SCHEMA)  # conversations (issue 17): new tables, nothing to fill
     # How many chunks hold each indexed word (core.store.common_terms); a view, holds no data.
     conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts_vocab USING fts5vocab(chunks_fts, row)")
     keyword_ready = meta(conn, "keyword_index") == KEYWORD_INDEX_VERSION

@@ -29,6 +29,7 @@ from cachetools import TTLCache
 from core.store import common_words, rules
 from core.store.base import StoreStats
 from core.store.keyword_query import KeywordQuery, Term
+from core.store.postgres_chats import PostgresChats
 from core.store.postgres_keyword import TRIGRAM_INDEX, trigram_query, words_query
 from core.store.records import Chunk, DocumentRecord, Hit, NewDocument
 from core.store.sentence_vectors import best_sentences, sentence_matrix, sentence_rows
@@ -68,6 +69,7 @@ class PostgresStore:
             raise RuntimeError(f"pgvector {version} has no HNSW index; 0.5 or newer is needed")
         self._pool = ConnectionPool(url, min_size=1, max_size=pool_size, configure=_configure,
                                     check=ConnectionPool.check_connection, open=True, name="docchat")
+        self.chats = PostgresChats(self._pool)
 
     def close(self) -> None:
         self._pool.close()

@@ -46,3 +46,20 @@ CREATE TABLE IF NOT EXISTS docchat.chunk_sentences (
     chunk_id bigint PRIMARY KEY REFERENCES docchat.chunks (id) ON DELETE CASCADE,
     vectors bytea NOT NULL
 );
+-- Conversations (core/store/chats.py): written a turn at a time; an answer as the page shows it.
+CREATE TABLE IF NOT EXISTS docchat.conversations (
+    id text PRIMARY KEY,
+    owner text NOT NULL DEFAULT '',
+    title text NOT NULL,
+    created text NOT NULL,
+    updated text NOT NULL
+);
+CREATE INDEX IF NOT EXISTS conversations_updated ON docchat.conversations (owner, updated);
+CREATE TABLE IF NOT EXISTS docchat.turns (
+    conversation_id text NOT NULL REFERENCES docchat.conversations (id) ON DELETE CASCADE,
+    position integer NOT NULL,
+    question text NOT NULL,
+    answer jsonb NOT NULL,
+    asked text NOT NULL,
+    PRIMARY KEY (conversation_id, position)
+);

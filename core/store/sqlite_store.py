@@ -42,6 +42,7 @@ from core.store.rows import (
     text_bytes,
 )
 from core.store.sentence_vectors import best_sentences
+from core.store.sqlite_chats import SqliteChats
 from core.store.vector_index import VectorIndex, remove_ids
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ class SqliteStore:
         self._vectors = VectorIndex(self.index_path)
         self._originals = Originals(self.uploads_dir, self.data_dir / "unlisted")
         self._common_terms = CommonTerms()
+        self.chats = SqliteChats(self._connect)
         with self._write_lock():
             with self._connect() as conn:
                 migrations.migrate(conn)

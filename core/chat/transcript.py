@@ -1,0 +1,66 @@
+"""A stored conversation as a file: Markdown to read or share, JSON to keep or restore.
+
+The JSON holds every question and answer as the page showed it, with its sources (file, page,
+passage text), so an import restores the conversation even where the documents are not."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from core.store.chats import Conversation
+
+FORMAT = "docchat-conversation/1"
+MAX_IMPORT_BYTES = 20 << 20  # a conversation file larger than this is not one of ours
+
+
+class TranscriptError(ValueError):
+    """A file that is not a conversation this app exported; the message is one sentence."""
+
+
+@dataclass(frozen=True)
+class Imported:
+    title: str
+    turns: list[tuple[str, dict[str, Any], str]]  # (question, answer message, asked)
+
+
+def to_json(conversation: Conversation) -> str:
+    record = conversation.record
+    return json.dumps({"format": FORMAT, "title": record.title, "created": record.created, "updated": record.updated,
+                       "turns": [{"question": t.question, "answer": t.answer, "asked": t.asked}
+                                 for t in conversation.turns]}, ensure_ascii=False, indent=2)
+
+
+def to_markdown(conversation: Conversation) -> str:
+    lines = [f"# {conversation.record.title}", "", f"*{conversation.record.created[:10]}*", ""]
+    for turn in conversation.turns:
+        lines += [f"## {turn.question}", "", str(turn.answer.get("content", "")), ""]
+        sources = turn.answer.get("sources") or []
+        if sources:
+            lines.append("Sources:")
+            for source in sources:
+                page = f", page {source['page']}" if source.get("page") is not None else ""
+                gone = " (document deleted)" if source.get("deleted") else ""
+                lines.append(f"- [{source.get('n', '?')}] {source.get('source', '')}{page}{gone}")
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def from_json(data: bytes | str) -> Imported:
+    """The conversation in an exported JSON file; refuses anything else in one sentence."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise TranscriptError("this file is larger than any conversation export (20 MB)")
+    try:
+        parsed = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        raise TranscriptError("this file is not JSON") from None
+    if not isinstance(parsed, dict) or parsed.get("format") != FORMAT or not isinstance(parsed.get("turns"), list):
+        raise TranscriptError(f"this JSON is not a conversation exported by this app ({FORMAT})")
+    turns = []
+    for turn in parsed["turns"]:
+        if not (isinstance(turn, dict) and isinstance(turn.get("question"), str)
+                and isinstance(turn.get("answer"), dict) and isinstance(turn["answer"].get("content"), str)):
+            raise TranscriptError("a turn of this conversation has no question or answer text")
+        turns.append((turn["question"], turn["answer"], str(turn.get("asked", ""))))
+    return Imported(str(parsed.get("title") or "Imported conversation"), turns)

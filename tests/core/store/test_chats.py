@@ -1,0 +1,90 @@
+"""Conversations in the library's database (core/store/chats.py), against both stores."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.store.chats import title_from
+
+
+def _answer(text: str, **extra: object) -> dict:
+    return {"role": "assistant", "content": text, "sources": [{"n": 1, "source": "a.pdf", "page": 2,
+                                                               "text": "passage", "sha256": "a" * 64}], **extra}
+
+
+def test_turns_are_kept_in_order_with_their_answers_and_the_newest_conversation_comes_first(open_library):
+    store = open_library()
+    first = store.chats.add_turn("c1", "When was the lighthouse built?", _answer("In 1874 [1]."))
+    assert (first.id, first.title, first.turns, first.owner) == ("c1", "When was the lighthouse built?", 1, "")
+    store.chats.add_turn("c2", "Who keeps it?", _answer("Marta Quell."), asked="2099-01-01T00:00:00+00:00")
+    again = store.chats.add_turn("c1", "And its lamp?", _answer("Whale oil [1].", found=True))
+    assert again.turns == 2 and again.title == first.title  # a later turn does not retitle it
+    other = open_library()  # another process on the same library sees the same
+    kept = other.chats.get("c1")
+    assert kept is not None
+    assert [(t.question, t.answer["content"]) for t in kept.turns] == [
+        ("When was the lighthouse built?", "In 1874 [1]."), ("And its lamp?", "Whale oil [1].")]
+    assert kept.turns[1].answer["sources"][0]["page"] == 2 and kept.turns[1].answer["found"] is True
+    assert [c.id for c in other.chats.recent()] == ["c2", "c1"]
+    assert other.chats.get("nope") is None
+
+
+def test_search_rename_and_delete(open_library):
+    store = open_library()
+    store.chats.add_turn("c1", "When was the lighthouse built?", _answer("In 1874."))
+    store.chats.add_turn("c2", "Wer backt das Brot?", _answer("Die Bäckerei am Hafen, 100% Roggen."))
+    assert [c.id for c in store.chats.recent("LIGHTHOUSE")] == ["c1"]  # titles, any case
+    assert [c.id for c in store.chats.recent("Hafen")] == ["c2"]  # answers too
+    assert [c.id for c in store.chats.recent("100%")] == ["c2"] and store.chats.recent("0_%") == []  # literal % and _
+    assert store.chats.rename("c1", "  Skarvoy  ") and store.chats.get("c1").record.title == "Skarvoy"
+    assert store.chats.delete("c1") and not store.chats.delete("c1")
+    assert store.chats.get("c1") is None and [c.id for c in store.chats.recent()] == ["c2"]
+    assert store.chats.recent(owner="someone else") == []
+
+
+def test_an_answer_that_is_not_plain_data_or_far_too_large_is_refused_and_nothing_is_written(open_library):
+    store = open_library()
+    with pytest.raises(TypeError):
+        store.chats.add_turn("c1", "q", {"content": object()})
+    with pytest.raises(ValueError, match="over 1 MB"):
+        store.chats.add_turn("c1", "q", _answer("x" * (2 << 20)))
+    assert store.chats.get("c1") is None
+
+
+def test_titles_come_from_the_first_question_on_one_line():
+    assert title_from("  When was\nthe lighthouse   built?  ") == "When was the lighthouse built?"
+    long = "How many GPUs did they use to train the big transformer model and for how many days did it run"
+    assert title_from(long).endswith("…") and len(title_from(long)) <= 61 and " " not in title_from(long)[-2:]
+    assert title_from("   ") == "Conversation"
+
+
+def test_a_process_killed_while_it_writes_a_turn_loses_only_that_turn(tmp_path: Path) -> None:
+    """The turn's transaction is the commit point: a kill -9 inside it leaves the turns before."""
+    from core.store.sqlite_store import SqliteStore
+
+    data = tmp_path / "data"
+    store = SqliteStore(data)
+    store.chats.add_turn("c1", "first?", _answer("one"))
+    script = (
+        "import os, sys\n"
+        "from core.store.sqlite_store import SqliteStore\n"
+        "store = SqliteStore(sys.argv[1])\n"
+        "store.chats.add_turn('c1', 'second?', {'content': 'two'})\n"
+        "import sqlite3\n"
+        "class Dying(sqlite3.Connection):\n"
+        "    def execute(self, sql, *args):\n"
+        "        result = super().execute(sql, *args)\n"
+        "        if sql.startswith('INSERT INTO turns'):\n"
+        "            os._exit(9)  # the row is written, the transaction not committed\n"
+        "        return result\n"
+        "sqlite3.connect = (lambda connect: lambda *a, **k: connect(*a, factory=Dying, **k))(sqlite3.connect)\n"
+        "store.chats.add_turn('c1', 'third?', {'content': 'three'})\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script, str(data)], cwd=Path(__file__).resolve().parents[3])
+    assert run.returncode == 9  # it died inside the third turn's transaction
+    kept = SqliteStore(data).chats.get("c1")
+    assert kept is not None and [t.question for t in kept.turns] == ["first?", "second?"]
