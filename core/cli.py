@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.benchmarks.cli import add_bench_parser
+from core.chats_cli import add_chats_parser
 from core.settings import InvalidSettings, load_settings
 from core.text import plural
 
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("url", nargs="?", metavar="URL",
                          help="postgresql://user@host/database (default: setting database_url)")
     add_bench_parser(sub)
+    add_chats_parser(sub)
     return parser
 
 
@@ -313,6 +315,12 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_chats(args: argparse.Namespace) -> int:
+    from core.chats_cli import run_chats
+
+    return run_chats(args, _app(args))
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from core.benchmarks.cli import run_bench
 
@@ -354,7 +362,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 COMMANDS = {"ingest": cmd_ingest, "search": cmd_search, "ask": cmd_ask, "list": cmd_list, "delete": cmd_delete,
             "models": cmd_models, "reindex": cmd_reindex, "eval": cmd_eval, "migrate": cmd_migrate,
-            "bench": cmd_bench}
+            "bench": cmd_bench, "chats": cmd_chats}
 
 
 def main(argv: list[str] | None = None) -> int:
