@@ -11,7 +11,7 @@ import core  # noqa: F401 - sets offline mode before any library is imported
 from core.chat.engine import Turn
 from core.llms.registry import LLMUnavailable
 from core.text import plural
-from ui import model_picker
+from ui import conversations, model_picker
 from ui.access import require_password
 from ui.answer import finished, render_extras
 from ui.progress import ModelProgress, reading, searching, wait_for
@@ -37,15 +37,13 @@ def stream_answer(tokens: Iterator[str], slot: DeltaGenerator) -> str:
     return text
 
 
-if "messages" not in st.session_state:
-    st.session_state.messages = []
+conversations.open_from_url()
 if "llm_name" not in st.session_state:
     st.session_state.llm_name = settings().llm
 
 with st.sidebar:
+    conversations.sidebar()
     model_picker.render()
-    if st.button("Clear conversation"):
-        st.session_state.messages = []
 
 st.title("💬 Chat with your documents")
 repair_vectors()
@@ -93,7 +91,7 @@ if question := st.chat_input("Ask a question about your documents", max_chars=se
         st.markdown(inert_markdown(question))
     with st.chat_message("assistant"):
         sources: list[dict] = []
-        found = True
+        found, answered = True, False
         status = st.status("Searching your documents…")  # running (no tick) until the answer is complete
         try:
             model = llm(st.session_state.llm_name)
@@ -128,6 +126,7 @@ if question := st.chat_input("Ask a question about your documents", max_chars=se
             with sources_slot.container():  # again, now with the supporting passages marked
                 render_extras(message)
             status.update(label=label, state="complete")
+            answered = True
         except LLMUnavailable as exc:
             status.update(state="error")
             st.error(f"The model is not available: {inert_text(str(exc))}")
@@ -139,3 +138,5 @@ if question := st.chat_input("Ask a question about your documents", max_chars=se
             text = f"*(the model failed to answer: {inert_text(str(exc))})*"
             message = {"role": "assistant", "content": text, "sources": sources, "found": found}
         st.session_state.messages.append(message)
+    if answered:  # kept in the library; a failed or interrupted answer is not
+        conversations.save(question, message)

@@ -1,0 +1,72 @@
+"""The Chat page keeps its conversations in the library: the URL names the open one, so a reload
+(a new session with the same URL) or an app restart shows it again; New chat, the list, delete."""
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.llm_servers import FakeServer, OpenAIHandler
+from tests.pages.test_pages import ROOT, upload
+
+pytestmark = pytest.mark.integration  # the real embedder indexes the upload
+
+
+@pytest.fixture(autouse=True)
+def library(tmp_path, monkeypatch):
+    with FakeServer(OpenAIHandler, ["fake"], answer="It was built in 1874 [1].") as server:
+        monkeypatch.setenv("DOCCHAT_DATA_DIR", str(tmp_path / "data"))
+        monkeypatch.setenv("DOCCHAT_LLM", "openai:fake")
+        monkeypatch.setenv("DOCCHAT_OPENAI_URL", f"{server.url}/v1")
+        monkeypatch.chdir(ROOT)
+        st.cache_resource.clear()
+        st.cache_data.clear()
+        yield
+        st.cache_resource.clear()
+
+
+def chat(conversation: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages/1_Chat.py"), default_timeout=180)
+    if conversation:
+        at.query_params["c"] = conversation
+    return at.run()
+
+
+def test_a_conversation_survives_a_reload_and_a_restart_and_new_chat_starts_afresh(lighthouse_pdf):
+    upload([("lighthouse.pdf", lighthouse_pdf.read_bytes(), "application/pdf")])
+    at = chat()
+    at.chat_input[0].set_value("When was the lighthouse built?").run()
+    at.chat_input[0].set_value("Who keeps it?").run()
+    assert not at.exception
+    conversation = at.query_params["c"]
+    assert conversation and len(at.session_state.messages) == 4
+
+    reloaded = chat(conversation)  # a new session, the same URL: what a reload or a bookmark does
+    assert [m.name for m in reloaded.chat_message] == ["user", "assistant", "user", "assistant"]
+    assert reloaded.chat_message[2].markdown[0].value == "Who keeps it?"
+    assert reloaded.session_state.messages[1]["sources"][0]["source"] == "lighthouse.pdf"
+    st.cache_resource.clear()  # an app restart: nothing cached survives, the library does
+    restarted = chat(conversation)
+    assert len(restarted.chat_message) == 4
+    listed = [b for b in restarted.sidebar.button if b.key == f"chat_{conversation}"]
+    assert listed and listed[0].label == "When was the lighthouse built?"
+
+    restarted.sidebar.button[0].click().run()  # New chat
+    assert "c" not in restarted.query_params and restarted.session_state.messages == []
+    assert not restarted.chat_message
+
+
+def test_a_second_tab_on_another_conversation_never_mixes_and_delete_removes_it(lighthouse_pdf):
+    upload([("lighthouse.pdf", lighthouse_pdf.read_bytes(), "application/pdf")])
+    first, second = chat(), chat()
+    first.chat_input[0].set_value("When was the lighthouse built?").run()
+    second.chat_input[0].set_value("What does the lamp burn?").run()
+    one, two = first.query_params["c"], second.query_params["c"]
+    assert one != two
+    assert [m.markdown[0].value for m in chat(one).chat_message if m.name == "user"] == [
+        "When was the lighthouse built?"]
+    at = chat(two)
+    at.sidebar.checkbox(key=f"confirm_{two}").check().run()
+    at.sidebar.button(key=f"delete_{two}").click().run()
+    assert not at.exception and "c" not in at.query_params
+    assert [b.key for b in chat().sidebar.button if b.key and b.key.startswith("chat_")] == [f"chat_{one}"]
+    assert not chat(two).chat_message  # a link to a deleted conversation opens a new chat

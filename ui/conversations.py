@@ -1,0 +1,79 @@
+"""The Chat page's conversations: the one open is named in the URL (``?c=<id>``), so a reload, a
+bookmark or a second tab returns to it; the sidebar lists them newest first, with search, export,
+rename and delete. The library keeps them (``DocChat.save_turn``); a session only caches the one
+it shows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from core.chat.transcript import to_json, to_markdown
+from ui.render import inert_text
+from ui.resources import docchat
+
+SHOWN = 30  # conversations listed in the sidebar; the search box finds older ones
+
+
+def open_from_url() -> None:
+    """Show the conversation the URL names (its stored turns), or a new one when it names none."""
+    wanted = st.query_params.get("c")
+    if "messages" in st.session_state and st.session_state.get("conversation_id") == wanted:
+        return
+    st.session_state.messages = []
+    st.session_state.conversation_id = None
+    stored = docchat().conversation(wanted) if wanted else None
+    if stored is None:
+        if wanted:
+            del st.query_params["c"]  # deleted meanwhile, or a mistyped link: start afresh
+        return
+    st.session_state.conversation_id = stored.record.id
+    for turn in stored.turns:
+        st.session_state.messages += [{"role": "user", "content": turn.question}, turn.answer]
+
+
+def save(question: str, message: dict[str, Any]) -> None:
+    """Keep a finished turn; the first one creates the conversation and puts it in the URL."""
+    record = docchat().save_turn(st.session_state.get("conversation_id"), question, message)
+    st.session_state.conversation_id = record.id
+    st.query_params["c"] = record.id
+
+
+def _open(conversation_id: str | None) -> None:
+    if conversation_id:
+        st.query_params["c"] = conversation_id
+    elif "c" in st.query_params:
+        del st.query_params["c"]
+
+
+def sidebar() -> None:
+    """New chat, search, the list; for the open conversation: export, rename, delete."""
+    app, current = docchat(), st.session_state.get("conversation_id")
+    st.button("New chat", icon="➕", on_click=_open, args=(None,), use_container_width=True)
+    query = st.text_input("Search conversations", key="chat_search", placeholder="words from a title or answer")
+    found = app.conversations(query)
+    for c in found[:SHOWN]:
+        st.button(inert_text(c.title), key=f"chat_{c.id}", on_click=_open, args=(c.id,), use_container_width=True,
+                  type="primary" if c.id == current else "secondary", help=f"{c.turns} turns · {c.updated[:10]}")
+    if query and not found:
+        st.caption("No conversation matches.")
+    if current and (conversation := app.conversation(current)):
+        _manage(current, conversation)
+
+
+def _manage(current: str, conversation: Any) -> None:
+    app = docchat()
+    with st.expander("This conversation"):
+        st.download_button("Export as Markdown", to_markdown(conversation), file_name=f"conversation-{current}.md",
+                           mime="text/markdown", use_container_width=True)
+        st.download_button("Export as JSON", to_json(conversation), file_name=f"conversation-{current}.json",
+                           mime="application/json", use_container_width=True)
+        title = st.text_input("Title", value=conversation.record.title, key=f"title_{current}")
+        if title.strip() and title != conversation.record.title and app.rename_conversation(current, title):
+            st.rerun()
+        if st.checkbox("Delete this conversation…", key=f"confirm_{current}"):
+            if st.button("Delete for good", type="primary", key=f"delete_{current}"):
+                app.delete_conversation(current)
+                _open(None)
+                st.rerun()
