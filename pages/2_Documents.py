@@ -67,7 +67,7 @@ documents = [d for d in all_documents if needle in d.name.casefold()
 version = st.session_state.setdefault("library_version", 0)
 table = st.dataframe(
     [
-        {"name": d.name, "collection": d.collection, "type": d.kind, "pages": d.pages or "", "chunks": d.chunks,
+        {"name": d.name, "collection": d.collection, "type": d.kind, "pages": d.pages, "chunks": d.chunks,
          "size (KB)": round(d.size / 1024, 1), "added": local_time(d.added), "status": d.note or "ready"}
         for d in documents
     ],

@@ -34,7 +34,7 @@ def render_sources(sources: list[dict], answer: str = "", found: bool = True, ch
     order = numbers + [s["n"] for s in sources if s["n"] not in numbers]
     by_number = {s["n"]: s for s in sources}
     title = f"Sources ({len(sources)})" if found else f"Closest passages ({len(sources)})"
-    with st.expander(title, expanded=not found):
+    with st.expander(title):  # closed: a refusal's closest passages can run to pages of figure text
         for n in order:
             source = by_number[n]
             mark = " · **cited**" if n in numbers else ""

@@ -211,3 +211,18 @@ def test_a_deleted_index_is_rebuilt_on_the_page_and_a_missing_original_is_named(
     library = DocChat(load_settings()).store
     assert sorted(d.name for d in library.documents()) == ["kept.txt", "other.txt"]
     assert library.missing_vectors() == []
+
+
+def test_documents_without_pages_list_with_an_empty_page_count_not_a_mixed_column(lighthouse_pdf):
+    """A TXT has no pages: the column held numbers and "" and pyarrow logged ArrowInvalid on every
+    listing (issue 17); it holds numbers and nulls now."""
+    import pyarrow as pa
+
+    at = add(documents_page(), "notes.txt", b"The bakery opens at six.")
+    at.file_uploader[0].set_value([("lighthouse.pdf", lighthouse_pdf.read_bytes(), "application/pdf")])
+    [submit] = [b for b in at.button if b.label == "Add to library"]
+    submit.click().run()
+    table = at.dataframe[0].value
+    pages = dict(zip(table["name"], table["pages"], strict=True))
+    assert pages["lighthouse.pdf"] == 2 and (pages["notes.txt"] is None or pages["notes.txt"] != pages["notes.txt"])
+    pa.Table.from_pandas(table)  # raised ArrowInvalid before
