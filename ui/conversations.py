@@ -18,8 +18,11 @@ SHOWN = 30  # conversations listed in the sidebar; the search box finds older on
 
 def open_from_url() -> None:
     """Show the conversation the URL names (its stored turns), or a new one when it names none."""
-    wanted = st.query_params.get("c")
-    if "messages" in st.session_state and st.session_state.get("conversation_id") == wanted:
+    wanted, current = st.query_params.get("c"), st.session_state.get("conversation_id")
+    if "messages" in st.session_state and wanted is None and current:
+        st.query_params["c"] = current  # back from another page, whose link does not carry it
+        return
+    if "messages" in st.session_state and current == wanted:
         return
     st.session_state.messages = []
     st.session_state.conversation_id = None
@@ -41,9 +44,13 @@ def save(question: str, message: dict[str, Any]) -> None:
 
 
 def _open(conversation_id: str | None) -> None:
+    """A click in the list (or New chat, with None): the URL names it, ``open_from_url`` shows it."""
     if conversation_id:
         st.query_params["c"] = conversation_id
-    elif "c" in st.query_params:
+        return
+    st.session_state.conversation_id = None
+    st.session_state.messages = []
+    if "c" in st.query_params:
         del st.query_params["c"]
 
 

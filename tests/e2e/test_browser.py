@@ -195,7 +195,7 @@ def test_upload_ask_and_sessions(app_url: str, browser, tmp_path: Path) -> None:
             Path(target).parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=target, full_page=True, animations="disabled")
 
-        # A second browser session: same library, its own (empty) conversation.
+        # A second browser session: same library, its own (new) conversation.
         other_context = browser.new_context(viewport={"width": 1280, "height": 900})
         try:
             other = other_context.new_page()
@@ -204,7 +204,9 @@ def test_upload_ask_and_sessions(app_url: str, browser, tmp_path: Path) -> None:
             _wait_until_idle(other)
             expect(other.get_by_text("Your library is empty")).to_have_count(0)
             expect(other.locator('[data-testid="stChatMessage"]')).to_have_count(0)
-            expect(other.get_by_text(QUESTION)).to_have_count(0)
+            # its chat is empty; the library's conversations are listed (one owner until accounts exist)
+            expect(other.locator('[data-testid="stMain"]').get_by_text(QUESTION)).to_have_count(0)
+            expect(other.locator('[data-testid="stSidebar"]').get_by_role("button", name=QUESTION[:40])).to_be_visible()
         finally:
             other_context.close()
 
@@ -214,6 +216,17 @@ def test_upload_ask_and_sessions(app_url: str, browser, tmp_path: Path) -> None:
         expect(page.get_by_role("heading", name=re.compile("Documents"))).to_be_visible(timeout=UI_TIMEOUT_MS)
         page.locator('[data-testid="stSidebarNavLink"]', has_text="Chat").click()
         expect(page.locator('[data-testid="stChatMessage"]').first).to_contain_text(QUESTION, timeout=UI_TIMEOUT_MS)
+
+        # The conversation is kept in the library and named in the URL: a reload (a new session)
+        # shows it again, and it is listed in the sidebar under its first question.
+        expect(page).to_have_url(re.compile(r"[?&]c=[0-9a-f]{16}"), timeout=UI_TIMEOUT_MS)
+        page.reload()
+        expect(page.locator('[data-testid="stChatMessage"]')).to_have_count(2, timeout=UI_TIMEOUT_MS)
+        expect(page.locator('[data-testid="stChatMessage"]').first).to_contain_text(QUESTION)
+        expect(page.locator('[data-testid="stSidebar"]').get_by_role("button", name=QUESTION[:40])).to_be_visible()
+        page.get_by_role("button", name="New chat").click()
+        expect(page.locator('[data-testid="stChatMessage"]')).to_have_count(0, timeout=UI_TIMEOUT_MS)
+        expect(page).not_to_have_url(re.compile(r"[?&]c="))
     finally:
         context.close()
 
