@@ -49,8 +49,8 @@ def streamlit_app(tmp_path: Path, **settings: str) -> Iterator[int]:
     port = _free_port()
     (tmp_path / "data").mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCCHAT_", "STREAMLIT_"))}
-    env.update(DOCCHAT_DATA_DIR=str(tmp_path / "data"), DOCCHAT_SETTINGS=str(tmp_path / "no-settings.toml"),
-               **settings)
+    env.update({"DOCCHAT_DATA_DIR": str(tmp_path / "data"), "DOCCHAT_SETTINGS": str(tmp_path / "no-settings.toml"),
+                **settings})
     python = REPO_ROOT / ".venv" / "bin" / "python"
     command = [str(python if python.exists() else sys.executable), "-m", "streamlit", "run", "Home.py",
                "--server.port", str(port),

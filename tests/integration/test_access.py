@@ -94,10 +94,13 @@ def test_plain_http_from_another_host_is_refused(app_port):
 
 
 def test_an_uncaught_error_shows_a_message_not_its_details(tmp_path):
-    """A setting that is not a number makes Home.py raise; the browser gets Streamlit's generic
-    message, without the exception's type, text or traceback (those go to the server's log)."""
-    with streamlit_app(tmp_path, DOCCHAT_K="not-a-number", DOCCHAT_OLLAMA_URL="") as port:
+    """A data folder that is a file makes Home.py raise when it opens the library; the browser gets
+    Streamlit's generic message, without the exception's type, text or traceback (those go to the
+    server's log). (A bad setting is no longer such an error: it stops the page with its sentence.)"""
+    not_a_folder = tmp_path / "library-is-a-file-xyz"
+    not_a_folder.write_text("x", encoding="utf-8")
+    with streamlit_app(tmp_path, DOCCHAT_DATA_DIR=str(not_a_folder), DOCCHAT_OLLAMA_URL="") as port:
         [error] = elements(run_page(port), "exception")
     assert "encountered an error" in error.message
-    assert not error.type and not list(error.stack_trace) and "not-a-number" not in str(error)
-    assert "not-a-number" in (tmp_path / "server.log").read_text()  # the details are in the log
+    assert not error.type and not list(error.stack_trace) and "library-is-a-file-xyz" not in str(error)
+    assert "library-is-a-file-xyz" in (tmp_path / "server.log").read_text()  # the details are in the log
