@@ -65,10 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     reindex.add_argument("--reread", action="store_true",
                          help="with --all: read every document again instead of re-embedding its passages")
 
-    evaluate = sub.add_parser("eval", help="measure retrieval (squad, mixed) or answers (answers)")
-    evaluate.add_argument("kind", choices=["squad", "answers", "mixed"])
-    evaluate.add_argument("path", type=Path, metavar="PATH",
-                          help="SQuAD v1.1 dev-v1.1.json; for mixed, the cases file (tests/data/mixed_eval.json)")
+    evaluate = sub.add_parser("eval", help="measure retrieval (squad, mixed, feedback) or answers (answers)")
+    evaluate.add_argument("kind", choices=["squad", "answers", "mixed", "feedback"])
+    evaluate.add_argument("path", type=Path, metavar="PATH", nargs="?",
+                          help="SQuAD v1.1 dev-v1.1.json; for mixed, the cases file (tests/data/mixed_eval.json); "
+                          "for feedback, where to write the cases made of the Chat page's thumbs (optional)")
     evaluate.add_argument("--corpus", type=Path,
                           help="mixed: folder holding the files the cases name (default: setting corpus_dir, "
                           "../shared/corpus)")

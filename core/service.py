@@ -244,6 +244,14 @@ class DocChat:
 
         return self.store.chats.add_turn(conversation_id or new_id(), question, answer)
 
+    def set_feedback(self, conversation_id: str, position: int, score: int | None, comment: str = "") -> bool:
+        """A reader's thumbs up (1) or down (0) on one stored answer, with an optional comment; None
+        takes it back. ``eval feedback`` turns the marked answers into retrieval test cases."""
+        from core.store.rules import now
+
+        feedback = None if score is None else {"score": int(score), "comment": comment.strip(), "at": now()}
+        return self.store.chats.set_feedback(conversation_id, position, feedback)
+
     def rename_conversation(self, conversation_id: str, title: str) -> bool:
         return bool(title.strip()) and self.store.chats.rename(conversation_id, title)
 

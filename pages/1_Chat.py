@@ -78,6 +78,7 @@ for message in st.session_state.messages:
     with st.chat_message(message["role"]):
         st.markdown(inert_markdown(message["content"]))
         render_extras(message)
+        conversations.feedback(message)
 
 # The browser stops typing at the limit and Streamlit cuts a longer message to it; the engine
 # refuses anything longer that reaches it another way.
@@ -119,6 +120,8 @@ if question := st.chat_input("Ask a question about your documents", max_chars=se
             text = stream_answer(tokens, body)
             status.update(label=f"{label}: checking the answer against them…" if found else label)
             message = finished(engine.verdict(answer, text), answer.language, sources, found)
+            if answer.standalone != question:
+                message["searched"] = answer.standalone  # shown again with the answer, and what eval asks
             if message["content"] != text:  # citations added, unsupported sentences marked, or refused
                 body.markdown(inert_markdown(message["content"]))
             if not message["found"] and found:

@@ -10,7 +10,7 @@ from core.chat.citations import cited
 from core.chat.claims import ClaimCheck, annotate
 from core.chat.engine import Verdict
 from core.chat.language import Language
-from ui.render import inert_markdown
+from ui.render import inert_markdown, inert_text
 from ui.sources import render_sources
 
 UNSUPPORTED_LABEL = "The model's answer (not supported by your documents)"
@@ -36,7 +36,10 @@ def finished(verdict: Verdict, language: Language | None, sources: list[dict], f
 
 
 def render_extras(message: dict) -> None:
-    """Below the answer text: the model's unsupported text (behind a click), then the sources."""
+    """Below the answer text: what was searched for (a follow-up's rewrite), the model's unsupported
+    text (behind a click), then the sources."""
+    if message.get("searched"):
+        st.caption(f"Searched for: *{inert_text(message['searched'])}*")
     if message.get("model_text"):
         with st.expander(f"⚠ {UNSUPPORTED_LABEL}"):
             st.markdown(inert_markdown(message["model_text"]))

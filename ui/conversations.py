@@ -33,7 +33,8 @@ def open_from_url() -> None:
         return
     st.session_state.conversation_id = stored.record.id
     for turn in stored.turns:
-        st.session_state.messages += [{"role": "user", "content": turn.question}, turn.answer]
+        st.session_state.messages += [{"role": "user", "content": turn.question},
+                                      {**turn.answer, "turn": turn.position}]
 
 
 def save(question: str, message: dict[str, Any]) -> None:
@@ -41,6 +42,28 @@ def save(question: str, message: dict[str, Any]) -> None:
     record = docchat().save_turn(st.session_state.get("conversation_id"), question, message)
     st.session_state.conversation_id = record.id
     st.query_params["c"] = record.id
+    message["turn"] = record.turns  # its place in the conversation, for the reader's feedback
+
+
+def feedback(message: dict[str, Any]) -> None:
+    """Thumbs up or down under a stored answer, and an optional comment once judged; kept with the
+    answer in the library (``python -m core eval feedback`` makes test cases of them)."""
+    conversation, turn = st.session_state.get("conversation_id"), message.get("turn")
+    if not conversation or not turn:
+        return
+    key = f"feedback_{conversation}_{turn}"
+    stored = message.get("feedback") or {}
+    score = st.feedback("thumbs", key=key, default=stored.get("score"), on_change=_judged,
+                        args=(conversation, turn, key, message))
+    if score is not None:
+        st.text_input("What was wrong or right? (optional)", value=stored.get("comment", ""), key=f"{key}_comment",
+                      on_change=_judged, args=(conversation, turn, key, message), max_chars=2000)
+
+
+def _judged(conversation: str, turn: int, key: str, message: dict[str, Any]) -> None:
+    score, comment = st.session_state.get(key), st.session_state.get(f"{key}_comment", "")
+    docchat().set_feedback(conversation, turn, score, comment or "")
+    message["feedback"] = None if score is None else {"score": score, "comment": comment or ""}
 
 
 def _open(conversation_id: str | None) -> None:

@@ -7,6 +7,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from core.settings import Settings
 
@@ -34,8 +35,10 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     from core.eval.squad import build_library, evaluate, load_squad
     from core.service import DocChat
 
-    if not args.path.is_file():
-        print(f"error: {args.path} not found", file=sys.stderr)
+    if args.kind == "feedback":
+        return run_feedback_eval(args, settings)
+    if args.path is None or not args.path.is_file():
+        print(f"error: {args.path or 'PATH'} not found", file=sys.stderr)
         return 2
     if args.kind == "mixed":
         return run_mixed_eval(args, settings)
@@ -96,4 +99,33 @@ def run_mixed_eval(args: argparse.Namespace, settings: Settings) -> int:
               f"MRR@10 {report.mrr_at_10:.3f}; hit@5 by language: {langs} (embeddings: {settings.embedding_model})")
         for case in report.missed_at_5:
             print(f"  missed@5 [{case.language}] {case.question} -> {case.file} p.{case.page}")
+    return 0
+
+
+def run_feedback_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """The user's own library, asked again the questions whose answers they marked (core/eval/feedback.py)."""
+    from dataclasses import asdict
+
+    from core.eval.feedback import feedback_cases, run_feedback
+    from core.service import DocChat
+
+    app = DocChat(settings)
+    cases, disliked = feedback_cases(app)
+    if args.path is not None:
+        args.path.write_text(json.dumps({"cases": [asdict(c) for c in cases]}, ensure_ascii=False, indent=1),
+                             encoding="utf-8")
+    report: dict[str, Any] = run_feedback(app, cases) if cases else {"cases": 0, "lost": []}
+    report["disliked"] = [asdict(d) for d in disliked]
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    if not cases:
+        print("no answer is marked with a thumbs up yet (Chat page, under each answer)")
+    else:
+        print(f"{len(cases)} confirmed answers asked again: hit@1 {report['hit@1']:.3f}, hit@5 {report['hit@5']:.3f}, "
+              f"MRR@10 {report['mrr@10']:.3f}")
+        for lost in report["lost"]:
+            print(f"  lost: {lost['question']!r} (expected {lost['source']}, now rank {lost['rank'] or '>10'})")
+    for d in disliked:
+        print(f"  thumbs down: {d.question!r}" + (f" — {d.comment}" if d.comment else ""))
     return 0

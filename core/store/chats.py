@@ -34,6 +34,7 @@ class StoredTurn:
     question: str
     answer: dict[str, Any]  # the assistant message as the page keeps it (core.service: plain JSON data)
     asked: str
+    position: int = 0  # 1, 2, … in its conversation
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,10 @@ class ChatLog(Protocol):
         ...
 
     def rename(self, conversation_id: str, title: str) -> bool: ...
+
+    def set_feedback(self, conversation_id: str, position: int, feedback: dict[str, Any] | None) -> bool:
+        """Keep the reader's judgement of one answer in it (``answer["feedback"]``); None removes it."""
+        ...
 
     def delete(self, conversation_id: str) -> bool:
         """The conversation and its turns; False when there was none."""

@@ -34,9 +34,9 @@ class PostgresChats:
             row = conn.execute(f"{_RECORD} WHERE c.id = %s", (conversation_id,)).fetchone()
             if row is None:
                 return None
-            turns = conn.execute("SELECT question, answer, asked FROM docchat.turns WHERE conversation_id = %s "
-                                 "ORDER BY position", (conversation_id,)).fetchall()
-        return Conversation(ConversationRecord(*row), [StoredTurn(q, a, t) for q, a, t in turns])
+            turns = conn.execute("SELECT question, answer, asked, position FROM docchat.turns "
+                                 "WHERE conversation_id = %s ORDER BY position", (conversation_id,)).fetchall()
+        return Conversation(ConversationRecord(*row), [StoredTurn(q, a, t, n) for q, a, t, n in turns])
 
     def add_turn(self, conversation_id: str, question: str, answer: dict[str, Any], title: str = "",
                  owner: str = "", asked: str | None = None) -> ConversationRecord:
@@ -56,6 +56,13 @@ class PostgresChats:
         with self._pool.connection() as conn, conn.transaction():
             return conn.execute("UPDATE docchat.conversations SET title = %s WHERE id = %s",
                                 (title.strip(), conversation_id)).rowcount > 0
+
+    def set_feedback(self, conversation_id: str, position: int, feedback: dict[str, Any] | None) -> bool:
+        change, params = (("answer - 'feedback'", []) if feedback is None
+                          else ("jsonb_set(answer, '{feedback}', %s::jsonb)", [encoded(feedback)]))
+        with self._pool.connection() as conn, conn.transaction():
+            return conn.execute(f"UPDATE docchat.turns SET answer = {change} WHERE conversation_id = %s "
+                                "AND position = %s", [*params, conversation_id, position]).rowcount > 0
 
     def delete(self, conversation_id: str) -> bool:
         with self._pool.connection() as conn, conn.transaction():

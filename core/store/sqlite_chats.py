@@ -57,9 +57,9 @@ class SqliteChats:
             row = conn.execute(f"{_RECORD} WHERE c.id = ?", (conversation_id,)).fetchone()
             if row is None:
                 return None
-            turns = conn.execute("SELECT question, answer, asked FROM turns WHERE conversation_id = ? "
+            turns = conn.execute("SELECT question, answer, asked, position FROM turns WHERE conversation_id = ? "
                                  "ORDER BY position", (conversation_id,)).fetchall()
-        return Conversation(ConversationRecord(*row), [StoredTurn(q, json.loads(a), t) for q, a, t in turns])
+        return Conversation(ConversationRecord(*row), [StoredTurn(q, json.loads(a), t, n) for q, a, t, n in turns])
 
     def add_turn(self, conversation_id: str, question: str, answer: dict[str, Any], title: str = "",
                  owner: str = "", asked: str | None = None) -> ConversationRecord:
@@ -78,6 +78,13 @@ class SqliteChats:
         with self._connect() as conn, _transaction(conn):
             return conn.execute("UPDATE conversations SET title = ? WHERE id = ?",
                                 (title.strip(), conversation_id)).rowcount > 0
+
+    def set_feedback(self, conversation_id: str, position: int, feedback: dict[str, Any] | None) -> bool:
+        change, params = (("json_remove(answer, '$.feedback')", []) if feedback is None
+                          else ("json_set(answer, '$.feedback', json(?))", [encoded(feedback)]))
+        with self._connect() as conn, _transaction(conn):
+            return conn.execute(f"UPDATE turns SET answer = {change} WHERE conversation_id = ? AND position = ?",
+                                [*params, conversation_id, position]).rowcount > 0
 
     def delete(self, conversation_id: str) -> bool:
         with self._connect() as conn, _transaction(conn):

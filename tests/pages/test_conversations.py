@@ -70,3 +70,24 @@ def test_a_second_tab_on_another_conversation_never_mixes_and_delete_removes_it(
     assert not at.exception and "c" not in at.query_params
     assert [b.key for b in chat().sidebar.button if b.key and b.key.startswith("chat_")] == [f"chat_{one}"]
     assert not chat(two).chat_message  # a link to a deleted conversation opens a new chat
+
+
+def test_thumbs_and_a_comment_are_kept_with_the_answer(lighthouse_pdf):
+    from core.service import DocChat
+    from core.settings import load_settings
+
+    upload([("lighthouse.pdf", lighthouse_pdf.read_bytes(), "application/pdf")])
+    at = chat()
+    at.chat_input[0].set_value("When was the lighthouse built?").run()
+    conversation = at.query_params["c"]
+    at = chat(conversation)  # feedback is offered on stored answers
+    key = f"feedback_{conversation}_1"
+    at.session_state[key] = 0  # thumbs down, as a click sets it
+    at.run()
+    at.text_input(key=f"{key}_comment").input("It was 1874, but the sources are wrong").run()
+    assert not at.exception
+    [turn] = DocChat(load_settings()).conversation(conversation).turns
+    assert turn.answer["feedback"]["score"] == 0
+    assert turn.answer["feedback"]["comment"] == "It was 1874, but the sources are wrong"
+    again = chat(conversation)
+    assert again.text_input(key=f"{key}_comment").value == "It was 1874, but the sources are wrong"

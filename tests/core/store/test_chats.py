@@ -88,3 +88,16 @@ def test_a_process_killed_while_it_writes_a_turn_loses_only_that_turn(tmp_path: 
     assert run.returncode == 9  # it died inside the third turn's transaction
     kept = SqliteStore(data).chats.get("c1")
     assert kept is not None and [t.question for t in kept.turns] == ["first?", "second?"]
+
+
+def test_feedback_is_kept_in_its_answer_and_can_be_taken_back(open_library):
+    store = open_library()
+    store.chats.add_turn("c1", "When?", _answer("In 1874 [1]."))
+    store.chats.add_turn("c1", "Who?", _answer("Marta."))
+    assert store.chats.set_feedback("c1", 2, {"score": 0, "comment": "she keeps it, she did not build it"})
+    assert not store.chats.set_feedback("c1", 3, {"score": 1}) and not store.chats.set_feedback("nope", 1, {"score": 1})
+    turns = open_library().chats.get("c1").turns
+    assert [t.position for t in turns] == [1, 2] and "feedback" not in turns[0].answer
+    assert turns[1].answer["feedback"] == {"score": 0, "comment": "she keeps it, she did not build it"}
+    assert turns[1].answer["content"] == "Marta."  # the rest of the answer as it was
+    assert store.chats.set_feedback("c1", 2, None) and "feedback" not in store.chats.get("c1").turns[1].answer
