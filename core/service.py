@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # imported where used: `list` and the Home page need none of 
     from core.ingest.records import IngestResult, ProgressCallback, Upload
     from core.llms.loaded import LoadedLLM
     from core.llms.registry import LLMOption
+    from core.page_view import PageView
     from core.retrieval.rerank import CrossEncoderReranker
     from core.retrieval.retriever import Retrieval, Retrieved
     from core.store.chats import Conversation, ConversationRecord
@@ -61,6 +62,21 @@ class DocChat:
     def original(self, sha256: str) -> bytes | None:
         """The uploaded file as it was, for download."""
         return self.store.original(sha256)
+
+    def page_view(self, sha256: str, page: int, passage: str) -> PageView | None:
+        """A cited PDF page as an image with the passage marked (core/page_view.py); None when the
+        stored file is gone, is not a PDF, or cannot be opened without its password."""
+        import pypdfium2 as pdfium
+
+        from core.page_view import page_view
+
+        original = self.store.original(sha256)
+        if original is None or b"%PDF" not in original[:1024]:
+            return None
+        try:
+            return page_view(original, page, passage)
+        except (pdfium.PdfiumError, ValueError):
+            return None
 
     def set_collection(self, sha256: str, collection: str | None) -> None:
         """Move a document to a collection; None or "" takes it out of any."""

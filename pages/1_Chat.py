@@ -11,7 +11,7 @@ import core  # noqa: F401 - sets offline mode before any library is imported
 from core.chat.engine import Turn
 from core.llms.registry import LLMUnavailable
 from core.text import plural
-from ui import conversations, model_picker
+from ui import conversations, model_picker, page_viewer
 from ui.access import require_password
 from ui.answer import finished, render_extras
 from ui.progress import ModelProgress, reading, searching, wait_for
@@ -74,11 +74,12 @@ if st.session_state.llm_name is None:
     st.stop()
 app.warm_up(st.session_state.llm_name)
 
-for message in st.session_state.messages:
+for number, message in enumerate(st.session_state.messages):
     with st.chat_message(message["role"]):
         st.markdown(inert_markdown(message["content"]))
-        render_extras(message)
+        render_extras(message, f"m{number}")
         conversations.feedback(message)
+page_viewer.show_if_asked()
 
 # The browser stops typing at the limit and Streamlit cuts a longer message to it; the engine
 # refuses anything longer that reaches it another way.
@@ -120,15 +121,15 @@ if question := st.chat_input("Ask a question about your documents", max_chars=se
             text = stream_answer(tokens, body)
             status.update(label=f"{label}: checking the answer against them…" if found else label)
             message = finished(engine.verdict(answer, text), answer.language, sources, found)
-            if answer.standalone != question:
-                message["searched"] = answer.standalone  # shown again with the answer, and what eval asks
             if message["content"] != text:  # citations added, unsupported sentences marked, or refused
                 body.markdown(inert_markdown(message["content"]))
             if not message["found"] and found:
                 label = "The passages found do not support the model's answer"
             with sources_slot.container():  # again, now with the supporting passages marked
-                render_extras(message)
+                render_extras(message, f"m{len(st.session_state.messages)}")
             status.update(label=label, state="complete")
+            if answer.standalone != question:  # shown with the answer when it is shown again, and what eval asks
+                message["searched"] = answer.standalone
             answered = True
         except LLMUnavailable as exc:
             status.update(state="error")

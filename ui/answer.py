@@ -35,7 +35,7 @@ def finished(verdict: Verdict, language: Language | None, sources: list[dict], f
             "check": check_dict(verdict.check, verdict.text, len(sources))}
 
 
-def render_extras(message: dict) -> None:
+def render_extras(message: dict, key: str = "") -> None:
     """Below the answer text: what was searched for (a follow-up's rewrite), the model's unsupported
     text (behind a click), then the sources."""
     if message.get("searched"):
@@ -43,4 +43,5 @@ def render_extras(message: dict) -> None:
     if message.get("model_text"):
         with st.expander(f"⚠ {UNSUPPORTED_LABEL}"):
             st.markdown(inert_markdown(message["model_text"]))
-    render_sources(message.get("sources", []), message["content"], message.get("found", True), message.get("check"))
+    render_sources(message.get("sources", []), message["content"], message.get("found", True), message.get("check"),
+                   key)

@@ -8,6 +8,7 @@ import streamlit as st
 
 from core.chat.citations import cited, highlight
 from core.store.records import Hit
+from ui.page_viewer import view_button
 from ui.render import inert_text
 
 
@@ -24,10 +25,12 @@ def source_label(source: dict) -> str:
     return f"[{source['n']}] {source['source']}{page}{heading}"
 
 
-def render_sources(sources: list[dict], answer: str = "", found: bool = True, check: dict | None = None) -> None:
+def render_sources(sources: list[dict], answer: str = "", found: bool = True, check: dict | None = None,
+                   key: str = "") -> None:
     """Cited passages first (the answer's [n] keep their numbers); without an answer, as ranked.
     ``check`` is what the claim check found (``ui.answer.check_dict``): the passages and sentences
-    that support the answer; only those are marked, never a sentence that merely shares words."""
+    that support the answer; only those are marked, never a sentence that merely shares words.
+    ``key``: a message's own, for its "Show on the page" buttons (none without it)."""
     if not sources:
         return
     numbers = (check["cited"] if check is not None else cited(answer, len(sources))) if found else []
@@ -41,6 +44,8 @@ def render_sources(sources: list[dict], answer: str = "", found: bool = True, ch
             st.markdown(f"**{inert_text(source_label(source))}**{mark}")
             used = set(check["used"].get(str(n), [])) if check is not None and found else None
             st.markdown(_highlighted(source["text"], answer if found else "", used))
+            if key:
+                view_button(source, f"{key}_view_{n}")
 
 
 def _highlighted(text: str, answer: str, used: set[int] | None = None) -> str:
