@@ -42,7 +42,10 @@ def export_secrets() -> None:
 
 
 def label(option: LLMOption) -> str:
-    return f"{option.name} {REMOTE_MARK}" if option.leaves_machine else option.name
+    """The model first, its runtime after it: a narrow sidebar cuts the end of a long name, and
+    "llama.cpp:qwen2.5-coder-1.5b-i…" said the least useful part first."""
+    shown = f"{option.model} · {option.runtime}"
+    return f"{shown} {REMOTE_MARK}" if option.leaves_machine else shown
 
 
 def host(option: LLMOption) -> str:

@@ -274,7 +274,7 @@ def test_switching_to_a_server_model_mid_conversation_keeps_the_history(chat_pag
     with FakeServer(OllamaHandler, ["tiny:latest"]) as server:
         at = chat_page(server.url)
         assert at.selectbox[0].value == f"llama.cpp:{SMOL}"
-        assert "ollama:tiny:latest" in at.selectbox[0].options
+        assert "tiny:latest · ollama" in at.selectbox[0].options  # the model first, its runtime after
         assert not at.warning  # both models run on this machine
         at.chat_input[0].set_value(QUESTION).run()
         at.selectbox[0].set_value("ollama:tiny:latest").run()
