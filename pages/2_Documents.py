@@ -48,7 +48,7 @@ if submitted and (fitting := within_upload_limit(files or [], settings().max_upl
     chosen = "" if collection in (None, NO_COLLECTION) else collection
     ingest([Upload(f.name, f.getvalue(), password=password or None, collection=chosen) for f in fitting],
            # overall: set on every event of a batch (core.ingest.batch), None only outside one
-           lambda event: bar.progress(min(event.overall or 0.0, 1.0), text=f"{inert_text(event.name)}: {event.stage}"))
+           lambda event: bar.progress(min(event.overall or 0.0, 1.0), text=inert_text(event.words())))
     bar.progress(1.0, text="Done")
 show_pending()
 

@@ -66,7 +66,9 @@ class BatchProgress:
     def _emit(self, position: int, event: Progress) -> None:
         self._fractions[position] = max(self._fractions[position], event.fraction)
         if self._report is not None:
-            self._report(replace(event, overall=sum(self._fractions) / len(self._fractions)))
+            files = len(self._fractions)
+            self._report(replace(event, overall=sum(self._fractions) / files, file=position + 1, files=files,
+                                 done=sum(f >= 1.0 for f in self._fractions)))
 
 
 def ingest_all(library: Store, embeddings: Embeddings, settings: Settings, uploads: Iterable[Upload],

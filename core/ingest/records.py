@@ -40,12 +40,30 @@ class LoadedFile:
 @dataclass(frozen=True)
 class Progress:
     """``fraction`` is for this file (0..1); ``stage`` is read / split / embed / store / done;
-    ``overall`` is for the whole batch (0..1, never goes back), set by ``core.ingest.batch``."""
+    ``overall`` is for the whole batch (0..1, never goes back), and ``file`` / ``files`` its place
+    in it (1-based), set by ``core.ingest.batch``; ``done`` how many files of the batch are finished."""
 
     name: str
     stage: Stage
     fraction: float
     overall: float | None = None
+    file: int = 1
+    files: int = 1
+    done: int = 0
+
+    def words(self) -> str:
+        """The event as a user reads it: which file, what is happening to it, what is left."""
+        doing = STAGE_WORDS[self.stage]
+        if self.files == 1:
+            return f"{self.name}: {doing}"
+        left = self.files - self.done
+        rest = f" ({left} of {self.files} files still to finish)" if left else ""
+        return f"File {self.file} of {self.files}, {self.name}: {doing}{rest}"
+
+
+STAGE_WORDS: dict[Stage, str] = {"read": "reading the file", "split": "cutting it into passages",
+                                 "embed": "indexing its passages for search", "store": "saving it to the library",
+                                 "done": "finished"}
 
 
 @dataclass(frozen=True)

@@ -88,3 +88,21 @@ def test_two_new_versions_of_one_name_in_a_batch_ask_before_the_second_replaces(
     results = list(ingest_all(app.store, app.embeddings, app.settings, [first, second]))
     assert results[0].ok and not results[1].ok and results[1].needs == "replace"
     assert [d.name for d in app.store.documents()] == ["plan.txt"]
+
+
+def test_each_event_says_which_file_of_the_batch_and_how_many_are_left(app, tmp_path):
+    """The upload bar's words (issue 17): no stage jargon, the file in work and what is left."""
+    paths = []
+    for n in range(3):
+        paths.append(tmp_path / f"note{n}.txt")
+        paths[-1].write_text(f"Note {n}: the bakery opens at six and the harbour closes at nine.", encoding="utf-8")
+    events: list[Progress] = []
+    results = app.ingest_paths(paths, on_progress=events.append)
+    assert all(r.ok for r in results)
+    assert {(e.file, e.files) for e in events} == {(1, 3), (2, 3), (3, 3)}
+    assert [e.done for e in events] == sorted(e.done for e in events) and events[-1].done == 3
+    first_embed = next(e for e in events if e.stage == "embed")
+    assert first_embed.words().startswith(f"File {first_embed.file} of 3, note")
+    assert "indexing its passages for search" in first_embed.words() and "still to finish" in first_embed.words()
+    assert events[-1].words().endswith(": finished")
+    assert Progress("a.pdf", "split", 0.3).words() == "a.pdf: cutting it into passages"
