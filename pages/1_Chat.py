@@ -74,6 +74,12 @@ if st.session_state.llm_name is None:
     st.stop()
 app.warm_up(st.session_state.llm_name)
 
+if not st.session_state.messages:  # a new chat: say what there is to ask about
+    held = app.documents(chosen_collections)
+    shown = ", ".join(inert_text(d.name) for d in held[:5]) + (f" and {len(held) - 5} more" if len(held) > 5 else "")
+    st.caption(f"Ask about the {plural(len(held), 'document')} in "
+               f"{'these collections' if chosen_collections else 'your library'}: {shown}. Questions in any "
+               "language; each answer cites its passages, and a PDF passage opens on its page.")
 for number, message in enumerate(st.session_state.messages):
     with st.chat_message(message["role"]):
         st.markdown(inert_markdown(message["content"]))

@@ -53,6 +53,8 @@ def test_a_conversation_survives_a_reload_and_a_restart_and_new_chat_starts_afre
     restarted.sidebar.button[0].click().run()  # New chat
     assert "c" not in restarted.query_params and restarted.session_state.messages == []
     assert not restarted.chat_message
+    assert any("Ask about the 1 document in your library: lighthouse" in c.value.replace("\\", "")
+               for c in restarted.main.caption), [c.value for c in restarted.main.caption]
 
 
 def test_a_second_tab_on_another_conversation_never_mixes_and_delete_removes_it(lighthouse_pdf):
