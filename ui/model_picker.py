@@ -11,12 +11,14 @@ short timeout), so drawing the sidebar never waits on a model.
 from __future__ import annotations
 
 import os
+import re
 from urllib.parse import urlsplit
 
 import streamlit as st
 
 from core.llms.registry import LLMOption
 from core.llms.remote import display_url
+from core.llms.states import LLMState
 from core.settings import Settings
 from ui.render import inert_text
 from ui.resources import llm_options, settings
@@ -25,6 +27,19 @@ from ui.resources import llm_options, settings
 SECRET_NAMES = ("DOCCHAT_OPENAI_API_KEY", "OPENAI_API_KEY", "HF_TOKEN", "HUGGINGFACEHUB_API_TOKEN")
 CONTEXT_SIZES = (1024, 2048, 4096, 8192, 16384, 32768)
 REMOTE_MARK = "🌐"
+# What each state means to a user (core/llms/states.py), and the OS error numbers left out of details
+# ("[Errno 111] Connection refused" reads as "Connection refused").
+STATE_SENTENCES: dict[LLMState, str] = {
+    "ready": "ready to answer",
+    "not installed": "its runtime is not installed",
+    "model file missing": "its model file is not on this machine",
+    "unsupported": "this runtime cannot load this model",
+    "server not reachable": "the server does not answer",
+    "server refused access": "the server refused access",
+    "unexpected answer": "the server answered, but not as a model server does",
+    "no models": "the server offers no model",
+}
+ERRNO = re.compile(r"\[Errno -?\d+\]\s*")
 
 
 def export_secrets() -> None:
@@ -101,5 +116,6 @@ def render() -> None:
     with st.expander("All models"):
         for o in options:
             where = f" → {display_url(o.url)}" if o.url and display_url(o.url) not in o.detail else ""
-            detail = f": {o.detail}" if o.detail else ""
-            st.caption(f"{'🟢' if o.ready else '⚪'} {inert_text(label(o))} — {inert_text(o.state + detail + where)}")
+            detail = f" ({ERRNO.sub('', o.detail)})" if o.detail else ""
+            st.caption(f"{'🟢' if o.ready else '⚪'} {inert_text(label(o))} — "
+                       f"{inert_text(STATE_SENTENCES[o.state] + detail + where)}")

@@ -316,3 +316,13 @@ def test_a_server_that_is_not_loopback_is_announced_before_the_first_question(ch
         at.selectbox[0].set_value("openai:tiny").run()
     assert any("sent there" in w.value and name in w.value for w in at.warning)
     assert at.session_state.messages == []
+
+
+def test_all_models_says_each_state_in_a_sentence_without_os_error_numbers(chat_page):
+    """The sidebar's list said "server not reachable: …: [Errno 111] Connection refused" (issue 17)."""
+    at = chat_page(closed_port_url())
+    assert not at.exception
+    lines = [c.value for c in at.sidebar.caption]
+    ollama = next(line for line in lines if "ollama" in line)
+    assert "the server does not answer" in ollama and "Errno" not in ollama
+    assert any("ready to answer" in line for line in lines)  # the tiny llama.cpp model
