@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from core.settings import Settings
 from core.store import open_store
 from core.store.base import Store
-from core.store.records import DocumentRecord, Hit
+from core.store.records import Chunk, DocumentRecord, Hit
 
 if TYPE_CHECKING:  # imported where used: `list` and the Home page need none of LangChain
     from langchain_core.embeddings import Embeddings
@@ -77,6 +77,10 @@ class DocChat:
             return page_view(original, page, passage)
         except (pdfium.PdfiumError, ValueError):
             return None
+
+    def passages(self, sha256: str) -> list[tuple[int, Chunk]]:
+        """A document's passages in reading order, with their ids: a source shown among its neighbours."""
+        return self.store.document_chunks(sha256)
 
     def set_collection(self, sha256: str, collection: str | None) -> None:
         """Move a document to a collection; None or "" takes it out of any."""

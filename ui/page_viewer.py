@@ -1,5 +1,6 @@
 """"Show on the page": a cited PDF page opens beside the chat, the passage's lines marked
-(``DocChat.page_view``), with the stored file one click away."""
+(``DocChat.page_view``); a passage of another kind of file (Word, HTML, Markdown, text, tables) opens
+among its neighbours under its section heading. The stored file is one click away in both."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ import streamlit as st
 from ui.render import inert_text
 from ui.resources import docchat
 
+NEIGHBOURS = 2  # passages shown before and after the cited one
+
 
 def view_button(source: dict[str, Any], key: str) -> None:
-    """Under a source with a page: the button that opens it (the dialog shows on the rerun)."""
-    if source.get("sha256") and source.get("page") is not None and not source.get("deleted"):
-        st.button(f"Show on page {source['page']}", key=key, icon="🔎", on_click=_ask, args=(source,),
-                  type="tertiary")
+    """Under a source: the button that opens it where it stands (the dialog shows on the rerun)."""
+    if source.get("sha256") and not source.get("deleted"):
+        label = f"Show on page {source['page']}" if source.get("page") is not None else "Show in the document"
+        st.button(label, key=key, icon="🔎", on_click=_ask, args=(source,), type="tertiary")
 
 
 def _ask(source: dict[str, Any]) -> None:
@@ -30,17 +33,40 @@ def show_if_asked() -> None:
 
 @st.dialog("Where this passage stands", width="large")
 def _dialog(source: dict[str, Any]) -> None:
-    name, page = inert_text(str(source.get("source", ""))), int(source["page"])
-    st.markdown(f"**{name}**, page {page}")
-    view = docchat().page_view(source["sha256"], page, str(source.get("text", "")))
-    if view is None:
-        st.info("This page cannot be shown: the stored file is not a PDF, is missing, or needs its password.")
-        st.markdown(inert_text(str(source.get("text", ""))))
-        return
-    if not view.marked:
-        st.caption("The passage was not found in this page's text layer (a scan, or text laid out differently); "
-                   "the page is shown unmarked.")
-    st.image(view.png, caption=f"Page {view.page} of {view.pages}", width="stretch")
+    name = inert_text(str(source.get("source", "")))
+    view = None
+    if source.get("page") is not None:
+        st.markdown(f"**{name}**, page {source['page']}")
+        view = docchat().page_view(source["sha256"], int(source["page"]), str(source.get("text", "")))
+    else:
+        st.markdown(f"**{name}**")
+    if view is not None:
+        if not view.marked:
+            st.caption("The passage was not found in this page's text layer (a scan, or text laid out "
+                       "differently); the page is shown unmarked.")
+        st.image(view.png, caption=f"Page {view.page} of {view.pages}", width="stretch")
+    else:
+        _in_context(source)
     if (original := docchat().original(source["sha256"])) is not None:
-        st.download_button("Open the original", original, file_name=str(source.get("source") or "document.pdf"),
-                           mime="application/pdf")
+        st.download_button("Open the original", original, file_name=str(source.get("source") or "document"),
+                           mime="application/octet-stream")
+
+
+def _in_context(source: dict[str, Any]) -> None:
+    """The cited passage among its neighbours, under its section heading, marked; all passages below."""
+    passages = docchat().passages(source["sha256"])
+    text = str(source.get("text", ""))
+    at = next((i for i, (chunk_id, chunk) in enumerate(passages)
+               if chunk_id == source.get("chunk_id") or chunk.text == text), None)
+    if at is None:
+        st.markdown(inert_text(text))
+        return
+    heading = passages[at][1].heading
+    if heading:
+        st.caption(inert_text(heading))
+    for i in range(max(0, at - NEIGHBOURS), min(len(passages), at + NEIGHBOURS + 1)):
+        body = inert_text(passages[i][1].text).replace("\n", "  \n")
+        st.markdown(f":orange-background[{body}]" if i == at else body)
+    with st.expander(f"All {len(passages)} passages of this document"):
+        for _, chunk in passages:
+            st.markdown(inert_text(chunk.text).replace("\n", "  \n"))

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from core.store.chats import ChatLog
     from core.store.keyword_query import KeywordQuery
-    from core.store.records import DocumentRecord, Hit, NewDocument
+    from core.store.records import Chunk, DocumentRecord, Hit, NewDocument
 
 
 class LibraryMismatch(Exception):
@@ -75,6 +75,10 @@ class Store(Protocol):
     def keyword_search(self, query: KeywordQuery, k: int, collections: list[str] | None = None) -> list[Hit]:
         """BM25-ranked chunks for the query's terms (``core.retrieval.keyword.build_query``); a
         chunk found by both the word and the trigram index has its two scores added."""
+        ...
+
+    def document_chunks(self, sha256: str) -> list[tuple[int, Chunk]]:
+        """A document's chunks in reading order, with their ids (a source shown in its context)."""
         ...
 
     def chunk_texts(self, ids: list[int] | None = None) -> list[tuple[int, str, str | None]]:

@@ -182,6 +182,11 @@ class PostgresStore:
         return rules.hits(found, self._rows(f"SELECT {rules.HIT_COLUMNS} {_FROM} WHERE c.id = ANY(%s)",
                                             ([i for i, _ in found],)))
 
+    def document_chunks(self, sha256: str) -> list[tuple[int, Chunk]]:
+        rows = self._rows(f"SELECT c.id, c.text, c.page, c.ordinal, c.heading {_FROM} WHERE d.sha256 = %s "
+                          "ORDER BY c.ordinal, c.id", (sha256,))
+        return [(r[0], Chunk(r[1], r[2], r[3], r[4])) for r in rows]
+
     def chunk_texts(self, ids: list[int] | None = None) -> list[tuple[int, str, str | None]]:
         if ids is None:
             rows = self._rows("SELECT id, text, heading FROM docchat.chunks ORDER BY id")

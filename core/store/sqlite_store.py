@@ -30,7 +30,7 @@ from core.store.fts import keyword_scores
 from core.store.index_file import CHECKSUM_KEY
 from core.store.keyword_query import KeywordQuery
 from core.store.originals import Originals
-from core.store.records import DocumentRecord, Hit, NewDocument
+from core.store.records import Chunk, DocumentRecord, Hit, NewDocument
 from core.store.rows import (
     document_chunks,
     documents,
@@ -291,6 +291,11 @@ class SqliteStore:
             rows = conn.execute(f"SELECT {rules.HIT_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.document_id "
                                 f"WHERE c.id IN ({','.join('?' * len(found))})", [i for i, _ in found]).fetchall()
         return rules.hits(found, rows)
+
+    def document_chunks(self, sha256: str) -> list[tuple[int, Chunk]]:
+        with self._connect() as conn:
+            ids, chunks, _ = document_chunks(conn, sha256, 1)
+        return list(zip(ids, chunks, strict=True))
 
     def chunk_texts(self, ids: list[int] | None = None) -> list[tuple[int, str, str | None]]:
         """Chunks' id, text and heading, for re-indexing: every chunk, or those of ``ids`` (read in

@@ -93,3 +93,19 @@ def test_thumbs_and_a_comment_are_kept_with_the_answer(lighthouse_pdf):
     assert turn.answer["feedback"]["comment"] == "It was 1874, but the sources are wrong"
     again = chat(conversation)
     assert again.text_input(key=f"{key}_comment").value == "It was 1874, but the sources are wrong"
+
+
+def test_a_text_source_opens_among_its_neighbours_and_a_pdf_source_on_its_page(lighthouse_pdf):
+    text = "\n\n".join(f"Paragraph {n}: the harbour board met on day {n} to talk about the lamp." for n in range(40))
+    upload([("minutes.txt", text.encode(), "text/plain"), ("lighthouse.pdf", lighthouse_pdf.read_bytes(),
+                                                             "application/pdf")])
+    at = chat()
+    at.chat_input[0].set_value("What did the harbour board talk about on day 17?").run()
+    buttons = [b for b in at.button if b.label in ("Show in the document",) or b.label.startswith("Show on page")]
+    assert {b.label for b in buttons} >= {"Show in the document"}
+    [shown] = [b for b in buttons if b.label == "Show in the document"][:1]
+    shown.click().run()
+    assert not at.exception
+    marked = [m.value for m in at.markdown if m.value.startswith(":orange-background[")]
+    assert marked and "harbour board" in marked[0]
+    assert any(e.label.startswith("All ") and "passages of this document" in e.label for e in at.expander)

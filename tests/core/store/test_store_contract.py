@@ -257,3 +257,15 @@ def test_a_whole_library_has_every_vector_and_original(open_library):
     assert store.restore_original(A, b"bytes of " + A.encode()) is False  # nothing was missing
     assert store.add_vectors(_vectors(1), np.array(ids[:1], dtype="int64")) == 0  # nor any vector
     assert store.original(A) == b"bytes of " + A.encode()
+
+
+def test_a_documents_chunks_come_back_in_reading_order_with_their_ids(open_library):
+    store = open_library()
+    _add(store, A, ["one", "two", "three"], headings=["Intro", None, "End"])
+    _add(store, B, ["other"])
+    chunks = store.document_chunks(A)
+    assert [(c.text, c.heading, c.page, c.ordinal) for _, c in chunks] == [
+        ("one", "Intro", 1, 0), ("two", None, 2, 1), ("three", "End", 3, 2)]
+    hit = store.search(_vectors(3)[1], 1)[0]  # "two" was added with the second vector
+    assert hit.chunk_id == chunks[1][0]
+    assert store.document_chunks("f" * 64) == []
