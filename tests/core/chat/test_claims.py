@@ -1,4 +1,5 @@
 import re
+import zlib
 
 import numpy as np
 import pytest
@@ -13,11 +14,13 @@ PASSAGES = [
 
 
 def bag_of_words(texts: list[str]) -> np.ndarray:
-    """A stand-in for the embedder: texts that share words are close, others are not."""
-    vectors = np.zeros((len(texts), 256), dtype="float32")
+    """A stand-in for the embedder: texts that share words are close, others are not. Words go to
+    buckets by CRC-32, not ``hash()``: Python salts str hashes per process, so collisions (and with
+    them which piece is closest) changed from run to run."""
+    vectors = np.zeros((len(texts), 4096), dtype="float32")
     for row, text in enumerate(texts):
         for word in re.findall(r"\w+", text.lower()):
-            vectors[row, hash(word) % 256] += 1.0
+            vectors[row, zlib.crc32(word.encode()) % 4096] += 1.0
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.where(norms == 0, 1, norms)
 
