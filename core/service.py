@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.settings import Settings
-from core.store import open_store
 from core.store.base import Store
+from core.store.opening import open_store
 from core.store.records import Chunk, DocumentRecord, Hit
 
 if TYPE_CHECKING:  # imported where used: `list` and the Home page need none of LangChain

@@ -4,7 +4,7 @@ Two stores implement it: ``SqliteStore`` (SQLite + FAISS in the data folder, the
 to run) and ``PostgresStore`` (PostgreSQL + pgvector, for a team: several app instances share one
 library). Callers are typed against ``Store`` only, and the type checker in CI holds them to it;
 what both stores do alike lives once in ``core.store.rules``; the store contract tests run the
-same cases against both. ``core.store.open_store`` is the one place that picks by the settings.
+same cases against both. ``core.store.opening.open_store`` is the one place that picks by the settings.
 """
 
 from __future__ import annotations

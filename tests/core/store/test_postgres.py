@@ -11,7 +11,7 @@ import pytest
 
 from core.ingest.records import Chunk
 from core.settings import Settings
-from core.store import open_store
+from core.store.opening import open_store
 from core.store.postgres import PostgresStore
 from core.store.records import NewDocument
 from core.store.sqlite_store import SqliteStore
