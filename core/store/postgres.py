@@ -233,10 +233,9 @@ class PostgresStore:
                               "WHERE d.sha256 = %s ORDER BY c.ordinal, c.id", (record.sha256,))
             vectors = (np.stack([np.asarray(r[4], dtype="float32") for r in rows]) if rows
                        else np.zeros((0, 0), dtype="float32"))
-            yield record, NewDocument(
-                record.name, record.sha256, record.kind, record.pages, original,
-                [Chunk(r[2], r[1], r[0], r[3]) for r in rows], vectors, model, record.note, record.collection,
-                sentence_vectors=[sentence_matrix(r[5] and bytes(r[5]), vectors.shape[1]) for r in rows])
+            chunks = [Chunk(r[2], r[1], r[0], r[3]) for r in rows]
+            sentences = [sentence_matrix(r[5] and bytes(r[5]), vectors.shape[1]) for r in rows]
+            yield record, rules.exported(record, original, chunks, vectors, model, sentences)
 
     def stats(self) -> StoreStats:
         documents, chunks, vectors, text = self._rows(

@@ -50,15 +50,24 @@ def record_model(conn: sqlite3.Connection, embedding_model: str, dimension: int)
                  (embedding_model, str(dimension)))
 
 
-def document_chunks(conn: sqlite3.Connection, sha256: str,
-                    dimension: int) -> tuple[list[int], list[Chunk], list[np.ndarray | None]]:
-    """A document's chunk ids, chunks and sentence vectors, in reading order."""
-    rows = conn.execute(
-        "SELECT c.id, c.ordinal, c.page, c.text, c.heading, s.vectors FROM chunks c "
-        "JOIN documents d ON d.id = c.document_id LEFT JOIN chunk_sentences s ON s.chunk_id = c.id "
-        "WHERE d.sha256 = ? ORDER BY c.ordinal, c.id", (sha256,)).fetchall()
-    return ([r[0] for r in rows], [Chunk(text, page, ordinal, heading) for _, ordinal, page, text, heading, _ in rows],
-            [sentence_matrix(r[5], dimension) for r in rows])
+def document_chunks(conn: sqlite3.Connection, sha256: str) -> list[tuple[int, Chunk]]:
+    """A document's chunks with their ids, in reading order."""
+    rows = conn.execute("SELECT c.id, c.text, c.page, c.ordinal, c.heading FROM chunks c "
+                        "JOIN documents d ON d.id = c.document_id WHERE d.sha256 = ? ORDER BY c.ordinal, c.id",
+                        (sha256,)).fetchall()
+    return [(r[0], Chunk(r[1], r[2], r[3], r[4])) for r in rows]
+
+
+def sentence_blobs(conn: sqlite3.Connection, ids: list[int]) -> list[tuple[int, bytes]]:
+    """(chunk id, stored sentence vectors) of those of ``ids`` that have them."""
+    return conn.execute(f"SELECT chunk_id, vectors FROM chunk_sentences WHERE chunk_id IN ({','.join('?' * len(ids))})",
+                        [int(i) for i in ids]).fetchall() if ids else []
+
+
+def sentence_vectors(conn: sqlite3.Connection, ids: list[int], dimension: int) -> list[np.ndarray | None]:
+    """The sentence vectors of the chunks ``ids``, in their order (None for a one-piece chunk)."""
+    found = dict(sentence_blobs(conn, ids))
+    return [sentence_matrix(found.get(i), dimension) for i in ids]
 
 
 def text_bytes(conn: sqlite3.Connection) -> tuple[int, int, int]:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from core.store.base import LibraryMismatch
-from core.store.records import DocumentRecord, Hit, NewDocument
+from core.store.records import Chunk, DocumentRecord, Hit, NewDocument
 
 # The columns of a chunk as a Hit needs them, in this order, whichever engine reads them.
 HIT_COLUMNS = "c.id, d.name, c.page, c.text, d.sha256, c.heading"
@@ -55,6 +55,13 @@ def record(doc: NewDocument, added: str) -> DocumentRecord:
     """The record of ``doc`` once stored."""
     return DocumentRecord(doc.name, doc.sha256, doc.kind, doc.pages, len(doc.chunks), len(doc.original), added,
                           doc.note, doc.collection)
+
+
+def exported(record: DocumentRecord, original: bytes, chunks: list[Chunk], vectors: np.ndarray, model: str,
+             sentences: list[np.ndarray | None] | None) -> NewDocument:
+    """A stored document as ``add_documents`` takes it again (``Store.export``)."""
+    return NewDocument(record.name, record.sha256, record.kind, record.pages, original, chunks, vectors, model,
+                       record.note, record.collection, sentence_vectors=sentences)
 
 
 def merge_scores(legs: Iterable[Iterable[tuple[int, float]]], k: int) -> list[tuple[int, float]]:

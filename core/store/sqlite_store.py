@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.store import migrations, rules
+from core.store import migrations, rows, rules
 from core.store.base import StoreStats
 from core.store.common_terms import CommonTerms
 from core.store.files import make_private
@@ -31,22 +31,13 @@ from core.store.index_file import CHECKSUM_KEY
 from core.store.keyword_query import KeywordQuery
 from core.store.originals import Originals
 from core.store.records import Chunk, DocumentRecord, Hit, NewDocument
-from core.store.rows import (
-    document_chunks,
-    documents,
-    in_collections,
-    insert_document,
-    insert_sentences,
-    record_model,
-    remove_rows,
-    text_bytes,
-)
 from core.store.sentence_vectors import best_sentences
 from core.store.sqlite_chats import SqliteChats
 from core.store.vector_index import VectorIndex, remove_ids
 
 if TYPE_CHECKING:
     import faiss
+
 
 class SqliteStore:
     def __init__(self, data_dir: Path) -> None:
@@ -157,9 +148,9 @@ class SqliteStore:
             return migrations.meta(conn, key)
 
     def documents(self, collections: list[str] | None = None) -> list[DocumentRecord]:
-        where, params = in_collections(collections)
+        where, params = rows.in_collections(collections)
         with self._connect() as conn:
-            return documents(conn, f"{where} ORDER BY added, id", params)
+            return rows.documents(conn, f"{where} ORDER BY added, id", params)
 
     def collections(self) -> list[str]:
         """Every collection in use, by name ("" is the documents with none)."""
@@ -169,13 +160,13 @@ class SqliteStore:
     def find(self, sha256: str) -> DocumentRecord | None:
         """One indexed lookup (every ingest asks this first), not a scan of the whole library."""
         with self._connect() as conn:
-            return next(iter(documents(conn, "WHERE sha256 = ?", [sha256])), None)
+            return next(iter(rows.documents(conn, "WHERE sha256 = ?", [sha256])), None)
 
     def find_by_name(self, name: str) -> DocumentRecord | None:
         """The newest document with this file name: an upload with the same name and other bytes
         is a new version of it."""
         with self._connect() as conn:
-            return next(iter(documents(conn, "WHERE name = ? ORDER BY id DESC LIMIT 1", [name])), None)
+            return next(iter(rows.documents(conn, "WHERE name = ? ORDER BY id DESC LIMIT 1", [name])), None)
 
     def original(self, sha256: str) -> bytes | None:
         """The uploaded file as it was, for download; stored by hash, never by the user's name."""
@@ -207,15 +198,15 @@ class SqliteStore:
                 continue
             assert index is not None  # a document has passages, and every passage a vector (faiss_index)
             with self._connect() as conn:
-                ids, chunks, sentences = document_chunks(conn, record.sha256, index.d)
-            vectors = (np.stack([index.reconstruct(i) for i in ids]) if ids
-                       else np.zeros((0, index.d), dtype="float32"))
-            yield record, NewDocument(record.name, record.sha256, record.kind, record.pages, original, chunks,
-                                      vectors, model, record.note, record.collection, sentence_vectors=sentences)
+                pairs = rows.document_chunks(conn, record.sha256)
+                ids = [i for i, _ in pairs]
+                sentences = rows.sentence_vectors(conn, ids, index.d)
+            vectors = np.stack([index.reconstruct(i) for i in ids]) if ids else np.zeros((0, index.d), "float32")
+            yield record, rules.exported(record, original, [c for _, c in pairs], vectors, model, sentences)
 
     def stats(self) -> StoreStats:
         with self._connect() as conn:
-            documents, chunks, text = text_bytes(conn)
+            documents, chunks, text = rows.text_bytes(conn)
         files = [self.index_path, *sorted(self.data_dir.glob("library.sqlite*"))]
         return StoreStats(documents, chunks, self.vector_count(), text,
                           {p.name: p.stat().st_size for p in files if p.exists()})
@@ -255,7 +246,7 @@ class SqliteStore:
         """The chunk ids a collection filter allows; None when there is no filter."""
         if collections is None:
             return None
-        where, params = in_collections(collections)
+        where, params = rows.in_collections(collections)
         with self._connect() as conn:
             return [r[0] for r in conn.execute(
                 f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id {where}", params)]
@@ -273,13 +264,11 @@ class SqliteStore:
         if not ids:
             return {}
         with self._connect() as conn:
-            rows = conn.execute(f"SELECT chunk_id, vectors FROM chunk_sentences WHERE chunk_id IN "
-                                f"({','.join('?' * len(ids))})", [int(i) for i in ids]).fetchall()
-        return best_sentences(query_vector, rows)
+            return best_sentences(query_vector, rows.sentence_blobs(conn, ids))
 
     def keyword_search(self, query: KeywordQuery, k: int, collections: list[str] | None = None) -> list[Hit]:
         """BM25 over the two FTS5 indexes (``core.store.fts``), common words left out (decision 006)."""
-        where, params = in_collections(collections)
+        where, params = rows.in_collections(collections)
         with self._connect() as conn:
             query = self._common_terms.leave_out(conn, query)
             return self._hits(keyword_scores(conn, query, k, where if collections is not None else None, params))
@@ -288,22 +277,21 @@ class SqliteStore:
         if not found:
             return []
         with self._connect() as conn:
-            rows = conn.execute(f"SELECT {rules.HIT_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.document_id "
-                                f"WHERE c.id IN ({','.join('?' * len(found))})", [i for i, _ in found]).fetchall()
-        return rules.hits(found, rows)
+            stored = conn.execute(f"SELECT {rules.HIT_COLUMNS} FROM chunks c JOIN documents d ON d.id = c.document_id "
+                                  f"WHERE c.id IN ({','.join('?' * len(found))})", [i for i, _ in found]).fetchall()
+        return rules.hits(found, stored)
 
     def document_chunks(self, sha256: str) -> list[tuple[int, Chunk]]:
         with self._connect() as conn:
-            ids, chunks, _ = document_chunks(conn, sha256, 1)
-        return list(zip(ids, chunks, strict=True))
+            return rows.document_chunks(conn, sha256)
 
     def chunk_texts(self, ids: list[int] | None = None) -> list[tuple[int, str, str | None]]:
         """Chunks' id, text and heading, for re-indexing: every chunk, or those of ``ids`` (read in
         one pass over the table, so any number of ids costs no SQL variables)."""
         with self._connect() as conn:
-            rows = conn.execute("SELECT id, text, heading FROM chunks ORDER BY id")
+            stored = conn.execute("SELECT id, text, heading FROM chunks ORDER BY id")
             wanted = None if ids is None else set(ids)
-            return [(r[0], r[1], r[2]) for r in rows if wanted is None or r[0] in wanted]
+            return [(r[0], r[1], r[2]) for r in stored if wanted is None or r[0] in wanted]
 
     # -- writing ---------------------------------------------------------------------------
     def check_embedding_model(self, name: str) -> None:
@@ -330,17 +318,17 @@ class SqliteStore:
                     if existing and doc.replaces != doc.sha256:
                         records.append(existing)
                         continue
-                    if doc.replaces and (gone := remove_rows(conn, doc.replaces)) is not None:
+                    if doc.replaces and (gone := rows.remove_rows(conn, doc.replaces)) is not None:
                         replaced.append(doc.replaces)
                         if index is not None and gone:
                             remove_ids(index, gone)
                     if index is None or (index.ntotal == 0 and index.d != doc.vectors.shape[1]):
                         index = self._vectors.empty(doc.vectors.shape[1])  # first, or a new model
-                    ids = insert_document(conn, doc, added, start)
+                    ids = rows.insert_document(conn, doc, added, start)
                     start += len(ids)
                     index.add_with_ids(np.ascontiguousarray(doc.vectors, dtype="float32"), ids)
                     records.append(rules.record(doc, added))
-                    record_model(conn, doc.embedding_model, doc.vectors.shape[1])
+                    rows.record_model(conn, doc.embedding_model, doc.vectors.shape[1])
                 if index is not None:
                     self._stage(conn, index)
             for sha in set(replaced) - {doc.sha256 for doc in new}:
@@ -364,8 +352,8 @@ class SqliteStore:
                 index.add_with_ids(np.ascontiguousarray(vectors, dtype="float32"), ids.astype("int64"))
             with self._transaction(conn):
                 conn.execute("DELETE FROM chunk_sentences")  # the old model's, or another dimension
-                insert_sentences(conn, ids, sentences)
-                record_model(conn, embedding_model, vectors.shape[1])
+                rows.insert_sentences(conn, ids, sentences)
+                rows.record_model(conn, embedding_model, vectors.shape[1])
                 self._stage(conn, index)
 
     def add_vectors(self, vectors: np.ndarray, ids: np.ndarray,
@@ -386,7 +374,7 @@ class SqliteStore:
             with self._transaction(conn):
                 if sentences is not None:
                     conn.executemany("DELETE FROM chunk_sentences WHERE chunk_id = ?", [(int(i),) for i in kept_ids])
-                    insert_sentences(conn, kept_ids, [sentences[n] for n in keep])
+                    rows.insert_sentences(conn, kept_ids, [sentences[n] for n in keep])
                 self._stage(conn, index)
         return len(keep)
 
@@ -400,7 +388,7 @@ class SqliteStore:
             self._reconcile()
             index = self._vectors.working_copy(self._current())
             with self._transaction(conn):
-                gone = remove_rows(conn, sha256) or []
+                gone = rows.remove_rows(conn, sha256) or []
                 if index is not None:
                     remove_ids(index, gone)
                     self._stage(conn, index)
