@@ -90,10 +90,7 @@ def _flatten(text: str) -> tuple[str, list[int]]:
             continue
         out.append(ch.lower())
         where.append(i)
-    while out and out[-1] == " ":
+    if out and out[-1] == " ":  # a space is only ever added after a character, so none leads
         out.pop()
         where.pop()
-    if out and out[0] == " ":
-        out.pop(0)
-        where.pop(0)
     return "".join(out), where

@@ -250,11 +250,11 @@ class DocChat:
         found = self.store.chats.get(conversation_id)
         if found is None:
             return None
-        present = {d.sha256 for d in self.store.documents()}
-        for turn in found.turns:
-            for source in turn.answer.get("sources") or []:
-                if source.get("sha256") and source["sha256"] not in present:
-                    source["deleted"] = True
+        sources = [s for turn in found.turns for s in turn.answer.get("sources") or [] if s.get("sha256")]
+        gone = {sha for sha in {s["sha256"] for s in sources} if self.store.find(sha) is None}  # a few lookups
+        for source in sources:
+            if source["sha256"] in gone:
+                source["deleted"] = True
         return found
 
     def save_turn(self, conversation_id: str | None, question: str, answer: dict[str, Any]) -> ConversationRecord:
