@@ -26,8 +26,8 @@ pytestmark = pytest.mark.integration
 CRASHING_CLI = """
 import os, signal, sys
 from langchain_core.embeddings import DeterministicFakeEmbedding
-import core.embeddings, core.store.sqlite_store as library, core.store.index_file as index_file
-import core.store.originals as originals, core.store.vector_index as vector_index
+import core.embeddings, core.store.index_file as index_file
+import core.store.originals as originals, core.store.rows as rows, core.store.vector_index as vector_index
 
 calls = 0
 def crash_on_nth():
@@ -59,7 +59,7 @@ point = os.environ.get("CRASH_AT", "")
 if point == "original written":
     originals.atomic_write_bytes = then_crash(originals.atomic_write_bytes)
 elif point == "rows inserted":
-    library.insert_document = then_crash(library.insert_document)
+    rows.insert_document = then_crash(rows.insert_document)  # SqliteStore calls it as rows.insert_document
 elif point == "index written, not renamed":
     real_atomic_write = index_file.atomic_write
     index_file.atomic_write = write_then_crash
