@@ -150,3 +150,7 @@ if question := st.chat_input("Ask a question about your documents", max_chars=se
         st.session_state.messages.append(message)
     if answered:  # kept in the library; a failed or interrupted answer is not
         conversations.save(question, message)
+        # Drawn again as every earlier answer is: the next question's run then redraws the same
+        # elements in the same places, and no stale, greyed copy of this answer's parts (its status,
+        # its sources drawn twice) stays on screen while the model works on the next one.
+        st.rerun()

@@ -17,16 +17,19 @@ SHOWN = 30  # conversations listed in the sidebar; the search box finds older on
 
 
 def open_from_url() -> None:
-    """Show the conversation the URL names (its stored turns), or a new one when it names none."""
+    """Show the conversation the URL names (its stored turns), or a new one when it names none. The
+    same conversation open in another tab may have gained a turn or been deleted since this session
+    drew it: then it is drawn again from the library, so both tabs show what is kept."""
     wanted, current = st.query_params.get("c"), st.session_state.get("conversation_id")
     if "messages" in st.session_state and wanted is None and current:
         st.query_params["c"] = current  # back from another page, whose link does not carry it
         return
-    if "messages" in st.session_state and current == wanted:
+    stored = docchat().conversation(wanted) if wanted else None
+    if "messages" in st.session_state and current == wanted and (
+            stored is None and wanted is None or stored is not None and stored.record.turns == _saved_turns()):
         return
     st.session_state.messages = []
     st.session_state.conversation_id = None
-    stored = docchat().conversation(wanted) if wanted else None
     if stored is None:
         if wanted:
             del st.query_params["c"]  # deleted meanwhile, or a mistyped link: start afresh
@@ -35,6 +38,11 @@ def open_from_url() -> None:
     for turn in stored.turns:
         st.session_state.messages += [{"role": "user", "content": turn.question},
                                       {**turn.answer, "turn": turn.position}]
+
+
+def _saved_turns() -> int:
+    """How many of this session's turns the library holds (an answer that failed is not kept)."""
+    return max((m.get("turn") or 0 for m in st.session_state.messages), default=0)
 
 
 def save(question: str, message: dict[str, Any]) -> None:

@@ -74,6 +74,53 @@ def test_a_second_tab_on_another_conversation_never_mixes_and_delete_removes_it(
     assert not chat(two).chat_message  # a link to a deleted conversation opens a new chat
 
 
+def _shape(node) -> list:
+    """The element types of a drawn subtree, in order: what the browser shows, without the text."""
+    children = getattr(node, "children", None)
+    kids = list(children.values()) if isinstance(children, dict) else []
+    return [node.type, [_shape(child) for child in kids]] if kids else [node.type]
+
+
+def test_an_answer_is_drawn_once_as_a_reload_draws_it(lighthouse_pdf):
+    """The run that answered is followed by one that draws the answer as every earlier one is drawn, so
+    the next question's run redraws the same elements in place: no stale, greyed copy of its sources
+    while the model works on the next answer. The thumbs are offered at once."""
+    upload([("lighthouse.pdf", lighthouse_pdf.read_bytes(), "application/pdf")])
+    at = chat()
+    at.chat_input[0].set_value("When was the lighthouse built?").run()
+    conversation = at.query_params["c"]
+    assert not at.exception
+    assert _shape(at.chat_message[1]) == _shape(chat(conversation).chat_message[1])
+    assert [f for f in at.main.get("feedback") if f.key == f"feedback_{conversation}_1"]
+    assert not at.main.get("status")  # the finished question's status box is not left behind
+
+
+def test_the_same_conversation_in_two_tabs_shows_what_the_library_keeps(lighthouse_pdf):
+    upload([("lighthouse.pdf", lighthouse_pdf.read_bytes(), "application/pdf")])
+    first = chat()
+    first.chat_input[0].set_value("When was the lighthouse built?").run()
+    conversation = first.query_params["c"]
+    second = chat(conversation)
+    second.chat_input[0].set_value("Who keeps it?").run()  # answered in the second tab
+    first.run()  # any click in the first tab
+    assert [m.markdown[0].value for m in first.chat_message if m.name == "user"] == [
+        "When was the lighthouse built?", "Who keeps it?"]
+    first.chat_input[0].set_value("What does the lamp burn?").run()
+    assert [t.question for t in _stored(conversation).turns] == [
+        "When was the lighthouse built?", "Who keeps it?", "What does the lamp burn?"]
+    second.sidebar.checkbox(key=f"confirm_{conversation}").check().run()
+    second.sidebar.button(key=f"delete_{conversation}").click().run()
+    first.run()
+    assert not first.exception and "c" not in first.query_params and not first.chat_message
+
+
+def _stored(conversation: str):
+    from core.service import DocChat
+    from core.settings import load_settings
+
+    return DocChat(load_settings()).conversation(conversation)
+
+
 def test_thumbs_and_a_comment_are_kept_with_the_answer(lighthouse_pdf):
     from core.service import DocChat
     from core.settings import load_settings
