@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.chat.citations import cited
-from core.chat.claims import ClaimCheck, annotate
+from core.chat.citations import cited, pieces, strip_citations
+from core.chat.claims import NOT_IN_DOCUMENTS, ClaimCheck, annotate
 from core.chat.engine import Verdict
 from core.chat.language import Language
+from ui.page_viewer import view_button
 from ui.render import inert_markdown, inert_text
-from ui.sources import render_sources
+from ui.sources import render_sources, source_label
 
 UNSUPPORTED_LABEL = "The model's answer (not supported by your documents)"
 
@@ -20,8 +21,10 @@ def check_dict(check: ClaimCheck, text: str, sources: int) -> dict:
     """What a chat message keeps of the check (plain data in the session state): the supporting
     passages first, then those only the model cited; the supporting pieces of each passage."""
     numbers = check.cited() + [n for n in cited(text, sources) if n not in check.cited()]
+    claims = [{"sentence": strip_citations(c.text).strip(), "passage": c.passage, "piece": c.piece}
+              for c in check.claims if c.checked]
     return {"cited": numbers, "used": {str(n): sorted(check.used(n)) for n in check.cited()},
-            "ms": round(1000 * check.seconds, 1)}
+            "claims": claims, "ms": round(1000 * check.seconds, 1)}
 
 
 def finished(verdict: Verdict, language: Language | None, sources: list[dict], found: bool) -> dict:
@@ -32,7 +35,8 @@ def finished(verdict: Verdict, language: Language | None, sources: list[dict], f
     if verdict.refused:
         return {**message, "found": False, "model_text": verdict.model_text}
     return {**message, "content": annotate(verdict.text, verdict.check, language.code if language else "en"),
-            "check": check_dict(verdict.check, verdict.text, len(sources))}
+            "check": {**check_dict(verdict.check, verdict.text, len(sources)),
+                      "language": language.code if language else "en"}}
 
 
 def render_extras(message: dict, key: str = "") -> None:
@@ -43,5 +47,28 @@ def render_extras(message: dict, key: str = "") -> None:
     if message.get("model_text"):
         with st.expander(f"⚠ {UNSUPPORTED_LABEL}"):
             st.markdown(inert_markdown(message["model_text"]))
+    if message.get("found", True) and message.get("check"):
+        render_evidence(message["check"], message.get("sources", []), key)
     render_sources(message.get("sources", []), message["content"], message.get("found", True), message.get("check"),
                    key)
+
+
+def render_evidence(check: dict, sources: list[dict], key: str = "") -> None:
+    """Each sentence of the answer beside the passage sentence that supports it, with the button that
+    opens it on its page (the viewer marks that sentence), or marked as in no passage: the answer
+    checked one sentence at a time, in a click."""
+    claims, by_number = check.get("claims") or [], {s["n"]: s for s in sources}
+    if not claims or not any(c["passage"] in by_number for c in claims):
+        return
+    with st.expander("Where each sentence comes from"):
+        for i, claim in enumerate(claims):
+            st.markdown(f"“{inert_text(claim['sentence'])}”")
+            source = by_number.get(claim["passage"])
+            if source is None:
+                st.caption(f"⚠ {NOT_IN_DOCUMENTS.get(check.get('language', 'en'), NOT_IN_DOCUMENTS['en'])}")
+                continue
+            split, at = pieces(source["text"]), claim["piece"]
+            support = split[at].strip() if at is not None and at < len(split) else ""
+            st.caption(f"{inert_text(source_label(source))}: “{inert_text(support)}”")
+            if key:
+                view_button({**source, "text": support or source["text"]}, f"{key}_claim_{i}")

@@ -48,3 +48,24 @@ def test_a_supported_answer_gets_its_citation_and_only_the_supporting_sentence_i
     assert message["content"].endswith("in 1990. ⚠ (not in your documents)")
     marked = [m.value for m in at.markdown if ":orange-background[" in m.value]
     assert len(marked) == 1 and "1874" in marked[0] and "whale oil" not in marked[0].split("]")[0]
+
+
+def test_each_sentence_shows_the_passage_sentence_that_supports_it_and_opens_it_on_its_page(
+        monkeypatch, lighthouse_pdf):
+    at = ask_with_reply(monkeypatch, lighthouse_pdf,
+                        ["The Skarvoy lighthouse was built in 1874 by the harbour board. ",
+                         "It was painted red by volunteers in 1990."])
+    message = at.session_state.messages[1]
+    claims = message["check"]["claims"]
+    assert [c["passage"] is not None for c in claims] == [True, False]
+    [evidence] = [e for e in at.expander if e.label == "Where each sentence comes from"]
+    shown = [c.value for c in evidence.caption]
+    assert "lighthouse\\.pdf" in shown[0] and "1874" in shown[0] and "whale oil" not in shown[0]
+    assert shown[1] == "⚠ not in your documents"
+    [button] = [b for b in at.button if b.key == "m1_claim_0"]
+    assert button.label == "Show on page 2"
+    button.click().run()
+    assert not at.exception
+    [image] = at.get("image")  # the page, drawn with the supporting sentence marked
+    assert image.captions == ["Page 2 of 2"]
+    assert not [c.value for c in at.caption if "was not found in this page" in c.value]  # the sentence is marked
