@@ -11,7 +11,7 @@ import core  # noqa: F401 - sets offline mode before any library is imported
 from core.chat.engine import Turn
 from core.llms.registry import LLMUnavailable
 from core.text import plural
-from ui import conversations, model_picker, page_viewer
+from ui import conversations, examples, model_picker, page_viewer
 from ui.access import require_password
 from ui.answer import finished, render_extras
 from ui.progress import ModelProgress, reading, searching, wait_for
@@ -80,6 +80,7 @@ if not st.session_state.messages:  # a new chat: say what there is to ask about
     st.caption(f"Ask about the {plural(len(held), 'document')} in "
                f"{'these collections' if chosen_collections else 'your library'}: {shown}. Questions in any "
                "language; each answer cites its passages, and a PDF passage opens on its page.")
+    examples.render(app, held)
 for number, message in enumerate(st.session_state.messages):
     with st.chat_message(message["role"]):
         st.markdown(inert_markdown(message["content"]))
@@ -89,7 +90,8 @@ page_viewer.show_if_asked()
 
 # The browser stops typing at the limit and Streamlit cuts a longer message to it; the engine
 # refuses anything longer that reaches it another way.
-if question := st.chat_input("Ask a question about your documents", max_chars=settings().max_question_chars):
+typed = st.chat_input("Ask a question about your documents", max_chars=settings().max_question_chars)
+if question := typed or st.session_state.pop(examples.ASKED, None):
     if st.session_state.messages and st.session_state.messages[-1]["role"] == "user":
         # The previous answer was cut off by this new question (Streamlit stops the running script).
         st.session_state.messages.append({"role": "assistant", "content": "*(stopped before it finished)*"})

@@ -156,3 +156,24 @@ def test_a_text_source_opens_among_its_neighbours_and_a_pdf_source_on_its_page(l
     marked = [m.value for m in at.markdown if m.value.startswith(":orange-background[")]
     assert marked and "harbour board" in marked[0]
     assert any(e.label.startswith("All ") and "passages of this document" in e.label for e in at.expander)
+
+
+def test_an_empty_chat_offers_questions_drawn_from_the_library_and_a_click_asks_one():
+    import time
+
+    minutes = ("The harbour board met on Monday. The granite tower needs a new lamp. "
+               "The harbour board voted to repair the granite tower before winter.")
+    upload([("minutes.txt", minutes.encode(), "text/plain")])
+    at = chat()
+    for _ in range(120):  # found in a background thread; the page shows them when ready
+        examples = [b for b in at.button if b.key and b.key.startswith("example_")]
+        if examples:
+            break
+        time.sleep(0.5)
+        at.run()
+    assert [b.label.replace("\\", "") for b in examples] == ["What do your documents say about harbour board?"]
+    examples[0].click().run()
+    assert not at.exception
+    assert at.session_state.messages[0]["content"] == "What do your documents say about harbour board?"
+    assert at.session_state.messages[1]["sources"][0]["source"] == "minutes.txt"
+    assert not [b for b in at.button if b.key and b.key.startswith("example_")]  # a chat now, not an empty one
