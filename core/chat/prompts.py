@@ -6,8 +6,9 @@ question; keep anything that varies out of it.
 from __future__ import annotations
 
 from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.runnables import RunnableLambda
 
-from core.chat.language import KOREAN, Language
+from core.chat.language import KOREAN, Language, detect_language
 
 NOT_FOUND = "I couldn't find that in your documents."
 NOT_FOUND_KO = "문서에서 그 내용을 찾지 못했습니다."
@@ -56,7 +57,18 @@ def is_not_found(text: str) -> bool:
     """Whether an answer is the refusal, in either language, as the model may end it without the full stop."""
     return any(sentence.rstrip(".") in text for sentence in (NOT_FOUND, NOT_FOUND_KO))
 
-CONDENSE_PROMPT = ChatPromptTemplate.from_messages(
+
+def _condense_language(inputs: dict) -> dict:
+    """The condense prompt's inputs plus the follow-up's language, named in the prompt's last line when
+    it is not English: told only "Keep the follow-up's language", the default model rewrote 11 of 11
+    Korean follow-ups in English, with it 4 of 11 (bench/followup_rewrite.py, docs/BENCHMARKS.md §16).
+    English follow-ups keep the prompt as it was (their rewrites came out word for word the same)."""
+    language = detect_language(inputs["question"])
+    named = "" if language is None or language.name == "English" else f" in {language.name}"
+    return {**inputs, "language": named + (" (한국어로)" if language == KOREAN else "")}
+
+
+CONDENSE_PROMPT = RunnableLambda(_condense_language) | ChatPromptTemplate.from_messages(
     [
         (
             "system",
@@ -66,6 +78,6 @@ CONDENSE_PROMPT = ChatPromptTemplate.from_messages(
             "Example. Conversation: User: Who painted the Mona Lisa? Assistant: Leonardo da Vinci. "
             "Follow-up: When was it painted? Standalone question: When was the Mona Lisa painted?",
         ),
-        ("human", "Conversation:\n{history}\n\nFollow-up: {question}\n\nStandalone question:"),
+        ("human", "Conversation:\n{history}\n\nFollow-up: {question}\n\nStandalone question{language}:"),
     ]
 )

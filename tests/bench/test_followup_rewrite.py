@@ -114,6 +114,9 @@ def test_run_goes_through_the_engine_and_summarises_per_language():
                                               "How long did it take?", "Where did Chopin die?"]
     assert len(llm.asked) == 3 and "User: Who keeps the Skarvoy lighthouse?" in llm.asked[0]
     assert "[1]" not in llm.asked[0]  # the app's history formatting, citations removed
+    # the prompt names a Korean follow-up's language in its last line; an English one's is as it was
+    assert llm.asked[0].endswith("Standalone question:")
+    assert llm.asked[1].endswith("Standalone question in Korean (한국어로):")
     assert not scores[3]["model_asked"] and scores[3]["seconds"] == 0.0
     summary = summaries(scores)
     assert summary["ko"]["language_kept"] == 0.0 and summary["ko"]["stays_question"] == 0.0
