@@ -3,7 +3,9 @@
 Positions come from the page's own text layer (pdfium's character boxes, the same layer ingest read
 the text from), found for the passage's text with whitespace and case set aside. A passage split
 differently from the page (a hyphen joined, a heading in front) is looked for line by line, so the
-lines that are on the page are still marked; a page with no text layer (a scan) shows unmarked.
+lines that are on the page are still marked. A page with no text layer (a scan) is read again with
+Tesseract, as ingest read it, and the passage is marked on the words it reports; without OCR it
+shows unmarked.
 """
 
 from __future__ import annotations
@@ -42,7 +44,10 @@ def page_view(pdf: bytes, page: int, passage: str) -> PageView:
         sheet = document[page - 1]
         width, height = sheet.get_width(), sheet.get_height()
         scale = min(MAX_SCALE, MAX_WIDTH_PX / max(width, 1.0))
-        boxes = _boxes(sheet.get_textpage(), passage)
+        textpage = sheet.get_textpage()
+        boxes = _boxes(textpage, passage)
+        if not boxes and not textpage.get_text_range().strip():
+            boxes = _ocr_boxes(sheet, passage)
         image = sheet.render(scale=scale).to_pil().convert("RGBA")
         overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
         draw = ImageDraw.Draw(overlay)
@@ -58,7 +63,37 @@ def page_view(pdf: bytes, page: int, passage: str) -> PageView:
 
 def _boxes(textpage: pdfium.PdfTextPage, passage: str) -> list[tuple[float, float, float, float]]:
     """The text layer's rectangles (PDF points) covering the passage, or its lines found one by one."""
-    text = textpage.get_text_range()
+    rects: list[tuple[float, float, float, float]] = []
+    for start, end in _spans(textpage.get_text_range(), passage):
+        for i in range(textpage.count_rects(start, end - start)):
+            left, bottom, right, top = textpage.get_rect(i)
+            rects.append((left, bottom, right, top))
+    return rects
+
+
+def _ocr_boxes(sheet: pdfium.PdfPage, passage: str) -> list[tuple[float, float, float, float]]:
+    """For a page with no text layer (a scan): the boxes of the words Tesseract reads there that make
+    up the passage, as ingest read them; none when OCR is not installed here."""
+    from core.ingest.ocr import ocr_languages, ocr_words
+
+    languages = ocr_languages()
+    if languages is None:
+        return []
+    try:
+        words = ocr_words(sheet, languages)
+    except (RuntimeError, OSError):  # a timeout, or Tesseract gone meanwhile: shown unmarked
+        return []
+    text, owner = "", []
+    for n, word in enumerate(words):
+        text += word.text + " "
+        owner += [n] * (len(word.text) + 1)
+    covered = sorted({owner[i] for start, end in _spans(text, passage) for i in range(start, end)})
+    return [words[n].box for n in covered]
+
+
+def _spans(text: str, passage: str) -> list[tuple[int, int]]:
+    """Where in ``text`` the passage stands, whitespace and case set aside: the whole passage, or
+    each of its lines that is long enough to be found in one place only."""
     flat, where = _flatten(text)
     pieces = [passage] + [line for line in passage.splitlines() if len(line.strip()) >= MIN_PIECE]
     spans: list[tuple[int, int]] = []
@@ -69,12 +104,7 @@ def _boxes(textpage: pdfium.PdfTextPage, passage: str) -> list[tuple[float, floa
             spans.append((where[at], where[at + len(needle) - 1] + 1))
             if piece is passage:
                 break
-    rects: list[tuple[float, float, float, float]] = []
-    for start, end in spans:
-        for i in range(textpage.count_rects(start, end - start)):
-            left, bottom, right, top = textpage.get_rect(i)
-            rects.append((left, bottom, right, top))
-    return rects
+    return spans
 
 
 def _flatten(text: str) -> tuple[str, list[int]]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core.ingest.errors import IngestError
 
@@ -85,9 +86,36 @@ def _read_page(document: pdfium.PdfDocument, number: int, languages: str) -> str
 
     page = document[number - 1]
     try:
-        width, height = page.get_size()
-        scale = min(DPI / 72, MAX_SIDE_PX / max(width, height, 1))
-        image = page.render(scale=scale, grayscale=True).to_pil()
+        image, _ = _rendered(page)
         return pytesseract.image_to_string(image, lang=languages, timeout=PAGE_TIMEOUT_S)
     finally:
         page.close()
+
+
+def _rendered(page: pdfium.PdfPage) -> tuple[Any, float]:
+    """The page as Tesseract reads it, and the pixels per PDF point it was drawn at."""
+    width, height = page.get_size()
+    scale = min(DPI / 72, MAX_SIDE_PX / max(width, height, 1))
+    return page.render(scale=scale, grayscale=True).to_pil(), scale
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    box: tuple[float, float, float, float]  # left, bottom, right, top in PDF points, origin bottom left
+
+
+def ocr_words(page: pdfium.PdfPage, languages: str) -> list[Word]:
+    """The words Tesseract reads on ``page``, in reading order, each with its box: where "Show on the
+    page" marks a passage of a scan, which has no text layer to look it up in. The page is drawn as
+    ingest drew it, so the words are those the stored passage was made of."""
+    import pytesseract
+
+    image, scale = _rendered(page)
+    data = pytesseract.image_to_data(image, lang=languages, timeout=PAGE_TIMEOUT_S,
+                                     output_type=pytesseract.Output.DICT)
+    height = page.get_size()[1]
+    return [Word(text, (left / scale, height - (top + tall) / scale, (left + wide) / scale, height - top / scale))
+            for text, left, top, wide, tall in zip(data["text"], data["left"], data["top"], data["width"],
+                                                  data["height"], strict=True)
+            if text.strip()]

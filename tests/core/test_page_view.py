@@ -46,3 +46,25 @@ def test_the_service_shows_stored_pdfs_only(app: DocChat, lighthouse_pdf, tmp_pa
     assert view is not None and view.marked >= 1
     assert app.page_view(txt.sha256, 1, "The bakery") is None  # not a PDF
     assert app.page_view("0" * 64, 1, BUILT) is None  # no such document
+
+
+def test_a_passage_of_a_scan_is_marked_on_the_words_tesseract_reads_there():
+    from core.ingest.loaders import load_pdf
+    from tests.core.ingest.samples import SCANNED_LINES, needs_tesseract, scanned_pdf
+
+    needs_tesseract()
+    scan = scanned_pdf()
+    [page] = load_pdf(scan).pages  # the passage as ingest stored it, read with OCR
+    view = page_view(scan, 1, page.text)
+    assert view.marked >= len(" ".join(SCANNED_LINES).split()) - 1  # a box per word (one may be misread)
+    assert _amber_pixels(view.png) > 2000
+    assert page_view(scan, 1, "Nothing of this stands on the scanned page at all.").marked == 0
+
+
+def test_without_ocr_a_scan_shows_unmarked(monkeypatch):
+    from core.ingest import ocr
+    from tests.core.ingest.samples import scanned_pdf
+
+    monkeypatch.setattr(ocr, "ocr_languages", lambda: None)
+    view = page_view(scanned_pdf(), 1, "The lighthouse keeper rows to the mainland on Sundays")
+    assert view.marked == 0 and view.pages == 1
