@@ -19,6 +19,7 @@ from core.settings import Settings
 from core.store.base import Store
 from core.store.opening import open_store
 from core.store.records import Chunk, DocumentRecord, Hit
+from core.store.scope import Scope, limiting
 
 if TYPE_CHECKING:  # imported where used: `list` and the Home page need none of LangChain
     from langchain_core.embeddings import Embeddings
@@ -176,34 +177,37 @@ class DocChat:
         return self.store.delete_document(sha256)
 
     def search(self, question: str, k: int | None = None, mode: str | None = None,
-               collections: list[str] | None = None) -> list[Hit]:
-        """``collections``: only documents in these (None: the whole library)."""
+               collections: list[str] | None = None, *, scope: Scope | None = None) -> list[Hit]:
+        """Only the passages of ``scope`` (None: the whole library); ``collections`` is the older way
+        to say ``scope=Scope.of(collections)`` and still works."""
         if self.store.is_empty():
             return []  # nothing to find: do not load the embedding model for it
-        return self.retrieval(mode, collections).search(question, k or self.settings.k)
+        return self.retrieval(mode, collections, scope=scope).search(question, k or self.settings.k)
 
-    def retrieve(self, question: str, k: int | None = None, collections: list[str] | None = None) -> Retrieved:
+    def retrieve(self, question: str, k: int | None = None, collections: list[str] | None = None, *,
+                 scope: Scope | None = None) -> Retrieved:
         from core.retrieval.retriever import Retrieved
 
         if self.store.is_empty():
             return Retrieved([], False)
-        return self.retrieval(collections=collections).retrieve(question, k or self.settings.k)
+        return self.retrieval(collections=collections, scope=scope).retrieve(question, k or self.settings.k)
 
-    def retrieval(self, mode: str | None = None, collections: list[str] | None = None) -> Retrieval:
+    def retrieval(self, mode: str | None = None, collections: list[str] | None = None, *,
+                  scope: Scope | None = None) -> Retrieval:
         from core.embeddings import embedding_name, min_similarity
         from core.retrieval.retriever import Retrieval
 
         s = self.settings
-        mode = mode or s.retriever
+        mode, scope = mode or s.retriever, _scoped(scope, collections)
         if mode == "keyword":  # no embedder needed, nor loaded
-            return Retrieval(self.store, self.embeddings_if_loaded(), mode=mode, collections=collections)
+            return Retrieval(self.store, self.embeddings_if_loaded(), mode=mode, scope=scope)
         model = embedding_name(self.embeddings)
         self.store.check_embedding_model(model)  # vectors of two models cannot be compared
         threshold = s.min_similarity if s.min_similarity >= 0 else min_similarity(model)
         return Retrieval(self.store, self.embeddings, mode=mode, keyword_weight=s.keyword_weight,
                          sentence_weight=s.sentence_weight, candidates=s.candidates, fusion=s.fusion,
                          min_similarity=threshold,
-                         reranker=self.reranker if mode == "hybrid+rerank" else None, collections=collections)
+                         reranker=self.reranker if mode == "hybrid+rerank" else None, scope=scope)
 
     @cached_property
     def reranker(self) -> CrossEncoderReranker | None:
@@ -214,13 +218,16 @@ class DocChat:
 
         return CrossEncoderReranker(Path(self.settings.reranker).expanduser())
 
-    def engine(self, llm: LoadedLLM, collections: list[str] | None = None) -> ChatEngine:
-        """An answer chain over the library, or over some of its collections only."""
+    def engine(self, llm: LoadedLLM, collections: list[str] | None = None, *,
+               scope: Scope | None = None) -> ChatEngine:
+        """An answer chain over the library, or over a scope of it: some collections, some documents
+        ("Ask about this document"), or both."""
         from core.chat.claims import claim_similarities
         from core.chat.engine import ChatEngine
         from core.embeddings import embed_matrix, embed_query_vector, min_similarity
 
-        return ChatEngine(lambda question: self.retrieve(question, collections=collections), llm,
+        scope = _scoped(scope, collections)
+        return ChatEngine(lambda question: self.retrieve(question, scope=scope), llm,
                           max_question_chars=self.settings.max_question_chars,
                           encode=lambda texts: embed_matrix(self.embeddings, texts),
                           encode_query=lambda text: embed_query_vector(self.embeddings, text),
@@ -324,3 +331,13 @@ class DocChat:
                 pass
 
         threading.Thread(target=load, name=f"warm-up {llm_name}", daemon=True).start()
+
+
+def _scoped(scope: Scope | None, collections: list[str] | None) -> Scope | None:
+    """The one scope of a call: ``scope`` with the older ``collections`` argument folded in (the
+    pages and scripts that pass it keep working); None when it leaves nothing out."""
+    if collections is None:
+        return limiting(scope)
+    if scope is not None and scope.collections is not None:
+        raise ValueError("collections given twice: in the scope and as collections")
+    return Scope.of(collections, scope.documents if scope else None)

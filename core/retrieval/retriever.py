@@ -20,6 +20,7 @@ from core.retrieval.fusion import METHODS
 from core.retrieval.keyword import build_query, only_codes
 from core.store.base import Store
 from core.store.records import Hit
+from core.store.scope import Scope
 
 if TYPE_CHECKING:
     from core.retrieval.rerank import CrossEncoderReranker
@@ -48,7 +49,7 @@ class Retrieval:
     fusion: str = "convex"
     min_similarity: float = 0.0
     reranker: CrossEncoderReranker | None = None
-    collections: list[str] | None = None  # search only documents in these; None: all
+    scope: Scope | None = None  # search only these collections / documents (core.store.scope); None: all
     # Told (stage, seconds) for each step of a search: embed, vector, keyword, fusion, rerank,
     # similarities. The latency bench (core/benchmarks) breaks the product's own path down with it.
     on_stage: Callable[[str, float], None] | None = None
@@ -64,16 +65,16 @@ class Retrieval:
             return []
         if self.mode == "keyword":
             query = build_query(question)
-            return self.store.keyword_search(query, k, self.collections) if query else []
+            return self.store.keyword_search(query, k, self.scope) if query else []
         assert self.embeddings is not None, f"{self.mode} retrieval needs an embedder; only keyword goes without"
         vector = self._timed("embed", embed_query_vector, self.embeddings, question)
         if self.mode == "vector":
-            hits = self._timed("vector", self.store.search, vector, k, self.collections)
+            hits = self._timed("vector", self.store.search, vector, k, self.scope)
             return [replace(h, similarity=h.score) for h in hits]
         query = build_query(question)
-        dense = self._timed("vector", self.store.search, vector, self.candidates, self.collections)
+        dense = self._timed("vector", self.store.search, vector, self.candidates, self.scope)
         keyword = (self._timed("keyword", self.store.keyword_search, query, self.candidates,
-                               self.collections) if query else [])
+                               self.scope) if query else [])
         reranking = self.mode == "hybrid+rerank"
         candidates = list(dict.fromkeys([h.chunk_id for h in dense] + [h.chunk_id for h in keyword]))
         similarity = self._timed("similarities", self.store.similarities, vector, candidates)
@@ -103,7 +104,8 @@ class Retrieval:
 
     def retrieve(self, question: str, k: int) -> Retrieved:
         """Hits plus whether to answer from them: close enough in meaning, or every word of the
-        question found in one passage (a number or a code means little to an embedding)."""
+        question found in one passage of the scope (a number or a code means little to an
+        embedding; a passage outside the scope would ground an answer from passages that miss it)."""
         hits = self.search(question, k)
         if not hits:
             return Retrieved([], False)
@@ -111,4 +113,4 @@ class Retrieval:
         if best is not None and best >= self.min_similarity:
             return Retrieved(hits, True)
         exact = build_query(question, every_word=True)
-        return Retrieved(hits, bool(exact and self.store.keyword_search(exact, 1, self.collections)))
+        return Retrieved(hits, bool(exact and self.store.keyword_search(exact, 1, self.scope)))

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from core.store.chats import ChatLog
     from core.store.keyword_query import KeywordQuery
     from core.store.records import Chunk, DocumentRecord, Hit, NewDocument
+    from core.store.scope import Scope
 
 
 class LibraryMismatch(Exception):
@@ -61,8 +62,10 @@ class Store(Protocol):
 
     def vector_count(self) -> int: ...
 
-    def search(self, query_vector: np.ndarray, k: int, collections: list[str] | None = None) -> list[Hit]:
-        """Nearest chunks by cosine similarity (vectors are normalised: inner product)."""
+    def search(self, query_vector: np.ndarray, k: int, scope: Scope | None = None) -> list[Hit]:
+        """Nearest chunks by cosine similarity (vectors are normalised: inner product), only those
+        of ``scope`` (``core.store.scope``; None: the whole library). The scope limits the search
+        itself, not its results: k hits come back whenever the scope holds k chunks."""
         ...
 
     def similarities(self, query_vector: np.ndarray, ids: list[int]) -> dict[int, float]: ...
@@ -72,9 +75,9 @@ class Store(Protocol):
         vectors are left out."""
         ...
 
-    def keyword_search(self, query: KeywordQuery, k: int, collections: list[str] | None = None) -> list[Hit]:
-        """BM25-ranked chunks for the query's terms (``core.retrieval.keyword.build_query``); a
-        chunk found by both the word and the trigram index has its two scores added."""
+    def keyword_search(self, query: KeywordQuery, k: int, scope: Scope | None = None) -> list[Hit]:
+        """BM25-ranked chunks for the query's terms (``core.retrieval.keyword.build_query``) within
+        ``scope``; a chunk found by both the word and the trigram index has its two scores added."""
         ...
 
     def document_chunks(self, sha256: str) -> list[tuple[int, Chunk]]:

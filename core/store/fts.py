@@ -18,7 +18,7 @@ def expression(terms: tuple[Term, ...], every_word: bool) -> str | None:
 def keyword_scores(conn: sqlite3.Connection, query: KeywordQuery, k: int,
                    where: str | None, params: list[str]) -> list[tuple[int, float]]:
     """(chunk id, score) of the ``k`` best chunks; a chunk found by both indexes has its two scores
-    added. ``where``: a WHERE clause over ``documents d`` that limits the chunks (collections)."""
+    added. ``where``: a WHERE clause over ``documents d`` that limits the chunks (a scope)."""
     only = (f"AND rowid IN (SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id {where})"
             if where is not None else "")
     legs = []

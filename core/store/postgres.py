@@ -32,6 +32,7 @@ from core.store.keyword_query import KeywordQuery, Term
 from core.store.postgres_chats import PostgresChats
 from core.store.postgres_keyword import TRIGRAM_INDEX, trigram_query, words_query
 from core.store.records import Chunk, DocumentRecord, Hit, NewDocument
+from core.store.scope import Scope
 from core.store.sentence_vectors import best_sentences, sentence_matrix, sentence_rows
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ class PostgresStore:
         return rows[0][0] if rows else None
 
     def documents(self, collections: list[str] | None = None) -> list[DocumentRecord]:
-        where, params = _in_collections(collections, "WHERE")
+        where, params = _in_scope(Scope.of(collections), "WHERE")
         rows = self._rows(f"SELECT {_DOCUMENT} FROM docchat.documents d {where} ORDER BY d.added, d.id", params)
         return [DocumentRecord(*row) for row in rows]
 
@@ -126,14 +127,14 @@ class PostgresStore:
     def vector_count(self) -> int:
         return self._rows("SELECT count(embedding) FROM docchat.chunks")[0][0]
 
-    def search(self, query_vector: np.ndarray, k: int, collections: list[str] | None = None) -> list[Hit]:
+    def search(self, query_vector: np.ndarray, k: int, scope: Scope | None = None) -> list[Hit]:
         """Nearest chunks by inner product (= cosine: vectors are normalised) through the HNSW index.
-        With a collection filter, pgvector 0.8's iterative scan keeps looking until k rows pass it."""
+        Within a scope, pgvector 0.8's iterative scan keeps looking until k rows pass it."""
         vector = np.asarray(query_vector, dtype="float32").reshape(-1)
-        where, params = _in_collections(collections, "WHERE")
+        where, params = _in_scope(scope, "WHERE")
         with self._pool.connection() as conn:
             conn.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(max(self.ef_search, k)),))
-            if collections is not None and self.pgvector >= (0, 8):
+            if where and self.pgvector >= (0, 8):
                 conn.execute("SELECT set_config('hnsw.iterative_scan', 'strict_order', true)")
             rows = conn.execute(f"SELECT {rules.HIT_COLUMNS}, -(c.embedding <#> %s) {_FROM} {where} "
                                 f"ORDER BY c.embedding <#> %s LIMIT %s", (vector, *params, vector, k)).fetchall()
@@ -147,12 +148,12 @@ class PostgresStore:
         rows = self._rows("SELECT id, -(embedding <#> %s) FROM docchat.chunks WHERE id = ANY(%s)", (vector, list(ids)))
         return {i: float(s) for i, s in rows}
 
-    def keyword_search(self, query: KeywordQuery, k: int, collections: list[str] | None = None) -> list[Hit]:
+    def keyword_search(self, query: KeywordQuery, k: int, scope: Scope | None = None) -> list[Hit]:
         """Full-text search (GIN-indexed tsvector, BM25-like score) for the words and substring
         matches for the trigrams (``core.store.postgres_keyword``); common words left out
         (decision 006)."""
-        where, params = _in_collections(collections, "AND")
-        source = _FROM if collections is not None else "FROM docchat.chunks c"
+        where, params = _in_scope(scope, "AND")
+        source = _FROM if where else "FROM docchat.chunks c"
         with self._pool.connection() as conn:
             if not query.every_word and query.words:
                 shares = self._word_shares(conn)
@@ -392,8 +393,6 @@ def _insert_sentences(conn: psycopg.Connection, ids: list[int], sentences: list[
             copy.write_row(row)
 
 
-def _in_collections(collections: list[str] | None, keyword: str) -> tuple[str, list[Any]]:
-    """A ``WHERE``/``AND`` clause over ``documents d`` for a collection filter (None: every document)."""
-    if collections is None:
-        return "", []
-    return f"{keyword} d.collection = ANY(%s)", [list(collections)]
+def _in_scope(scope: Scope | None, keyword: str) -> tuple[str, list[Any]]:
+    """A ``WHERE``/``AND`` clause over ``documents d`` for a scope ("": every document)."""
+    return rules.scope_clause(scope, keyword, lambda column, values: (f"{column} = ANY(%s)", [list(values)]))

@@ -9,7 +9,9 @@ import sqlite3
 
 import numpy as np
 
+from core.store import rules
 from core.store.records import Chunk, DocumentRecord, NewDocument
+from core.store.scope import Scope
 from core.store.sentence_vectors import sentence_matrix, sentence_rows
 
 
@@ -86,8 +88,16 @@ def documents(conn: sqlite3.Connection, where: str, params: list[str]) -> list[D
             conn.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents d {where}", params).fetchall()]
 
 
-def in_collections(collections: list[str] | None) -> tuple[str, list[str]]:
-    """A WHERE clause over ``documents d`` for a collection filter (None: every document)."""
-    if collections is None:
-        return "", []
-    return f"WHERE d.collection IN ({','.join('?' * len(collections))})", list(collections)
+def in_scope(scope: Scope | None) -> tuple[str, list[str]]:
+    """A WHERE clause over ``documents d`` for a scope ("": every document)."""
+    return rules.scope_clause(scope, "WHERE", lambda column, values: (f"{column} IN ({','.join('?' * len(values))})",
+                                                                      list(values)))
+
+
+def chunk_ids(conn: sqlite3.Connection, scope: Scope | None) -> list[int] | None:
+    """The chunk ids a scope allows, for FAISS's id selector; None when it leaves nothing out."""
+    where, params = in_scope(scope)
+    if not where:
+        return None
+    return [r[0] for r in conn.execute(f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id {where}",
+                                       params)]

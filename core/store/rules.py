@@ -6,13 +6,15 @@ PostgreSQL libraries cannot drift apart (the store contract tests run the same c
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 
 from core.store.base import LibraryMismatch
 from core.store.records import Chunk, DocumentRecord, Hit, NewDocument
+from core.store.scope import Scope, limiting
 
 # The columns of a chunk as a Hit needs them, in this order, whichever engine reads them.
 HIT_COLUMNS = "c.id, d.name, c.page, c.text, d.sha256, c.heading"
@@ -80,3 +82,18 @@ def hits(found: Sequence[tuple[int, float]], rows: Iterable[Sequence]) -> list[H
     by_id = {row[0]: row for row in rows}
     return [Hit(source=row[1], page=row[2], text=row[3], score=score, sha256=row[4], chunk_id=i, heading=row[5])
             for i, score in found if (row := by_id.get(i))]
+
+
+# One limit as an engine writes it: (column of ``documents d``, allowed values) -> (SQL, parameters).
+Condition = Callable[[str, tuple[str, ...]], tuple[str, list[Any]]]
+
+
+def scope_clause(scope: Scope | None, keyword: str, condition: Condition) -> tuple[str, list[Any]]:
+    """A ``WHERE``/``AND`` clause over ``documents d`` that keeps the chunks of ``scope`` (its
+    collection and document limits joined by AND); ("", []) when it leaves nothing out. Each store
+    brings only how it writes one limit (``IN (?, ...)``, ``= ANY(%s)``)."""
+    if (scope := limiting(scope)) is None:
+        return "", []
+    limits = [condition(column, values) for column, values in (("d.collection", scope.collections),
+                                                              ("d.sha256", scope.documents)) if values is not None]
+    return f"{keyword} " + " AND ".join(sql for sql, _ in limits), [p for _, params in limits for p in params]

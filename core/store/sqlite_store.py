@@ -31,6 +31,7 @@ from core.store.index_file import CHECKSUM_KEY
 from core.store.keyword_query import KeywordQuery
 from core.store.originals import Originals
 from core.store.records import Chunk, DocumentRecord, Hit, NewDocument
+from core.store.scope import Scope
 from core.store.sentence_vectors import best_sentences
 from core.store.sqlite_chats import SqliteChats
 from core.store.vector_index import VectorIndex, remove_ids
@@ -148,7 +149,7 @@ class SqliteStore:
             return migrations.meta(conn, key)
 
     def documents(self, collections: list[str] | None = None) -> list[DocumentRecord]:
-        where, params = rows.in_collections(collections)
+        where, params = rows.in_scope(Scope.of(collections))
         with self._connect() as conn:
             return rows.documents(conn, f"{where} ORDER BY added, id", params)
 
@@ -242,18 +243,12 @@ class SqliteStore:
     def vector_count(self) -> int:
         return self._vectors.count(self._current())
 
-    def _chunk_ids(self, collections: list[str] | None) -> list[int] | None:
-        """The chunk ids a collection filter allows; None when there is no filter."""
-        if collections is None:
-            return None
-        where, params = rows.in_collections(collections)
+    def search(self, query_vector: np.ndarray, k: int, scope: Scope | None = None) -> list[Hit]:
+        """Nearest chunks by cosine similarity (vectors are normalised, the index is inner product);
+        a scope becomes FAISS's id selector, so the search itself skips what it leaves out."""
         with self._connect() as conn:
-            return [r[0] for r in conn.execute(
-                f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id {where}", params)]
-
-    def search(self, query_vector: np.ndarray, k: int, collections: list[str] | None = None) -> list[Hit]:
-        """Nearest chunks by cosine similarity (vectors are normalised, the index is inner product)."""
-        return self._hits(self._vectors.search(self._current(), query_vector, k, self._chunk_ids(collections)))
+            allowed = rows.chunk_ids(conn, scope)
+        return self._hits(self._vectors.search(self._current(), query_vector, k, allowed))
 
     def similarities(self, query_vector: np.ndarray, ids: list[int]) -> dict[int, float]:
         """Cosine of the query with the stored vectors of ``ids`` (no search, a lookup by id)."""
@@ -266,12 +261,12 @@ class SqliteStore:
         with self._connect() as conn:
             return best_sentences(query_vector, rows.sentence_blobs(conn, ids))
 
-    def keyword_search(self, query: KeywordQuery, k: int, collections: list[str] | None = None) -> list[Hit]:
+    def keyword_search(self, query: KeywordQuery, k: int, scope: Scope | None = None) -> list[Hit]:
         """BM25 over the two FTS5 indexes (``core.store.fts``), common words left out (decision 006)."""
-        where, params = rows.in_collections(collections)
+        where, params = rows.in_scope(scope)
         with self._connect() as conn:
             query = self._common_terms.leave_out(conn, query)
-            return self._hits(keyword_scores(conn, query, k, where if collections is not None else None, params))
+            return self._hits(keyword_scores(conn, query, k, where or None, params))
 
     def _hits(self, found: list[tuple[int, float]]) -> list[Hit]:
         if not found:

@@ -1,4 +1,9 @@
+import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+from core.llms.loaded import LoadedLLM
 from core.service import DocChat
+from core.store.scope import Scope
 
 
 def test_documents_are_found_by_name_hash_or_hash_prefix(app: DocChat, lighthouse_pdf):
@@ -46,3 +51,26 @@ def test_reindex_switches_the_library_to_the_configured_model(settings, lighthou
     assert new.store.vector_count() == chunks
     assert new.search("lighthouse", mode="vector")
     assert new.ingest_file("more.txt", b"More text about the harbour.").ok
+
+
+def _three_notes(app: DocChat) -> tuple[str, str, str]:
+    harbour = app.ingest_file("harbour.txt", b"The harbour master keeps the tide tables. " * 5, collection="work")
+    docks = app.ingest_file("docks.txt", b"The tide at the docks turns at noon. " * 5, collection="work")
+    garden = app.ingest_file("garden.txt", b"The tide of weeds rises in the garden. " * 5, collection="home")
+    return harbour.sha256, docks.sha256, garden.sha256
+
+
+def test_a_scope_limits_search_retrieve_and_answers_and_the_collections_argument_still_works(app: DocChat):
+    harbour, docks, garden = _three_notes(app)
+    one = Scope.of(documents=[docks])
+    assert {h.source for h in app.search("tide", k=5, mode="keyword", scope=one)} == {"docks.txt"}
+    assert {h.source for h in app.search("tide", k=5, scope=one)} == {"docks.txt"}
+    assert {h.source for h in app.retrieve("tide tables", scope=one).hits} == {"docks.txt"}
+    mixed = app.search("tide", k=5, mode="keyword", collections=["work"], scope=Scope.of(documents=[harbour, garden]))
+    assert {h.source for h in mixed} == {"harbour.txt"}  # in the collection and among the documents
+    llm = LoadedLLM("fake", FakeListChatModel(responses=["x"]))
+    assert {h.source for h in app.engine(llm, scope=one).retrieve("tide").hits} == {"docks.txt"}
+    assert {h.source for h in app.engine(llm, ["home"]).retrieve("tide").hits} == {"garden.txt"}  # as the page calls it
+    with pytest.raises(ValueError, match="twice"):
+        app.search("tide", collections=["work"], scope=Scope.of(["home"]))
+

@@ -10,6 +10,7 @@ from langchain_core.embeddings import Embeddings
 from core.embeddings import embed_query_vector
 from core.retrieval.retriever import Retrieval
 from core.service import DocChat
+from core.store.scope import Scope
 
 E1, E2, E3, E4 = [1.0, 0, 0, 0], [0, 1.0, 0, 0], [0, 0, 1.0, 0], [0, 0, 0, 1.0]
 
@@ -91,6 +92,38 @@ def test_every_word_found_in_one_passage_counts_as_grounded(filled: DocChat):
     """A number or a code means little to an embedding; finding all of it verbatim is evidence."""
     retrieval = replace(filled.retrieval(), min_similarity=1.5)
     assert retrieval.retrieve("1874 harbour board", 3).grounded
+
+
+@pytest.fixture
+def two_documents(filled: DocChat) -> tuple[DocChat, str, str]:
+    """The lighthouse PDF and a ferry note that shares some of its words ("Skarvoy", "harbour")."""
+    note = b"The ferry to Skarvoy leaves at nine. The harbour master sells tickets. " * 3
+    ferry = filled.ingest_file("ferry.txt", note)
+    assert ferry.ok
+    [lighthouse] = [d.sha256 for d in filled.documents() if d.name == "lighthouse.pdf"]
+    return filled, lighthouse, ferry.sha256
+
+
+@pytest.mark.parametrize("mode", ["vector", "keyword", "hybrid"])
+def test_a_document_scope_keeps_every_mode_inside_that_document(two_documents, mode):
+    app, lighthouse, ferry = two_documents
+    question = "When was the Skarvoy lighthouse built by the harbour board?"
+    assert {h.sha256 for h in app.search(question, k=5, mode=mode)} == {lighthouse, ferry}
+    for sha in (lighthouse, ferry):
+        hits = app.search(question, k=5, mode=mode, scope=Scope.of(documents=[sha]))
+        assert hits and {h.sha256 for h in hits} == {sha}
+
+
+def test_the_every_word_check_looks_only_inside_the_scope(two_documents):
+    """"1874 harbour board" is verbatim in the lighthouse PDF only: it grounds an answer there, and
+    must not ground one from the ferry note's passages."""
+    app, lighthouse, ferry = two_documents
+    inside = replace(app.retrieval(scope=Scope.of(documents=[lighthouse])), min_similarity=1.5)
+    assert inside.retrieve("1874 harbour board", 3).grounded
+    outside = replace(app.retrieval(scope=Scope.of(documents=[ferry])), min_similarity=1.5)
+    retrieved = outside.retrieve("1874 harbour board", 3)
+    assert retrieved.hits and not retrieved.grounded
+    assert {h.sha256 for h in retrieved.hits} == {ferry}
 
 
 def test_min_similarity_grounds_a_close_question_and_not_a_far_one(settings, tmp_path):

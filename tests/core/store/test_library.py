@@ -4,6 +4,7 @@ import pytest
 from core.ingest.records import Chunk
 from core.store.base import LibraryMismatch
 from core.store.keyword_query import KeywordQuery, Term
+from core.store.scope import Scope
 from core.store.sqlite_store import SqliteStore
 from tests.store_helpers import add_document
 
@@ -159,9 +160,10 @@ def test_a_collection_filter_limits_vector_and_keyword_search(tmp_path):
     work = _add_in(library, "w" * 64, "work", ["quarterly budget for the harbour"], seed=1)
     _add_in(library, "h" * 64, "home", ["budget for the garden shed"], seed=2)
     assert library.collections() == ["home", "work"]
-    assert [h.text for h in library.search(work[0], 5, ["home"])] == ["budget for the garden shed"]
-    assert library.search(work[0], 5, []) == []
-    assert [h.sha256 for h in library.keyword_search(KeywordQuery((Term("budget"),)), 5, ["work"])] == ["w" * 64]
+    assert [h.text for h in library.search(work[0], 5, Scope.of(["home"]))] == ["budget for the garden shed"]
+    assert library.search(work[0], 5, Scope.of([])) == []
+    budget = KeywordQuery((Term("budget"),))
+    assert [h.sha256 for h in library.keyword_search(budget, 5, Scope.of(["work"]))] == ["w" * 64]
     assert len(library.keyword_search(KeywordQuery((Term("budget"),)), 5)) == 2
     assert [d.collection for d in library.documents(["work"])] == ["work"]
 

@@ -14,6 +14,7 @@ from core.settings import Settings
 from core.store.opening import open_store
 from core.store.postgres import PostgresStore
 from core.store.records import NewDocument
+from core.store.scope import Scope
 from core.store.sqlite_store import SqliteStore
 
 pytestmark = pytest.mark.integration  # a real PostgreSQL server (tests/pg_server.py)
@@ -70,7 +71,7 @@ def test_a_collection_filter_still_returns_k_results(library):
     library.add_documents([_doc(f"{i:064x}", 50, seed=i, collection="big") for i in range(40)])
     library.add_documents([_doc("f" * 64, 5, seed=99, collection="small")])
     query = np.random.default_rng(5).normal(size=8).astype("float32")
-    hits = library.search(query, 5, ["small"])
+    hits = library.search(query, 5, Scope.of(["small"]))
     assert len(hits) == 5 and {h.sha256 for h in hits} == {"f" * 64}
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 

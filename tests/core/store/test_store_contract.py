@@ -10,6 +10,7 @@ import pytest
 from core.ingest.records import Chunk
 from core.retrieval.keyword import build_query
 from core.store.base import LibraryMismatch, Store
+from core.store.scope import Scope
 from tests.store_helpers import add_document
 
 
@@ -30,9 +31,9 @@ def _add(store: Store, sha: str, texts: list[str], seed: int = 0, model: str = "
     return vectors
 
 
-def _keyword(store: Store, question: str, k: int = 5, collections: list[str] | None = None, every: bool = False):
+def _keyword(store: Store, question: str, k: int = 5, scope: Scope | None = None, every: bool = False):
     query = build_query(question, every_word=every)
-    return store.keyword_search(query, k, collections)
+    return store.keyword_search(query, k, scope)
 
 
 A, B, C = "a" * 64, "b" * 64, "c" * 64
@@ -132,14 +133,49 @@ def test_a_collection_filter_limits_documents_and_both_searches(open_library):
     _add(store, B, ["budget for the garden shed"], seed=2, collection="home")
     _add(store, C, ["budget for nothing in particular"], seed=3)
     assert store.collections() == ["", "home", "work"]
-    assert [h.sha256 for h in store.search(work[0], 5, ["home"])] == [B]
-    assert {h.sha256 for h in store.search(work[0], 5, ["home", ""])} == {B, C}
-    assert store.search(work[0], 5, []) == []
-    assert [h.sha256 for h in _keyword(store, "budget", collections=["work"])] == [A]
+    assert [h.sha256 for h in store.search(work[0], 5, Scope.of(["home"]))] == [B]
+    assert {h.sha256 for h in store.search(work[0], 5, Scope.of(["home", ""]))} == {B, C}
+    assert store.search(work[0], 5, Scope.of([])) == []
+    assert [h.sha256 for h in _keyword(store, "budget", scope=Scope.of(["work"]))] == [A]
     assert len(_keyword(store, "budget")) == 3
     assert [d.sha256 for d in store.documents(["work"])] == [A]
     store.set_collection(A, " archive ")
     assert store.find(A).collection == "archive" and store.chunk_count() == 3
+
+
+def test_a_document_scope_limits_both_searches_and_ands_with_collections(open_library):
+    store = open_library()
+    work = _add(store, A, ["quarterly budget for the harbour", "budget meeting notes"], seed=1, collection="work")
+    _add(store, B, ["budget for the garden shed"], seed=2, collection="home")
+    _add(store, C, ["budget for nothing in particular"], seed=3, collection="work")
+    only_b = Scope.of(documents=[B])
+    assert {h.sha256 for h in store.search(work[0], 5, only_b)} == {B}
+    assert {h.sha256 for h in _keyword(store, "budget", scope=only_b)} == {B}
+    assert {h.sha256 for h in store.search(work[0], 5, Scope.of(documents=[A, B]))} == {A, B}
+    assert [h.sha256 for h in _keyword(store, "budget", scope=Scope.of(["work"], [A, B]))] == [A, A]
+    assert store.search(work[0], 5, Scope.of(["home"], [A])) == []  # both limits hold
+    assert _keyword(store, "budget", scope=Scope.of(["home"], [A])) == []
+    nothing = Scope.of(documents=[])
+    assert store.search(work[0], 5, nothing) == [] and _keyword(store, "budget", scope=nothing) == []
+    assert store.search(work[0], 5, Scope.of(documents=["f" * 64])) == []  # a document deleted since
+    assert len(store.search(work[0], 5, Scope())) == 4 and len(_keyword(store, "budget", scope=Scope())) == 4
+
+
+def test_a_small_scope_among_many_chunks_still_returns_k_hits(open_library):
+    """The scope limits the search itself: a top-k taken first and filtered after would come back
+    empty here, since the scoped document holds 6 of 606 chunks."""
+    store = open_library()
+    for n in range(6):
+        _add(store, f"{n:064x}", [f"common word, common word: filler {n} {i}" for i in range(100)], seed=10 + n)
+    _add(store, B, [f"common word scoped {i}" for i in range(6)], seed=99)
+    query = _vectors(1, seed=5)[0]
+    assert {h.sha256 for h in store.search(query, 5)} - {B} and {h.sha256 for h in _keyword(store, "common")} - {B}
+    hits = store.search(query, 5, Scope.of(documents=[B]))
+    assert len(hits) == 5 and {h.sha256 for h in hits} == {B}
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert len(store.search(query, 10, Scope.of(documents=[B]))) == 6  # all it holds
+    words = _keyword(store, "common word", k=5, scope=Scope.of(documents=[B]))
+    assert len(words) == 5 and {h.sha256 for h in words} == {B}
 
 
 def test_a_replacement_swaps_the_document_in_one_step(open_library):

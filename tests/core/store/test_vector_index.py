@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from core.ingest.records import Chunk
+from core.store.scope import Scope
 from core.store.sqlite_store import SqliteStore
 from core.store.vector_index import VectorIndex, build_ivf, contents, is_ivf
 from tests.store_helpers import add_document
@@ -137,7 +138,9 @@ def test_a_library_keeps_working_after_its_index_becomes_ivf(tmp_path, monkeypat
                              collection="even" if n % 2 == 0 else "odd")
     assert is_ivf(library._current())
     assert library.search(vectors[250], k=1)[0].text == "passage 250"
-    assert {h.source for h in library.search(vectors[250], k=5, collections=["even"])} <= {"d0.txt", "d2.txt"}
+    assert {h.source for h in library.search(vectors[250], k=5, scope=Scope.of(["even"]))} <= {"d0.txt", "d2.txt"}
+    scoped = library.search(vectors[250], k=5, scope=Scope.of(["even"], [f"{0:064d}"]))  # far from the query
+    assert len(scoped) == 5 and {h.source for h in scoped} == {"d0.txt"}
     library.delete_document(f"{2:064d}")
     reopened = SqliteStore(tmp_path)
     assert reopened.vector_count() == reopened.chunk_count() == 300
