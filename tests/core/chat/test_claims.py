@@ -79,3 +79,20 @@ def test_each_embedder_gets_the_thresholds_at_the_same_place_on_its_own_scale():
     assert claim_similarities(TUNED_FLOOR) == pytest.approx((SUPPORT_SIMILARITY, CROSS_SUPPORT_SIMILARITY))
     same, cross = claim_similarities(0.30)  # all-MiniLM-L6-v2's floor
     assert 0.30 < cross < same < SUPPORT_SIMILARITY
+
+
+def test_only_passages_that_state_every_number_of_some_sentence_are_embedded():
+    embedded: list[str] = []
+
+    def counting(texts: list[str]) -> np.ndarray:
+        embedded.extend(texts)
+        return bag_of_words(texts)
+
+    answer = "It was built in 1874 by the harbour board."
+    check = check_claims(answer, PASSAGES, counting, similarity=0.8)
+    assert [c.passage for c in check.claims] == [1] and check.used(1) == {1}
+    assert not [t for t in embedded if "ferry" in t or "crowns" in t]  # passage 2 lacks 1874: never embedded
+    embedded.clear()
+    wordy = check_claims("The harbour board built it. Tickets cost 40 crowns.", PASSAGES, counting, similarity=0.8)
+    assert any("ferry" in t for t in embedded)  # a sentence without numbers may be tied to any passage
+    assert [c.passage for c in wordy.claims] == [1, 2]
