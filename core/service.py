@@ -253,7 +253,8 @@ class DocChat:
         return self.store.chats.recent(query)
 
     def conversation(self, conversation_id: str) -> Conversation | None:
-        """A stored conversation; sources of documents deleted since are marked ``deleted``."""
+        """A stored conversation; sources of documents deleted since are marked ``deleted``. Its
+        ``record.scope`` is what it searched (None: the whole library), to search it again."""
         found = self.store.chats.get(conversation_id)
         if found is None:
             return None
@@ -264,12 +265,13 @@ class DocChat:
                 source["deleted"] = True
         return found
 
-    def save_turn(self, conversation_id: str | None, question: str, answer: dict[str, Any]) -> ConversationRecord:
+    def save_turn(self, conversation_id: str | None, question: str, answer: dict[str, Any], *,
+                  scope: Scope | None = None) -> ConversationRecord:
         """Store one finished turn (the answer as the page keeps it); a new conversation when
-        ``conversation_id`` is None or not stored yet."""
+        ``conversation_id`` is None or not stored yet, which keeps ``scope`` (a stored one keeps its own)."""
         from core.store.chats import new_id
 
-        return self.store.chats.add_turn(conversation_id or new_id(), question, answer)
+        return self.store.chats.add_turn(conversation_id or new_id(), question, answer, scope=limiting(scope))
 
     def set_feedback(self, conversation_id: str, position: int, score: int | None, comment: str = "") -> bool:
         """A reader's thumbs up (1) or down (0) on one stored answer, with an optional comment; None
@@ -295,7 +297,8 @@ class DocChat:
             raise TranscriptError("this conversation has no turns")
         conversation_id, record = new_id(), None
         for question, answer, asked in imported.turns:
-            record = self.store.chats.add_turn(conversation_id, question, answer, imported.title, asked=asked or None)
+            record = self.store.chats.add_turn(conversation_id, question, answer, imported.title, asked=asked or None,
+                                               scope=imported.scope)
         assert record is not None
         return record
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.store.chats import Conversation
+from core.store.scope import Scope
 
 FORMAT = "docchat-conversation/1"
 MAX_IMPORT_BYTES = 20 << 20  # a conversation file larger than this is not one of ours
@@ -23,13 +24,17 @@ class TranscriptError(ValueError):
 class Imported:
     title: str
     turns: list[tuple[str, dict[str, Any], str]]  # (question, answer message, asked)
+    scope: Scope | None = None  # what it searched; a file from before scopes has none: the whole library
 
 
 def to_json(conversation: Conversation) -> str:
+    """The conversation to keep or restore; ``scope`` only when it searched part of the library, so
+    an unscoped conversation exports exactly as before scopes existed."""
     record = conversation.record
+    scope = {"scope": record.scope.to_json()} if record.scope is not None and record.scope.limits() else {}
     return json.dumps({"format": FORMAT, "title": record.title, "created": record.created, "updated": record.updated,
-                       "turns": [{"question": t.question, "answer": t.answer, "asked": t.asked}
-                                 for t in conversation.turns]}, ensure_ascii=False, indent=2)
+                       **scope, "turns": [{"question": t.question, "answer": t.answer, "asked": t.asked}
+                                          for t in conversation.turns]}, ensure_ascii=False, indent=2)
 
 
 def to_markdown(conversation: Conversation) -> str:
@@ -63,4 +68,8 @@ def from_json(data: bytes | str) -> Imported:
                 and isinstance(turn.get("answer"), dict) and isinstance(turn["answer"].get("content"), str)):
             raise TranscriptError("a turn of this conversation has no question or answer text")
         turns.append((turn["question"], turn["answer"], str(turn.get("asked", ""))))
-    return Imported(str(parsed.get("title") or "Imported conversation"), turns)
+    try:
+        scope = Scope.from_json(parsed.get("scope"))
+    except ValueError as exc:
+        raise TranscriptError(f"this conversation's scope is not readable: {exc}") from None
+    return Imported(str(parsed.get("title") or "Imported conversation"), turns, scope)

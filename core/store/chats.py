@@ -4,16 +4,20 @@ A turn is written when its answer is complete, in one transaction, so a kill in 
 answer loses that answer and nothing before it. An answer is kept as the page shows it (plain data:
 its text, its sources with the passage text shown, the claim check, the model and settings used), so
 a document deleted later leaves the old answer readable. ``owner`` is "" until accounts exist.
-Each store implements ``ChatLog`` with its own SQL (``sqlite_chats``, ``postgres_chats``); what they
-share lives here.
+A conversation keeps its scope (``core.store.scope``: the collections or documents it searches),
+set when it is created, so reopening "Ask about this document" asks that document again. Each store
+implements ``ChatLog`` with its own SQL (``sqlite_chats``, ``postgres_chats``); what they share lives here.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from core.store.scope import Scope
 
 TITLE_CHARS = 60  # a title from the first question, cut at a word near this length
 MAX_ANSWER_BYTES = 1 << 20  # an answer's stored data; more means something other than an answer
@@ -27,6 +31,7 @@ class ConversationRecord:
     updated: str
     turns: int
     owner: str = ""
+    scope: Scope | None = None  # what its questions search; None: the whole library
 
 
 @dataclass(frozen=True)
@@ -53,8 +58,9 @@ class ChatLog(Protocol):
     def get(self, conversation_id: str) -> Conversation | None: ...
 
     def add_turn(self, conversation_id: str, question: str, answer: dict[str, Any], title: str = "",
-                 owner: str = "", asked: str | None = None) -> ConversationRecord:
-        """Append one finished turn; a conversation not yet stored is created with ``title``."""
+                 owner: str = "", asked: str | None = None, scope: Scope | None = None) -> ConversationRecord:
+        """Append one finished turn; a conversation not yet stored is created with ``title`` and
+        ``scope`` (a stored conversation keeps the scope it was created with)."""
         ...
 
     def rename(self, conversation_id: str, title: str) -> bool: ...
@@ -80,6 +86,23 @@ def title_from(question: str) -> str:
         return text or "Conversation"
     cut = text[:TITLE_CHARS].rsplit(" ", 1)[0]
     return (cut if len(cut) > TITLE_CHARS // 2 else text[:TITLE_CHARS]) + "…"
+
+
+# The columns of a ConversationRecord, in its field order, whichever engine reads them (``record``).
+RECORD_COLUMNS = "c.id, c.title, c.created, c.updated, {turns}, c.owner, c.scope"
+
+
+def record(row: Sequence[Any]) -> ConversationRecord:
+    """A conversation's row (``RECORD_COLUMNS``) as its record; the scope arrives as JSON text
+    (SQLite) or already parsed (PostgreSQL jsonb)."""
+    conversation_id, title, created, updated, turns, owner, scope = row
+    return ConversationRecord(conversation_id, title, created, updated, turns, owner,
+                              Scope.from_json(json.loads(scope) if isinstance(scope, str) else scope))
+
+
+def encoded_scope(scope: Scope | None) -> str | None:
+    """The stored form of a conversation's scope: JSON text, NULL for the whole library."""
+    return json.dumps(scope.to_json(), ensure_ascii=False) if scope is not None and scope.limits() else None
 
 
 def encoded(answer: dict[str, Any]) -> str:

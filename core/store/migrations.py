@@ -1,7 +1,7 @@
 """Bring a library made by an older version up to date when it is opened, in one transaction.
 
 Each step checks what is there (a column, a meta version) rather than trusting a counter, so
-running it on an up-to-date library costs two small queries and changes nothing.
+running it on an up-to-date library costs a few small queries and changes nothing.
 """
 
 from __future__ import annotations
@@ -37,20 +37,23 @@ def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    """Tables first; then the heading and collection columns and the full-text indexes, filled
-    from the chunks already there."""
+    """Tables first; then the heading, collection and conversation scope columns and the full-text
+    indexes, filled from the chunks already there."""
     conn.executescript(SCHEMA)
     conn.executescript(CHATS_SCHEMA)  # conversations (issue 17): new tables, nothing to fill
     # How many chunks hold each indexed word (core.store.common_terms); a view, holds no data.
     conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts_vocab USING fts5vocab(chunks_fts, row)")
     keyword_ready = meta(conn, "keyword_index") == KEYWORD_INDEX_VERSION
     has_collection = "collection" in _columns(conn, "documents")
-    if keyword_ready and has_collection:
+    has_scope = "scope" in _columns(conn, "conversations")  # conversations from before scopes: NULL, the library
+    if keyword_ready and has_collection and has_scope:
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
         if not has_collection:
             conn.execute("ALTER TABLE documents ADD COLUMN collection TEXT NOT NULL DEFAULT ''")
+        if not has_scope:
+            conn.execute("ALTER TABLE conversations ADD COLUMN scope TEXT")
         if not keyword_ready:
             if "heading" not in _columns(conn, "chunks"):
                 conn.execute("ALTER TABLE chunks ADD COLUMN heading TEXT")

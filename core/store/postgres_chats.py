@@ -5,14 +5,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from core.store.chats import Conversation, ConversationRecord, StoredTurn, encoded, like, title_from
+from core.store.chats import (
+    RECORD_COLUMNS,
+    Conversation,
+    ConversationRecord,
+    StoredTurn,
+    encoded,
+    encoded_scope,
+    like,
+    record,
+    title_from,
+)
 from core.store.rules import now
+from core.store.scope import Scope
 
 if TYPE_CHECKING:
     from psycopg_pool import ConnectionPool
 
-_RECORD = ("SELECT c.id, c.title, c.created, c.updated, (SELECT count(*) FROM docchat.turns t "
-           "WHERE t.conversation_id = c.id), c.owner FROM docchat.conversations c")
+_RECORD = "SELECT " + RECORD_COLUMNS.format(
+    turns="(SELECT count(*) FROM docchat.turns t WHERE t.conversation_id = c.id)") + " FROM docchat.conversations c"
 
 
 class PostgresChats:
@@ -27,7 +38,7 @@ class PostgresChats:
             params += [like(query.strip())] * 3
         with self._pool.connection() as conn:
             rows = conn.execute(f"{_RECORD} {where} ORDER BY c.updated DESC, c.id DESC", params).fetchall()
-        return [ConversationRecord(*row) for row in rows]
+        return [record(row) for row in rows]
 
     def get(self, conversation_id: str) -> Conversation | None:
         with self._pool.connection() as conn:
@@ -36,21 +47,22 @@ class PostgresChats:
                 return None
             turns = conn.execute("SELECT question, answer, asked, position FROM docchat.turns "
                                  "WHERE conversation_id = %s ORDER BY position", (conversation_id,)).fetchall()
-        return Conversation(ConversationRecord(*row), [StoredTurn(q, a, t, n) for q, a, t, n in turns])
+        return Conversation(record(row), [StoredTurn(q, a, t, n) for q, a, t, n in turns])
 
     def add_turn(self, conversation_id: str, question: str, answer: dict[str, Any], title: str = "",
-                 owner: str = "", asked: str | None = None) -> ConversationRecord:
+                 owner: str = "", asked: str | None = None, scope: Scope | None = None) -> ConversationRecord:
         data, stamp = encoded(answer), asked or now()
         with self._pool.connection() as conn, conn.transaction():
-            conn.execute("INSERT INTO docchat.conversations (id, owner, title, created, updated) "
-                         "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET updated = excluded.updated",
-                         (conversation_id, owner, title or title_from(question), stamp, stamp))
+            conn.execute("INSERT INTO docchat.conversations (id, owner, title, created, updated, scope) "
+                         "VALUES (%s, %s, %s, %s, %s, %s::jsonb) "
+                         "ON CONFLICT (id) DO UPDATE SET updated = excluded.updated",
+                         (conversation_id, owner, title or title_from(question), stamp, stamp, encoded_scope(scope)))
             conn.execute("INSERT INTO docchat.turns (conversation_id, position, question, answer, asked) "
                          "SELECT %s, COALESCE(MAX(position), 0) + 1, %s, %s::jsonb, %s FROM docchat.turns "
                          "WHERE conversation_id = %s", (conversation_id, question, data, stamp, conversation_id))
             row = conn.execute(f"{_RECORD} WHERE c.id = %s", (conversation_id,)).fetchone()
         assert row is not None, "written in this transaction"
-        return ConversationRecord(*row)
+        return record(row)
 
     def rename(self, conversation_id: str, title: str) -> bool:
         with self._pool.connection() as conn, conn.transaction():

@@ -52,8 +52,17 @@ CREATE TABLE IF NOT EXISTS docchat.conversations (
     owner text NOT NULL DEFAULT '',
     title text NOT NULL,
     created text NOT NULL,
-    updated text NOT NULL
+    updated text NOT NULL,
+    scope jsonb  -- what its questions search (core/store/scope.py); NULL: the whole library
 );
+-- A library from before scopes gets the column; checked first, since an ALTER TABLE takes the table's
+-- strongest lock even when it has nothing to do, and this runs on every open.
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = 'docchat'
+                   AND table_name = 'conversations' AND column_name = 'scope') THEN
+        ALTER TABLE docchat.conversations ADD COLUMN scope jsonb;
+    END IF;
+END $$;
 CREATE INDEX IF NOT EXISTS conversations_updated ON docchat.conversations (owner, updated);
 CREATE TABLE IF NOT EXISTS docchat.turns (
     conversation_id text NOT NULL REFERENCES docchat.conversations (id) ON DELETE CASCADE,

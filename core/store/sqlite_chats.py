@@ -11,8 +11,19 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from core.store.chats import Conversation, ConversationRecord, StoredTurn, encoded, like, title_from
+from core.store.chats import (
+    RECORD_COLUMNS,
+    Conversation,
+    ConversationRecord,
+    StoredTurn,
+    encoded,
+    encoded_scope,
+    like,
+    record,
+    title_from,
+)
 from core.store.rules import now
+from core.store.scope import Scope
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -20,7 +31,8 @@ CREATE TABLE IF NOT EXISTS conversations (
     owner TEXT NOT NULL DEFAULT '',
     title TEXT NOT NULL,
     created TEXT NOT NULL,
-    updated TEXT NOT NULL
+    updated TEXT NOT NULL,
+    scope TEXT  -- JSON (core.store.scope), NULL: the whole library; added to older libraries by migrations.py
 );
 CREATE TABLE IF NOT EXISTS turns (
     conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
@@ -32,8 +44,8 @@ CREATE TABLE IF NOT EXISTS turns (
 );
 CREATE INDEX IF NOT EXISTS conversations_updated ON conversations(owner, updated);
 """
-_RECORD = ("SELECT c.id, c.title, c.created, c.updated, (SELECT count(*) FROM turns t WHERE t.conversation_id = c.id), "
-           "c.owner FROM conversations c")
+_RECORD = "SELECT " + RECORD_COLUMNS.format(
+    turns="(SELECT count(*) FROM turns t WHERE t.conversation_id = c.id)") + " FROM conversations c"
 
 Connect = Callable[[], AbstractContextManager[sqlite3.Connection]]
 
@@ -50,7 +62,7 @@ class SqliteChats:
             params += [like(query.strip())] * 3
         with self._connect() as conn:
             rows = conn.execute(f"{_RECORD} {where} ORDER BY c.updated DESC, c.rowid DESC", params).fetchall()
-        return [ConversationRecord(*row) for row in rows]
+        return [record(row) for row in rows]
 
     def get(self, conversation_id: str) -> Conversation | None:
         with self._connect() as conn:
@@ -59,20 +71,20 @@ class SqliteChats:
                 return None
             turns = conn.execute("SELECT question, answer, asked, position FROM turns WHERE conversation_id = ? "
                                  "ORDER BY position", (conversation_id,)).fetchall()
-        return Conversation(ConversationRecord(*row), [StoredTurn(q, json.loads(a), t, n) for q, a, t, n in turns])
+        return Conversation(record(row), [StoredTurn(q, json.loads(a), t, n) for q, a, t, n in turns])
 
     def add_turn(self, conversation_id: str, question: str, answer: dict[str, Any], title: str = "",
-                 owner: str = "", asked: str | None = None) -> ConversationRecord:
+                 owner: str = "", asked: str | None = None, scope: Scope | None = None) -> ConversationRecord:
         data, stamp = encoded(answer), asked or now()
         with self._connect() as conn, _transaction(conn):
-            conn.execute("INSERT INTO conversations (id, owner, title, created, updated) VALUES (?, ?, ?, ?, ?) "
-                         "ON CONFLICT (id) DO UPDATE SET updated = excluded.updated",
-                         (conversation_id, owner, title or title_from(question), stamp, stamp))
+            conn.execute("INSERT INTO conversations (id, owner, title, created, updated, scope) "
+                         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET updated = excluded.updated",
+                         (conversation_id, owner, title or title_from(question), stamp, stamp, encoded_scope(scope)))
             conn.execute("INSERT INTO turns (conversation_id, position, question, answer, asked) "
                          "SELECT ?, COALESCE(MAX(position), 0) + 1, ?, ?, ? FROM turns WHERE conversation_id = ?",
                          (conversation_id, question, data, stamp, conversation_id))
             row = conn.execute(f"{_RECORD} WHERE c.id = ?", (conversation_id,)).fetchone()
-        return ConversationRecord(*row)
+        return record(row)
 
     def rename(self, conversation_id: str, title: str) -> bool:
         with self._connect() as conn, _transaction(conn):

@@ -6,6 +6,7 @@ import json
 
 from core.cli import main
 from core.service import DocChat
+from core.store.scope import Scope
 
 
 def _answer(text: str, sha: str = "f" * 64) -> dict:
@@ -45,3 +46,33 @@ def test_errors_are_one_line_and_exit_1(app: DocChat, capsys, tmp_path):
     assert main([*data, "chats", "import", str(tmp_path / "other.json")]) == 1
     assert "is not a conversation exported by this app" in capsys.readouterr().err
     assert app.conversations() == []
+
+
+def test_export_and_import_carry_the_scope_and_an_older_export_imports_without_one(app: DocChat, capsys, tmp_path):
+    data = ["--data-dir", str(app.settings.data_dir)]
+    scope = Scope.of(["work"], ["a" * 64])
+    scoped = app.save_turn(None, "What does the report say?", _answer("Figures [1]."), scope=scope)
+    plain = app.save_turn(None, "Anything else?", _answer("No."))
+    assert main([*data, "chats", "export", scoped.id, "--format", "json"]) == 0
+    exported = capsys.readouterr().out
+    assert json.loads(exported)["scope"] == {"collections": ["work"], "documents": ["a" * 64]}
+    (tmp_path / "scoped.json").write_text(exported, encoding="utf-8")
+    assert main([*data, "chats", "export", plain.id, "--format", "json"]) == 0
+    older = capsys.readouterr().out
+    assert "scope" not in json.loads(older)  # a conversation of the whole library exports as before scopes
+    (tmp_path / "older.json").write_text(older, encoding="utf-8")
+    assert main([*data, "chats", "import", str(tmp_path / "scoped.json")]) == 0
+    assert main([*data, "chats", "import", str(tmp_path / "older.json")]) == 0
+    imported = {c.title: c for c in app.conversations() if c.id not in (scoped.id, plain.id)}
+    assert imported["What does the report say?"].scope == scope and imported["Anything else?"].scope is None
+    assert app.conversation(imported["What does the report say?"].id).record.scope == scope
+
+
+def test_an_import_with_an_unreadable_scope_is_refused(app: DocChat, capsys, tmp_path):
+    data = ["--data-dir", str(app.settings.data_dir)]
+    app.save_turn(None, "Q?", _answer("A."))
+    assert main([*data, "chats", "export", app.conversations()[0].id, "--format", "json"]) == 0
+    edited = json.loads(capsys.readouterr().out) | {"scope": {"documents": "a" * 64}}
+    (tmp_path / "edited.json").write_text(json.dumps(edited), encoding="utf-8")
+    assert main([*data, "chats", "import", str(tmp_path / "edited.json")]) == 1
+    assert "scope is not readable" in capsys.readouterr().err and len(app.conversations()) == 1

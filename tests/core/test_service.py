@@ -74,3 +74,13 @@ def test_a_scope_limits_search_retrieve_and_answers_and_the_collections_argument
     with pytest.raises(ValueError, match="twice"):
         app.search("tide", collections=["work"], scope=Scope.of(["home"]))
 
+
+def test_a_conversation_is_saved_with_its_scope_and_reopened_with_it(app: DocChat, fake_embeddings):
+    scope = Scope.of(["work"], ["a" * 64])
+    record = app.save_turn(None, "What does it say?", {"role": "assistant", "content": "Figures."}, scope=scope)
+    assert record.scope == scope
+    app.save_turn(record.id, "And then?", {"role": "assistant", "content": "More."})
+    reopened = DocChat(app.settings, embeddings=fake_embeddings).conversation(record.id)
+    assert reopened is not None and reopened.record.scope == scope and reopened.record.turns == 2
+    plain = app.save_turn(None, "Anything?", {"role": "assistant", "content": "No."})
+    assert app.conversation(plain.id).record.scope is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from core.store.chats import title_from
+from core.store.scope import Scope
 
 
 def _answer(text: str, **extra: object) -> dict:
@@ -101,3 +103,41 @@ def test_feedback_is_kept_in_its_answer_and_can_be_taken_back(open_library):
     assert turns[1].answer["feedback"] == {"score": 0, "comment": "she keeps it, she did not build it"}
     assert turns[1].answer["content"] == "Marta."  # the rest of the answer as it was
     assert store.chats.set_feedback("c1", 2, None) and "feedback" not in store.chats.get("c1").turns[1].answer
+
+
+def test_a_conversation_keeps_the_scope_it_was_created_with(open_library):
+    store = open_library()
+    scope = Scope.of(["work"], ["a" * 64, "b" * 64])
+    first = store.chats.add_turn("c1", "What does the report say?", _answer("Figures [1]."), scope=scope)
+    assert first.scope == scope
+    again = store.chats.add_turn("c1", "And later?", _answer("More."), scope=Scope.of(documents=["c" * 64]))
+    assert again.scope == scope  # set when the conversation is created; a later turn does not move it
+    assert store.chats.add_turn("c2", "Anything?", _answer("No.")).scope is None
+    assert store.chats.add_turn("c3", "Anything?", _answer("No."), scope=Scope()).scope is None  # the whole library
+    other = open_library()  # reopened: another process, or tomorrow
+    kept = other.chats.get("c1")
+    assert kept is not None and kept.record.scope == scope and kept.record.scope.documents == ("a" * 64, "b" * 64)
+    assert {c.id: c.scope for c in other.chats.recent()} == {"c1": scope, "c2": None, "c3": None}
+
+
+def test_a_library_from_before_scopes_opens_and_keeps_its_conversations(tmp_path: Path) -> None:
+    from core.store.migrations import SCHEMA
+    from core.store.sqlite_store import SqliteStore
+
+    with sqlite3.connect(tmp_path / "library.sqlite") as conn:  # the conversation tables of decision 011
+        conn.executescript(SCHEMA + """
+            CREATE TABLE conversations (id TEXT PRIMARY KEY, owner TEXT NOT NULL DEFAULT '', title TEXT NOT NULL,
+                created TEXT NOT NULL, updated TEXT NOT NULL);
+            CREATE TABLE turns (conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                position INTEGER NOT NULL, question TEXT NOT NULL, answer TEXT NOT NULL, asked TEXT NOT NULL,
+                PRIMARY KEY (conversation_id, position));
+            INSERT INTO conversations VALUES ('old', '', 'An old chat', '2026-01-01', '2026-01-01');
+            INSERT INTO turns VALUES ('old', 1, 'Who keeps it?', '{"content": "Marta."}', '2026-01-01');
+        """)
+    store = SqliteStore(tmp_path)
+    kept = store.chats.get("old")
+    assert kept is not None and kept.record.scope is None and kept.turns[0].answer == {"content": "Marta."}
+    assert store.chats.add_turn("old", "Since when?", _answer("1874.")).turns == 2
+    scope = Scope.of(documents=["a" * 64])
+    assert store.chats.add_turn("new", "Q?", _answer("A."), scope=scope).scope == scope
+    assert SqliteStore(tmp_path).chats.get("new").record.scope == scope  # opened again: nothing left to migrate

@@ -76,6 +76,22 @@ def test_a_collection_filter_still_returns_k_results(library):
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
+def test_a_library_from_before_scopes_gets_the_column_and_keeps_its_conversations(postgres_url):
+    first = PostgresStore(postgres_url)
+    first.chats.add_turn("old", "Who keeps it?", {"content": "Marta."})
+    first.close()
+    with psycopg.connect(postgres_url, autocommit=True) as conn:  # the conversation table of decision 011
+        conn.execute("ALTER TABLE docchat.conversations DROP COLUMN scope")
+    store = PostgresStore(postgres_url)
+    try:
+        kept = store.chats.get("old")
+        assert kept is not None and kept.record.scope is None and kept.turns[0].answer == {"content": "Marta."}
+        scope = Scope.of(["work"], ["a" * 64])
+        assert store.chats.add_turn("new", "Q?", {"content": "A."}, scope=scope).scope == scope
+    finally:
+        store.close()
+
+
 def test_a_failed_batch_leaves_nothing_behind(library):
     good, bad = _doc("1" * 64, 3, seed=1), _doc("2" * 64, 2, seed=2, dim=4)  # the second does not fit vector(8)
     with pytest.raises(psycopg.Error):
