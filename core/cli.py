@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 
 from core.benchmarks.cli import add_bench_parser
 from core.chats_cli import add_chats_parser
+from core.eval.cli import add_eval_parser
 from core.settings import InvalidSettings, load_settings
+from core.store.scope import Scope
 from core.text import plural
 
 if TYPE_CHECKING:  # imported where used: `list` needs none of the models
@@ -18,6 +20,14 @@ if TYPE_CHECKING:  # imported where used: `list` needs none of the models
     from core.ingest.records import Progress
     from core.service import DocChat
     from core.store.records import DocumentRecord
+
+
+_DOCUMENT_HELP = ("{} this document: file name as listed, or its sha256 (or 6+ leading characters); "
+                  "repeat for several; with --collection, those of them in it")
+
+
+class Refused(Exception):
+    """A command refused before doing anything, its reason already on stderr: exit 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,11 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="print JSON")
     search.add_argument("--collection", action="append", metavar="NAME",
                         help="search only this collection (repeat for several)")
+    search.add_argument("--document", action="append", metavar="NAME|SHA", help=_DOCUMENT_HELP.format("search only"))
 
     ask = sub.add_parser("ask", help="answer a question from the library with a local model")
     ask.add_argument("question", metavar="QUESTION")
     ask.add_argument("--collection", action="append", metavar="NAME",
                      help="answer only from this collection (repeat for several)")
+    ask.add_argument("--document", action="append", metavar="NAME|SHA", help=_DOCUMENT_HELP.format("answer only from"))
     ask.add_argument("--llm", metavar="NAME", help="model name from `models` (default: setting llm)")
     ask.add_argument("--json", action="store_true", help="print JSON")
 
@@ -65,25 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     reindex.add_argument("--reread", action="store_true",
                          help="with --all: read every document again instead of re-embedding its passages")
 
-    evaluate = sub.add_parser("eval", help="measure retrieval (squad, mixed, feedback) or answers (answers)")
-    evaluate.add_argument("kind", choices=["squad", "answers", "mixed", "feedback"])
-    evaluate.add_argument("path", type=Path, metavar="PATH", nargs="?",
-                          help="SQuAD v1.1 dev-v1.1.json; for mixed, the cases file (tests/data/mixed_eval.json); "
-                          "for feedback, where to write the cases made of the Chat page's thumbs (optional)")
-    evaluate.add_argument("--corpus", type=Path,
-                          help="mixed: folder holding the files the cases name (default: setting corpus_dir, "
-                          "../shared/corpus)")
-    evaluate.add_argument("--retriever", default="default",
-                          choices=["vector", "keyword", "hybrid", "hybrid+rerank", "default"])
-    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
-    evaluate.add_argument("--questions", type=int, help="answers: how many sampled questions (default 200)")
-    evaluate.add_argument("--llm", metavar="NAME", help="answers: model name from `models`")
-    evaluate.add_argument("--k", type=int, help="answers: passages per question (default: setting k)")
-    evaluate.add_argument("--verbose", action="store_true", help="answers: print each answer to stderr")
-    evaluate.add_argument("--record", type=Path, metavar="FILE",
-                          help="answers: append each answer with its passages to FILE (JSON lines)")
-    evaluate.add_argument("--removed", action="store_true",
-                          help="answers: ask again with each question's paragraph deleted (refusal expected)")
+    add_eval_parser(sub)
 
     models = sub.add_parser("models", help="the language models this machine can use")
     models.add_argument("--json", action="store_true", help="print JSON")
@@ -162,6 +156,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         print("search needs either QUESTION or --batch FILE", file=sys.stderr)
         return 2
     app = _app(args)
+    scope = _scope(app, args)
     _repaired(app)
     if args.batch:
         if not args.json:
@@ -172,11 +167,11 @@ def cmd_search(args: argparse.Namespace) -> int:
                 if not line.strip():
                     continue
                 item = json.loads(line)
-                hits = app.search(item["question"], args.k, collections=args.collection)
+                hits = app.search(item["question"], args.k, scope=scope)
                 out = {"id": item.get("id"), "question": item["question"], "results": [h.to_json() for h in hits]}
                 print(json.dumps(out, ensure_ascii=False), flush=True)
         return 0
-    hits = app.search(args.question, args.k, collections=args.collection)
+    hits = app.search(args.question, args.k, scope=scope)
     if args.json:
         print(json.dumps({"question": args.question, "results": [h.to_json() for h in hits]}, ensure_ascii=False))
         return 0
@@ -192,10 +187,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from core.llms.registry import LLMUnavailable
 
     app = _app(args)
+    scope = _scope(app, args)
     _repaired(app)
     try:  # a server can fail at any point of the answer: one clear line, exit 1
         llm = app.llm(args.llm)
-        engine = app.engine(llm, args.collection)
+        engine = app.engine(llm, scope=scope)
         answer = engine.answer(args.question)
         sources = [{"source": h.source, "page": h.page, "text": h.text} for h in answer.sources]
         if args.json:
@@ -265,6 +261,15 @@ def _one_document(app: DocChat, ref: str) -> DocumentRecord | None:
             print(f"  {d.sha256}  {d.name}", file=sys.stderr)
         return None
     return matches[0]
+
+
+def _scope(app: DocChat, args: argparse.Namespace) -> Scope:
+    """What ``--collection`` and ``--document`` limit a search to; each document named as
+    ``delete`` names one. ``Refused`` when a name finds no document or several."""
+    found = [_one_document(app, ref) for ref in args.document or []]
+    if None in found:
+        raise Refused
+    return Scope.of(args.collection, [d.sha256 for d in found if d] if args.document else None)
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
@@ -372,6 +377,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
+    except Refused:
+        return 2
     except LibraryMismatch as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

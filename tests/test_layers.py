@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 VIEWS = [ROOT / "Home.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py")),
          ROOT / "core" / "cli.py"]
 # Records and the model-mismatch error cross the facade as plain data; nothing else of the store does.
-ALLOWED = {"core.store.records", "core.store.base"}
+ALLOWED = {"core.store.records", "core.store.base", "core.store.scope"}
 STORE_IMPORT = re.compile(r"^\s*(?:from|import)\s+(core\.store(?:\.\w+)*)", re.MULTILINE)
 STORE_ATTRIBUTE = re.compile(r"(?<!core)\.(?:store|library)\b")
 

@@ -12,6 +12,28 @@ from typing import Any
 from core.settings import Settings
 
 
+def add_eval_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    evaluate = sub.add_parser("eval", help="measure retrieval (squad, mixed, feedback) or answers (answers)")
+    evaluate.add_argument("kind", choices=["squad", "answers", "mixed", "feedback"])
+    evaluate.add_argument("path", type=Path, metavar="PATH", nargs="?",
+                          help="SQuAD v1.1 dev-v1.1.json; for mixed, the cases file (tests/data/mixed_eval.json); "
+                          "for feedback, where to write the cases made of the Chat page's thumbs (optional)")
+    evaluate.add_argument("--corpus", type=Path,
+                          help="mixed: folder holding the files the cases name (default: setting corpus_dir, "
+                          "../shared/corpus)")
+    evaluate.add_argument("--retriever", default="default",
+                          choices=["vector", "keyword", "hybrid", "hybrid+rerank", "default"])
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.add_argument("--questions", type=int, help="answers: how many sampled questions (default 200)")
+    evaluate.add_argument("--llm", metavar="NAME", help="answers: model name from `models`")
+    evaluate.add_argument("--k", type=int, help="answers: passages per question (default: setting k)")
+    evaluate.add_argument("--verbose", action="store_true", help="answers: print each answer to stderr")
+    evaluate.add_argument("--record", type=Path, metavar="FILE",
+                          help="answers: append each answer with its passages to FILE (JSON lines)")
+    evaluate.add_argument("--removed", action="store_true",
+                          help="answers: ask again with each question's paragraph deleted (refusal expected)")
+
+
 def eval_settings(settings: Settings, kind: str) -> Settings:
     """Eval libraries live beside the user's, one per embedding model (and with or without
     sentence vectors), and are reused."""
