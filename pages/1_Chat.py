@@ -11,7 +11,7 @@ import core  # noqa: F401 - sets offline mode before any library is imported
 from core.chat.engine import Turn
 from core.llms.registry import LLMUnavailable
 from core.text import plural
-from ui import conversations, examples, model_picker, page_viewer
+from ui import conversations, examples, model_picker, page_viewer, scope
 from ui.access import require_password
 from ui.answer import finished, render_extras
 from ui.progress import ModelProgress, reading, searching, wait_for
@@ -60,14 +60,16 @@ if built_with := app.needs_reindex():
     st.page_link("pages/2_Documents.py", label="Go to Documents", icon="📄")
     st.stop()
 
+about = st.session_state.get("scope")  # a chat about some documents only (ui/scope.py)
+scope.header(about, conversations.start)
 with st.sidebar:
     names = app.collections()
     if "collections" in st.session_state:  # a collection emptied meanwhile is no longer offered
         st.session_state.collections = [c for c in st.session_state.collections if c in names]
-    if names:
+    if names and about is None:
         st.multiselect("Answer from collections", names, key="collections", placeholder="all documents",
                        help="Leave empty to search the whole library.")
-chosen_collections = st.session_state.get("collections") or None
+chosen_collections = st.session_state.get("collections") or None if about is None else None
 
 if st.session_state.llm_name is None:
     st.error("No language model is available: run `scripts/setup.sh` (see *All models* in the sidebar).")
@@ -75,10 +77,10 @@ if st.session_state.llm_name is None:
 app.warm_up(st.session_state.llm_name)
 
 if not st.session_state.messages:  # a new chat: say what there is to ask about
-    held = app.documents(chosen_collections)
+    held = [d for d in app.documents(chosen_collections) if about is None or d.sha256 in (about.documents or ())]
     shown = ", ".join(inert_text(d.name) for d in held[:5]) + (f" and {len(held) - 5} more" if len(held) > 5 else "")
-    st.caption(f"Ask about the {plural(len(held), 'document')} in "
-               f"{'these collections' if chosen_collections else 'your library'}: {shown}. Questions in any "
+    where = "these collections" if chosen_collections else "this chat" if about else "your library"
+    st.caption(f"Ask about the {plural(len(held), 'document')} in {where}: {shown}. Questions in any "
                "language; each answer cites its passages, and a PDF passage opens on its page.")
     examples.render(app, held)
 for number, message in enumerate(st.session_state.messages):
@@ -105,7 +107,7 @@ if question := typed or st.session_state.pop(examples.ASKED, None):
         status = st.status("Searching your documents…")  # running (no tick) until the answer is complete
         try:
             model = llm(st.session_state.llm_name)
-            engine = app.engine(model, chosen_collections)
+            engine = app.engine(model, chosen_collections, scope=about)
             progress = ModelProgress(model.lock)
             answer = wait_for(partial(engine.answer, question, history),
                               lambda worker: status.update(label=progress.line(worker, searching)))

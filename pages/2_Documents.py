@@ -5,6 +5,7 @@ import streamlit as st
 import core  # noqa: F401 - sets offline mode before any library is imported
 from core.ingest.records import Upload
 from core.text import local_time, plural
+from ui import scope
 from ui.access import require_password
 from ui.render import inert_text
 from ui.repair import repair_vectors, report_missing_originals
@@ -89,9 +90,12 @@ def changed(message: str) -> None:
 
 
 if not selected:
-    st.caption("Select rows to download, move, read again or delete documents.")
+    st.caption("Select rows to ask about, download, move, read again or delete documents.")
 else:
-    download, move, reread, delete = st.columns(4)
+    ask, download, move, reread, delete = st.columns(5)
+    with ask:
+        scope.link([d.sha256 for d in selected],
+                   "Ask about this document" if len(selected) == 1 else f"Ask about these {len(selected)}")
     if len(selected) == 1 and (original := docchat().original(selected[0].sha256)) is not None:
         download.download_button("Download original", original, file_name=selected[0].name,
                                  mime="application/octet-stream")

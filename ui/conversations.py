@@ -10,6 +10,7 @@ from typing import Any
 import streamlit as st
 
 from core.chat.transcript import to_json, to_markdown
+from ui import scope
 from ui.render import inert_text
 from ui.resources import docchat
 
@@ -21,6 +22,10 @@ def open_from_url() -> None:
     same conversation open in another tab may have gained a turn or been deleted since this session
     drew it: then it is drawn again from the library, so both tabs show what is kept."""
     wanted, current = st.query_params.get("c"), st.session_state.get("conversation_id")
+    if wanted is None and (about := scope.from_url()) is not None:  # "Ask about this document": a new chat
+        if "messages" not in st.session_state or current is not None or st.session_state.get("scope") != about:
+            st.session_state.update(messages=[], conversation_id=None, scope=about)
+        return
     if "messages" in st.session_state and wanted is None and current:
         st.query_params["c"] = current  # back from another page, whose link does not carry it
         return
@@ -28,13 +33,13 @@ def open_from_url() -> None:
     if "messages" in st.session_state and current == wanted and (
             stored is None and wanted is None or stored is not None and stored.record.turns == _saved_turns()):
         return
-    st.session_state.messages = []
-    st.session_state.conversation_id = None
+    st.session_state.update(messages=[], conversation_id=None, scope=None)
     if stored is None:
         if wanted:
             del st.query_params["c"]  # deleted meanwhile, or a mistyped link: start afresh
         return
     st.session_state.conversation_id = stored.record.id
+    st.session_state.scope = stored.record.scope
     for turn in stored.turns:
         st.session_state.messages += [{"role": "user", "content": turn.question},
                                       {**turn.answer, "turn": turn.position}]
@@ -47,9 +52,12 @@ def _saved_turns() -> int:
 
 def save(question: str, message: dict[str, Any]) -> None:
     """Keep a finished turn; the first one creates the conversation and puts it in the URL."""
-    record = docchat().save_turn(st.session_state.get("conversation_id"), question, message)
+    record = docchat().save_turn(st.session_state.get("conversation_id"), question, message,
+                                 scope=st.session_state.get("scope"))
     st.session_state.conversation_id = record.id
     st.query_params["c"] = record.id
+    if scope.PARAM in st.query_params:
+        del st.query_params[scope.PARAM]  # kept with the conversation now
     message["turn"] = record.turns  # its place in the conversation, for the reader's feedback
 
 
@@ -74,13 +82,15 @@ def _judged(conversation: str, turn: int, key: str, message: dict[str, Any]) -> 
     message["feedback"] = None if score is None else {"score": score, "comment": comment or ""}
 
 
-def _open(conversation_id: str | None) -> None:
-    """A click in the list (or New chat, with None): the URL names it, ``open_from_url`` shows it."""
+def start(conversation_id: str | None) -> None:
+    """A click in the list (or New chat, with None: the whole library): the URL names it,
+    ``open_from_url`` shows it."""
+    if scope.PARAM in st.query_params:
+        del st.query_params[scope.PARAM]
     if conversation_id:
         st.query_params["c"] = conversation_id
         return
-    st.session_state.conversation_id = None
-    st.session_state.messages = []
+    st.session_state.update(messages=[], conversation_id=None, scope=None)
     if "c" in st.query_params:
         del st.query_params["c"]
 
@@ -88,11 +98,11 @@ def _open(conversation_id: str | None) -> None:
 def sidebar() -> None:
     """New chat, search, the list; for the open conversation: export, rename, delete."""
     app, current = docchat(), st.session_state.get("conversation_id")
-    st.button("New chat", icon="➕", on_click=_open, args=(None,), use_container_width=True)
+    st.button("New chat", icon="➕", on_click=start, args=(None,), use_container_width=True)
     query = st.text_input("Search conversations", key="chat_search", placeholder="words from a title or answer")
     found = app.conversations(query)
     for c in found[:SHOWN]:
-        st.button(inert_text(c.title), key=f"chat_{c.id}", on_click=_open, args=(c.id,), use_container_width=True,
+        st.button(inert_text(c.title), key=f"chat_{c.id}", on_click=start, args=(c.id,), use_container_width=True,
                   type="primary" if c.id == current else "secondary", help=f"{c.turns} turns · {c.updated[:10]}")
     if query and not found:
         st.caption("No conversation matches.")
@@ -113,5 +123,5 @@ def _manage(current: str, conversation: Any) -> None:
         if st.checkbox("Delete this conversation…", key=f"confirm_{current}"):
             if st.button("Delete for good", type="primary", key=f"delete_{current}"):
                 app.delete_conversation(current)
-                _open(None)
+                start(None)
                 st.rerun()

@@ -8,6 +8,7 @@ import streamlit as st
 
 from core.chat.citations import cited, highlight
 from core.store.records import Hit
+from ui import scope
 from ui.page_viewer import view_button
 from ui.render import inert_text
 
@@ -45,7 +46,12 @@ def render_sources(sources: list[dict], answer: str = "", found: bool = True, ch
             used = set(check["used"].get(str(n), [])) if check is not None and found else None
             st.markdown(_highlighted(source["text"], answer if found else "", used))
             if key:
-                view_button(source, f"{key}_view_{n}")
+                view, ask = st.columns(2)
+                with view:
+                    view_button(source, f"{key}_view_{n}")
+                if source.get("sha256") and not source.get("deleted"):
+                    with ask:
+                        scope.button([source["sha256"]], f"{key}_about_{n}")
 
 
 def _highlighted(text: str, answer: str, used: set[int] | None = None) -> str:

@@ -177,3 +177,50 @@ def test_an_empty_chat_offers_questions_drawn_from_the_library_and_a_click_asks_
     assert at.session_state.messages[0]["content"] == "What do your documents say about harbour board?"
     assert at.session_state.messages[1]["sources"][0]["source"] == "minutes.txt"
     assert not [b for b in at.button if b.key and b.key.startswith("example_")]  # a chat now, not an empty one
+
+
+def test_a_chat_about_one_document_searches_only_it_and_keeps_its_scope_after_a_reload(lighthouse_pdf):
+    from core.service import DocChat
+    from core.settings import load_settings
+
+    minutes = "The harbour board met on Monday and agreed that the lighthouse lamp burns whale oil."
+    upload([("minutes.txt", minutes.encode(), "text/plain"),
+            ("lighthouse.pdf", lighthouse_pdf.read_bytes(), "application/pdf")])
+    [sha] = [d.sha256 for d in DocChat(load_settings()).documents() if d.name == "minutes.txt"]
+    at = AppTest.from_file(str(ROOT / "pages/1_Chat.py"), default_timeout=180)
+    at.query_params["doc"] = sha  # the link "Ask about this document" opens
+    at.run()
+    assert [i.value for i in at.info] == ["This chat searches only **minutes\\.txt**."]
+    assert not [m for m in at.sidebar.multiselect if m.label == "Answer from collections"]
+    at.chat_input[0].set_value("What does the lamp burn?").run()
+    assert not at.exception
+    assert {s["source"] for s in at.session_state.messages[1]["sources"]} == {"minutes.txt"}
+    conversation = at.query_params["c"]
+    assert "doc" not in at.query_params  # the conversation keeps the scope now
+    assert _stored(conversation).record.scope.documents == (sha,)
+
+    reloaded = chat(conversation)
+    assert [i.value for i in reloaded.info] == ["This chat searches only **minutes\\.txt**."]
+    reloaded.chat_input[0].set_value("Who met on Monday?").run()
+    assert {s["source"] for s in reloaded.session_state.messages[3]["sources"]} == {"minutes.txt"}
+    [whole] = [b for b in reloaded.button if b.label == "Ask the whole library"]
+    whole.click().run()
+    assert not reloaded.info and "c" not in reloaded.query_params and not reloaded.chat_message
+
+
+def test_the_documents_page_and_each_source_open_a_chat_about_that_document(lighthouse_pdf):
+    upload([("lighthouse.pdf", lighthouse_pdf.read_bytes(), "application/pdf")])
+    at = chat()
+    at.chat_input[0].set_value("When was the lighthouse built?").run()
+    source = at.session_state.messages[1]["sources"][0]
+    at.button(key="m1_about_1").click().run()  # under the first source
+    assert not at.exception and "c" not in at.query_params and not at.chat_message
+    assert at.query_params["doc"] in (source["sha256"], [source["sha256"]])
+    assert [i.value for i in at.info] == ["This chat searches only **lighthouse\\.pdf**."]
+
+    home = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=180).run()  # page links need the entry page
+    home.switch_page("pages/2_Documents.py").run()
+    home.session_state["library_table_0__[]"] = {"selection": {"rows": [0], "columns": []}}  # the row clicked
+    home.run()
+    [link] = [link for link in home.get("page_link") if link.proto.label == "Ask about this document"]
+    assert link.proto.query_string == f"doc={source['sha256']}"
