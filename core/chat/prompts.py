@@ -68,6 +68,20 @@ def _condense_language(inputs: dict) -> dict:
     return {**inputs, "language": named + (" (한국어로)" if language == KOREAN else "")}
 
 
+# Kept over three variants measured with bench/followup_rewrite.py (docs/BENCHMARKS.md §16; default
+# model, the 24 follow-ups that need the history), as referent recovery (all referents), language kept,
+# EN / KO, and system-message tokens:
+#   this prompt, one Mona Lisa example:    0.486 (5/12) 12/12 / 0.167 (1/12)  8/12;  88
+#   v1, no example, "carry over the subject and any names and numbers from the previous question
+#       and answer":                       0.486 (5/12) 12/12 / 0.347 (2/12) 12/12;  66
+#   v2, v1 + an English placeholder example ("Who leads project X?" "Y." "Since when?"):
+#                                          0.694 (6/12) 12/12 / 0.250 (1/12)  7/12;  99
+#   v3, v2 + a Korean one ("프로젝트 X는 누가 이끄나요?" "Y입니다." "그 사람의 팀은 몇 명인가요?"):
+#                                          0.792 (9/12) 12/12 / 0.493 (3/12) 12/12; 164
+# v2 loses Korean rewrites to English; v1 and v3 fail tests/integration (test_answer_real, test_followups):
+# told to carry over names from the answer, the model puts the answer in for "it" ("And when was it
+# built?" -> "When was Marta Quell built?"), and the Korean lighthouse follow-up gets no 1874 (v1: not
+# found; v3: the first question handed back). v3 also ends 2 of 12 Korean rewrites as statements.
 CONDENSE_PROMPT = RunnableLambda(_condense_language) | ChatPromptTemplate.from_messages(
     [
         (

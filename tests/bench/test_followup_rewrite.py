@@ -124,3 +124,20 @@ def test_run_goes_through_the_engine_and_summarises_per_language():
     assert summary["en"]["referent_recovery"] == pytest.approx(0.5)  # 1.0 and 0.0; "standing" has none
     assert summary["en"]["all_referents"] == 0.5 and summary["en"]["stays_question"] == 1.0
     assert summary["all"]["cases"] == 4
+
+
+def test_the_condense_example_shares_nothing_with_the_bench_conversations_but_question_words():
+    """An example drawn from tests/data/followups.json would flatter the bench (and a real one already
+    leaks: "얼마나 걸렸나요?" -> "How long did it take to paint the Mona Lisa?")."""
+    import json
+
+    from bench.followup_rewrite import DATA
+    from core.chat.citations import content_words
+    from core.chat.prompts import CONDENSE_PROMPT
+
+    system = CONDENSE_PROMPT.steps[1].messages[0].prompt.template
+    examples = system[system.index("Example"):]
+    conversations = json.loads(DATA.read_text(encoding="utf-8"))["conversations"]
+    bench_words = {w for c in conversations
+                   for w in content_words(" ".join([*c["history"], c["question"], c.get("standalone") or ""]))}
+    assert set(content_words(examples)) & bench_words <= {"when", "where", "what", "which", "누가", "언제"}
