@@ -1,8 +1,8 @@
 """One loader per family: pypdf for PDFs (page by page, PDFium where pypdf glued the words together, OCR
-for scanned pages), charset detection for text,
-``unstructured`` for Office, HTML, Markdown and CSV. Each returns a LoadedFile or raises
-IngestError with a message a user can act on. Each reads under ``ReadLimits`` (core/ingest/limits.py):
-a hostile or huge file is refused with the limit it crossed, before it costs unbounded memory or time.
+for scanned pages), charset detection for text, ``unstructured`` for Office, HTML, Markdown and CSV,
+core/ingest/hwp.py for Hangul HWP and HWPX. Each returns a LoadedFile or raises IngestError with a message
+a user can act on. Each reads under ``ReadLimits`` (core/ingest/limits.py): a hostile or huge file is
+refused with the limit it crossed, before it costs unbounded memory or time.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from core.ingest.errors import IngestError
+from core.ingest.hwp import load_hwp, load_hwpx
 from core.ingest.limits import MB, LimitExceeded, ReadBudget, ReadLimits
 from core.ingest.ocr import ocr_pages
 from core.ingest.pdf_text import PdfiumText, pick_text
@@ -346,6 +347,8 @@ def load(kind: str, data: bytes, password: str | None = None, on_progress: Calla
     ``max_chars`` before splitting and embedding multiply their cost."""
     if kind == "pdf":
         return load_pdf(data, password, on_progress, limits)
+    if kind in ("hwp", "hwpx"):  # bounded as they are read, like a PDF
+        return load_hwp(data, limits) if kind == "hwp" else load_hwpx(data, limits)
     loaded = load_text(data) if kind == "txt" else load_with_unstructured(kind, data)
     (limits or ReadLimits()).check_chars(sum(len(page.text) for page in loaded.pages))
     return loaded

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import filetype
 
 from core.ingest.errors import IngestError
+from core.ingest.hwp import HWP_SIGNATURE, OLE_MAGIC, is_hwp5
 from core.ingest.limits import MB, ReadLimits
 from core.ingest.names import extension
 
@@ -25,8 +26,9 @@ BY_EXTENSION = {
     "docx": "docx", "pptx": "pptx", "xlsx": "xlsx",
     **{ext: "txt" for ext in TEXT_EXTENSIONS},
 }
-SUPPORTED = sorted({"pdf", *BY_EXTENSION})
-_OOXML_MARKERS = {"word/": "docx", "ppt/": "pptx", "xl/": "xlsx"}
+SUPPORTED = sorted({"pdf", "hwp", "hwpx", *BY_EXTENSION})
+_OOXML_MARKERS = {"word/": "docx", "ppt/": "pptx", "xl/": "xlsx", "Contents/section": "hwpx"}  # HWPX: OWPML
+_ZIP_KINDS = {"docx", "pptx", "xlsx", "hwpx"}
 _LEGACY_OFFICE = {"doc": "docx", "xls": "xlsx", "ppt": "pptx"}
 
 # An Office file is parsed whole in memory (XML trees cost several times their size), so what a
@@ -45,7 +47,7 @@ class ZipSummary:
     entries: int
     unzipped: int
     zipped: int
-    kind: str | None  # docx / pptx / xlsx when the parts say so
+    kind: str | None  # docx / pptx / xlsx / hwpx when the parts say so
 
 
 def _zip_summary(data: bytes) -> ZipSummary | None:
@@ -95,19 +97,19 @@ def _refuse_known_binary(data: bytes) -> None:
 
 
 def _office_kind(data: bytes, ext: str, max_expanded_mb: int) -> str:
-    label = f".{ext} file" if ext in _OOXML_MARKERS.values() else "ZIP archive"
+    label = f".{ext} file" if ext in _ZIP_KINDS else "ZIP archive"
     summary = _zip_summary(data)
     if summary is None:
         raise IngestError(f"this {label} is damaged (truncated?): its ZIP directory cannot be read")
     _check_not_a_bomb(summary, f".{summary.kind} file" if summary.kind else label, max_expanded_mb)
     if summary.kind is None:
-        raise IngestError("a ZIP archive that is not a Word, PowerPoint or Excel file")
+        raise IngestError("a ZIP archive that is not a Word, PowerPoint, Excel or Hangul (HWPX) file")
     return summary.kind
 
 
 def sniff_kind(name: str, data: bytes, max_expanded_mb: int = ReadLimits.expanded_mb) -> str:
-    """Return one of ``pdf txt md html csv docx pptx xlsx`` or raise IngestError; an Office file may
-    expand to ``max_expanded_mb`` (the setting) when unzipped."""
+    """Return one of ``pdf txt md html csv docx pptx xlsx hwp hwpx`` or raise IngestError; an Office file
+    may expand to ``max_expanded_mb`` (the setting) when unzipped."""
     if not data:
         raise IngestError("empty file (0 bytes)")
     ext = extension(name)
@@ -117,9 +119,16 @@ def sniff_kind(name: str, data: bytes, max_expanded_mb: int = ReadLimits.expande
         raise IngestError("not a PDF: the file has no PDF header")
     if data[:4] == b"PK\x03\x04":
         return _office_kind(data, ext, max_expanded_mb)
+    if data[:8] == OLE_MAGIC and is_hwp5(data):
+        return "hwp"
+    if data.startswith(HWP_SIGNATURE):  # HWP 3 and older: no OLE container
+        raise IngestError("an HWP file from Hangul 97 or older cannot be read; open it in a current Hangul, "
+                          "save it as .hwpx (or .hwp) and upload that")
     _refuse_known_binary(data)
     if ext in ("docx", "pptx", "xlsx"):
         raise IngestError(f"not a valid .{ext} file (it is not an Office ZIP package)")
+    if ext in ("hwp", "hwpx"):
+        raise IngestError(f"not a valid .{ext} file: it is not a Hangul document, or it is damaged or truncated")
     if ext in BY_EXTENSION:
         return BY_EXTENSION[ext]
     shown = f".{ext}" if ext else "no extension"
