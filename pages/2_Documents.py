@@ -32,7 +32,7 @@ if built_with := docchat().needs_reindex():
 collections = docchat().collections()
 with st.form("upload", clear_on_submit=True):
     files = st.file_uploader(
-        "Drop PDFs, text, Markdown, Word, PowerPoint, Excel, HTML or CSV files",
+        "Drop PDFs, text, Markdown, Word, PowerPoint, Excel, HTML, CSV or Hangul (HWP, HWPX) files",
         accept_multiple_files=True,
         max_upload_size=settings().max_upload_mb,  # the browser refuses a larger file before sending it
     )
