@@ -10,17 +10,17 @@ from streamlit.delta_generator import DeltaGenerator
 import core  # noqa: F401 - sets offline mode before any library is imported
 from core.chat.engine import Turn
 from core.llms.registry import LLMUnavailable
-from core.text import plural
-from ui import conversations, examples, model_picker, page_viewer, scope
+from ui import conversations, examples, i18n, model_picker, page_viewer, scope
 from ui.access import require_password
 from ui.answer import finished, render_extras
+from ui.i18n import _, ngettext
 from ui.progress import ModelProgress, reading, searching, wait_for
 from ui.render import inert_markdown, inert_text
 from ui.repair import repair_vectors
 from ui.resources import docchat, llm, settings
 from ui.sources import render_sources, source_dicts
 
-st.set_page_config(page_title="Chat · Private DocChat", page_icon="💬", layout="wide")
+st.set_page_config(page_title=_("Chat · Private DocChat"), page_icon="💬", layout="wide")
 require_password()
 
 
@@ -42,22 +42,24 @@ if "llm_name" not in st.session_state:
     st.session_state.llm_name = settings().llm
 
 with st.sidebar:
+    i18n.switch()
     conversations.sidebar()
     model_picker.render()
 
-st.title("💬 Chat with your documents")
+st.title(_("💬 Chat with your documents"))
 repair_vectors()
 app = docchat()
 if not app.has_documents():
-    st.info("Your library is empty: add files first.")
-    st.page_link("pages/2_Documents.py", label="Go to Documents", icon="📄")
+    st.info(_("Your library is empty: add files first."))
+    st.page_link("pages/2_Documents.py", label=_("Go to Documents"), icon="📄")
     st.stop()
 
 if built_with := app.needs_reindex():
-    st.warning(f"The library was indexed with **{inert_text(built_with)}**, the settings now choose "
-               f"**{inert_text(settings().embedding_model)}**: re-index it on the Documents page first.",
+    st.warning(_("The library was indexed with **{built_with}**, the settings now choose **{model}**: re-index it "
+                 "on the Documents page first.").format(built_with=inert_text(built_with),
+                                                         model=inert_text(settings().embedding_model)),
                icon="🔁")
-    st.page_link("pages/2_Documents.py", label="Go to Documents", icon="📄")
+    st.page_link("pages/2_Documents.py", label=_("Go to Documents"), icon="📄")
     st.stop()
 
 about = st.session_state.get("scope")  # a chat about some documents only (ui/scope.py)
@@ -67,21 +69,28 @@ with st.sidebar:
     if "collections" in st.session_state:  # a collection emptied meanwhile is no longer offered
         st.session_state.collections = [c for c in st.session_state.collections if c in names]
     if names and about is None:
-        st.multiselect("Answer from collections", names, key="collections", placeholder="all documents",
-                       help="Leave empty to search the whole library.")
+        st.multiselect(_("Answer from collections"), names, key="collections", placeholder=_("all documents"),
+                       help=_("Leave empty to search the whole library."))
 chosen_collections = st.session_state.get("collections") or None if about is None else None
 
 if st.session_state.llm_name is None:
-    st.error("No language model is available: run `scripts/setup.sh` (see *All models* in the sidebar).")
+    st.error(_("No language model is available: run `scripts/setup.sh` (see *All models* in the sidebar)."))
     st.stop()
 app.warm_up(st.session_state.llm_name)
 
 if not st.session_state.messages:  # a new chat: say what there is to ask about
     held = [d for d in app.documents(chosen_collections) if about is None or d.sha256 in (about.documents or ())]
-    shown = ", ".join(inert_text(d.name) for d in held[:5]) + (f" and {len(held) - 5} more" if len(held) > 5 else "")
-    where = "these collections" if chosen_collections else "this chat" if about else "your library"
-    st.caption(f"Ask about the {plural(len(held), 'document')} in {where}: {shown}. Questions in any "
-               "language; each answer cites its passages, and a PDF passage opens on its page.")
+    shown = ", ".join(inert_text(d.name) for d in held[:5])
+    shown += _(" and {more} more").format(more=len(held) - 5) if len(held) > 5 else ""
+    ask = (ngettext("Ask about the {n} document in these collections: {shown}.",
+                    "Ask about the {n} documents in these collections: {shown}.", len(held), shown=shown)
+           if chosen_collections
+           else ngettext("Ask about the {n} document in this chat: {shown}.",
+                         "Ask about the {n} documents in this chat: {shown}.", len(held), shown=shown) if about
+           else ngettext("Ask about the {n} document in your library: {shown}.",
+                         "Ask about the {n} documents in your library: {shown}.", len(held), shown=shown))
+    st.caption(ask + _(" Questions in any language; each answer cites its passages, and a PDF passage opens on "
+                       "its page."))
     examples.render(app, held)
 for number, message in enumerate(st.session_state.messages):
     with st.chat_message(message["role"]):
@@ -92,11 +101,11 @@ page_viewer.show_if_asked()
 
 # The browser stops typing at the limit and Streamlit cuts a longer message to it; the engine
 # refuses anything longer that reaches it another way.
-typed = st.chat_input("Ask a question about your documents", max_chars=settings().max_question_chars)
+typed = st.chat_input(_("Ask a question about your documents"), max_chars=settings().max_question_chars)
 if question := typed or st.session_state.pop(examples.ASKED, None):
     if st.session_state.messages and st.session_state.messages[-1]["role"] == "user":
         # The previous answer was cut off by this new question (Streamlit stops the running script).
-        st.session_state.messages.append({"role": "assistant", "content": "*(stopped before it finished)*"})
+        st.session_state.messages.append({"role": "assistant", "content": _("*(stopped before it finished)*")})
     history = [Turn(m["role"], m["content"]) for m in st.session_state.messages]
     st.session_state.messages.append({"role": "user", "content": question})
     with st.chat_message("user"):
@@ -104,7 +113,7 @@ if question := typed or st.session_state.pop(examples.ASKED, None):
     with st.chat_message("assistant"):
         sources: list[dict] = []
         found, answered = True, False
-        status = st.status("Searching your documents…")  # running (no tick) until the answer is complete
+        status = st.status(_("Searching your documents…"))  # running (no tick) until the answer is complete
         try:
             model = llm(st.session_state.llm_name)
             engine = app.engine(model, chosen_collections, scope=about)
@@ -112,11 +121,11 @@ if question := typed or st.session_state.pop(examples.ASKED, None):
             answer = wait_for(partial(engine.answer, question, history),
                               lambda worker: status.update(label=progress.line(worker, searching)))
             if answer.standalone != question:
-                status.markdown(f"Searched for: *{inert_text(answer.standalone)}*")
+                status.markdown(_("Searched for: *{query}*").format(query=inert_text(answer.standalone)))
             found = answer.found
-            label = (f"Found {plural(len(answer.sources), 'passage')}" if found
-                     else "Nothing in your documents is close to this question")
-            status.update(label=f"{label}: answering…" if found else label)
+            label = (ngettext("Found {n} passage", "Found {n} passages", len(answer.sources)) if found
+                     else _("Nothing in your documents is close to this question"))
+            status.update(label=_("{label}: answering…").format(label=label) if found else label)
             sources = source_dicts(answer.sources)
             body = st.empty()
             sources_slot = st.empty()
@@ -129,12 +138,12 @@ if question := typed or st.session_state.pop(examples.ASKED, None):
                                  discard=getattr(tokens, "close", None))
                 tokens = chain([first], tokens)
             text = stream_answer(tokens, body)
-            status.update(label=f"{label}: checking the answer against them…" if found else label)
+            status.update(label=_("{label}: checking the answer against them…").format(label=label) if found else label)
             message = finished(engine.verdict(answer, text), answer.language, sources, found)
             if message["content"] != text:  # citations added, unsupported sentences marked, or refused
                 body.markdown(inert_markdown(message["content"]))
             if not message["found"] and found:
-                label = "The passages found do not support the model's answer"
+                label = _("The passages found do not support the model's answer")
             with sources_slot.container():  # again, now with the supporting passages marked
                 render_extras(message, f"m{len(st.session_state.messages)}")
             status.update(label=label, state="complete")
@@ -143,13 +152,13 @@ if question := typed or st.session_state.pop(examples.ASKED, None):
             answered = True
         except LLMUnavailable as exc:
             status.update(state="error")
-            st.error(f"The model is not available: {inert_text(str(exc))}")
+            st.error(_("The model is not available: {error}").format(error=inert_text(str(exc))))
             st.session_state.messages.pop()
             st.stop()
         except Exception as exc:  # noqa: BLE001 - a failed answer must not lose the conversation
             status.update(state="error")
-            st.error(f"The model failed to answer: {inert_text(str(exc))}")
-            text = f"*(the model failed to answer: {inert_text(str(exc))})*"
+            st.error(_("The model failed to answer: {error}").format(error=inert_text(str(exc))))
+            text = _("*(the model failed to answer: {error})*").format(error=inert_text(str(exc)))
             message = {"role": "assistant", "content": text, "sources": sources, "found": found}
         st.session_state.messages.append(message)
     if answered:  # kept in the library; a failed or interrupted answer is not

@@ -36,6 +36,8 @@ from typing import Any, NoReturn
 import streamlit as st
 from streamlit import config
 
+from ui.i18n import _, ngettext
+
 SESSION_FREE = 5  # wrong guesses one browser session gets before the delays start
 OVERALL_FREE = 20  # wrong guesses all sessions together get (users on one machine share this)
 FIRST_DELAY = 2.0  # seconds locked after the first guess over the limit; doubles with each further one
@@ -89,13 +91,16 @@ def check(given: str, expected: str) -> str | None:
     with lock:  # one guess at a time across sessions, so parallel sessions cannot overtake the count
         wait = max(mine.wait(now), overall.wait(now))
         if wait > 0:
-            return f"Too many wrong passwords. Try again in {math.ceil(wait)} seconds."
+            return ngettext("Too many wrong passwords. Try again in {n} second.",
+                            "Too many wrong passwords. Try again in {n} seconds.", math.ceil(wait))
         if hmac.compare_digest(given.encode(), expected.encode()):
             return None
         mine.record_wrong(now)
         overall.record_wrong(now)
         wait = max(mine.wait(now), overall.wait(now))
-    return "Wrong password." + (f" Too many wrong passwords: try again in {math.ceil(wait)} seconds." if wait else "")
+    return _("Wrong password.") + (ngettext(" Too many wrong passwords: try again in {n} second.",
+                                            " Too many wrong passwords: try again in {n} seconds.", math.ceil(wait))
+                                   if wait else "")
 
 
 def _shown(path: str) -> str:
@@ -112,9 +117,9 @@ def _stop_locked(exc: Exception) -> NoReturn:
     _LOGGER.error("The secrets file cannot be read, so every page stays locked: %s", exc)
     cause = exc.__cause__ if isinstance(exc.__cause__, tomllib.TOMLDecodeError) else None
     files = ", ".join(_shown(p) for p in config.get_option("secrets.files") if Path(p).exists())
-    reason = str(cause) if cause else "details in the server's log"
-    st.error(f"🔒 The app is locked: the secrets file `{files}` cannot be read ({reason}). "
-             "Fix or remove it, then reload this page.")
+    reason = str(cause) if cause else _("details in the server's log")
+    st.error(_("🔒 The app is locked: the secrets file `{files}` cannot be read ({reason}). Fix or remove it, then "
+               "reload this page.").format(files=files, reason=reason))
     st.stop()
 
 
@@ -152,8 +157,8 @@ def require_password() -> None:
         return
     st.title("🔒 Private DocChat")
     with st.form("unlock"):
-        given = st.text_input("Password", type="password")
-        if st.form_submit_button("Unlock", type="primary"):
+        given = st.text_input(_("Password"), type="password")
+        if st.form_submit_button(_("Unlock"), type="primary"):
             problem = check(given, expected)
             if problem is None:
                 st.session_state.unlocked = True

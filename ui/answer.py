@@ -10,11 +10,12 @@ from core.chat.citations import cited, pieces, strip_citations
 from core.chat.claims import NOT_IN_DOCUMENTS, ClaimCheck, annotate
 from core.chat.engine import Verdict
 from core.chat.language import Language
+from ui.i18n import N_, _
 from ui.page_viewer import view_button
 from ui.render import inert_markdown, inert_text
 from ui.sources import render_sources, source_label
 
-UNSUPPORTED_LABEL = "The model's answer (not supported by your documents)"
+UNSUPPORTED_LABEL = N_("The model's answer (not supported by your documents)")
 
 
 def check_dict(check: ClaimCheck, text: str, sources: int) -> dict:
@@ -43,9 +44,9 @@ def render_extras(message: dict, key: str = "") -> None:
     """Below the answer text: what was searched for (a follow-up's rewrite), the model's unsupported
     text (behind a click), then the sources."""
     if message.get("searched"):
-        st.caption(f"Searched for: *{inert_text(message['searched'])}*")
+        st.caption(_("Searched for: *{query}*").format(query=inert_text(message["searched"])))
     if message.get("model_text"):
-        with st.expander(f"⚠ {UNSUPPORTED_LABEL}"):
+        with st.expander(f"⚠ {_(UNSUPPORTED_LABEL)}"):
             st.markdown(inert_markdown(message["model_text"]))
     if message.get("found", True) and message.get("check"):
         render_evidence(message["check"], message.get("sources", []), key)
@@ -60,7 +61,7 @@ def render_evidence(check: dict, sources: list[dict], key: str = "") -> None:
     claims, by_number = check.get("claims") or [], {s["n"]: s for s in sources}
     if not claims or not any(c["passage"] in by_number for c in claims):
         return
-    with st.expander("Where each sentence comes from"):
+    with st.expander(_("Where each sentence comes from")):
         for i, claim in enumerate(claims):
             st.markdown(f"“{inert_text(claim['sentence'])}”")
             source = by_number.get(claim["passage"])

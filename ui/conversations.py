@@ -11,6 +11,7 @@ import streamlit as st
 
 from core.chat.transcript import to_json, to_markdown
 from ui import scope
+from ui.i18n import _, ngettext
 from ui.render import inert_text
 from ui.resources import docchat
 
@@ -72,7 +73,7 @@ def feedback(message: dict[str, Any]) -> None:
     score = st.feedback("thumbs", key=key, default=stored.get("score"), on_change=_judged,
                         args=(conversation, turn, key, message))
     if score is not None:
-        st.text_input("What was wrong or right? (optional)", value=stored.get("comment", ""), key=f"{key}_comment",
+        st.text_input(_("What was wrong or right? (optional)"), value=stored.get("comment", ""), key=f"{key}_comment",
                       on_change=_judged, args=(conversation, turn, key, message), max_chars=2000)
 
 
@@ -98,30 +99,31 @@ def start(conversation_id: str | None) -> None:
 def sidebar() -> None:
     """New chat, search, the list; for the open conversation: export, rename, delete."""
     app, current = docchat(), st.session_state.get("conversation_id")
-    st.button("New chat", icon="➕", on_click=start, args=(None,), use_container_width=True)
-    query = st.text_input("Search conversations", key="chat_search", placeholder="words from a title or answer")
+    st.button(_("New chat"), icon="➕", on_click=start, args=(None,), use_container_width=True)
+    query = st.text_input(_("Search conversations"), key="chat_search", placeholder=_("words from a title or answer"))
     found = app.conversations(query)
     for c in found[:SHOWN]:
         st.button(inert_text(c.title), key=f"chat_{c.id}", on_click=start, args=(c.id,), use_container_width=True,
-                  type="primary" if c.id == current else "secondary", help=f"{c.turns} turns · {c.updated[:10]}")
+                  type="primary" if c.id == current else "secondary",
+                  help=ngettext("{n} turn · {date}", "{n} turns · {date}", c.turns, date=c.updated[:10]))
     if query and not found:
-        st.caption("No conversation matches.")
+        st.caption(_("No conversation matches."))
     if current and (conversation := app.conversation(current)):
         _manage(current, conversation)
 
 
 def _manage(current: str, conversation: Any) -> None:
     app = docchat()
-    with st.expander("This conversation"):
-        st.download_button("Export as Markdown", to_markdown(conversation), file_name=f"conversation-{current}.md",
+    with st.expander(_("This conversation")):
+        st.download_button(_("Export as Markdown"), to_markdown(conversation), file_name=f"conversation-{current}.md",
                            mime="text/markdown", use_container_width=True)
-        st.download_button("Export as JSON", to_json(conversation), file_name=f"conversation-{current}.json",
+        st.download_button(_("Export as JSON"), to_json(conversation), file_name=f"conversation-{current}.json",
                            mime="application/json", use_container_width=True)
-        title = st.text_input("Title", value=conversation.record.title, key=f"title_{current}")
+        title = st.text_input(_("Title"), value=conversation.record.title, key=f"title_{current}")
         if title.strip() and title != conversation.record.title and app.rename_conversation(current, title):
             st.rerun()
-        if st.checkbox("Delete this conversation…", key=f"confirm_{current}"):
-            if st.button("Delete for good", type="primary", key=f"delete_{current}"):
+        if st.checkbox(_("Delete this conversation…"), key=f"confirm_{current}"):
+            if st.button(_("Delete for good"), type="primary", key=f"delete_{current}"):
                 app.delete_conversation(current)
                 start(None)
                 st.rerun()

@@ -17,6 +17,7 @@ from cachetools import LRUCache
 from core.chat.examples import OPENING_PASSAGES, Opening, example_questions
 from core.service import DocChat
 from core.store.records import DocumentRecord
+from ui.i18n import _
 from ui.render import inert_text
 
 ASKED = "example_question"  # session key: the example clicked, asked by the Chat page on its next run
@@ -67,7 +68,7 @@ def _buttons(future: Future[list[str]]) -> None:
     questions = future.result()
     if not questions:
         return
-    st.caption("For example:")
+    st.caption(_("For example:"))
     for n, question in enumerate(questions):
         if st.button(inert_text(question), key=f"example_{n}", type="tertiary", icon="💡"):
             st.session_state[ASKED] = question

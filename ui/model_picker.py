@@ -20,6 +20,7 @@ from core.llms.registry import LLMOption
 from core.llms.remote import display_url
 from core.llms.states import LLMState
 from core.settings import Settings
+from ui.i18n import N_, _
 from ui.render import inert_text
 from ui.resources import llm_options, settings
 
@@ -30,15 +31,19 @@ REMOTE_MARK = "🌐"
 # What each state means to a user (core/llms/states.py), and the OS error numbers left out of details
 # ("[Errno 111] Connection refused" reads as "Connection refused").
 STATE_SENTENCES: dict[LLMState, str] = {
-    "ready": "ready to answer",
-    "not installed": "its runtime is not installed",
-    "model file missing": "its model file is not on this machine",
-    "unsupported": "this runtime cannot load this model",
-    "server not reachable": "the server does not answer",
-    "server refused access": "the server refused access",
-    "unexpected answer": "the server answered, but not as a model server does",
-    "no models": "the server offers no model",
+    "ready": N_("ready to answer"),
+    "not installed": N_("its runtime is not installed"),
+    "model file missing": N_("its model file is not on this machine"),
+    "unsupported": N_("this runtime cannot load this model"),
+    "server not reachable": N_("the server does not answer"),
+    "server refused access": N_("the server refused access"),
+    "unexpected answer": N_("the server answered, but not as a model server does"),
+    "no models": N_("the server offers no model"),
 }
+# The states by name, as the Home page and the sidebar show them (translated where shown).
+STATE_NAMES = (N_("ready"), N_("not installed"), N_("model file missing"), N_("unsupported"),
+               N_("server not reachable"), N_("server refused access"), N_("unexpected answer"), N_("no models"),
+               N_("unknown"), N_("not listed now"))
 ERRNO = re.compile(r"\[Errno -?\d+\]\s*")
 
 
@@ -72,18 +77,19 @@ def host(option: LLMOption) -> str:
 def render_generation(defaults: Settings) -> None:
     """Temperature, answer length and context size for this session; ``persist_state`` keeps them
     when the user visits another page and comes back."""
-    with st.expander("Generation settings"):
-        temperature = st.slider("Temperature", 0.0, max(1.5, defaults.temperature), value=float(defaults.temperature),
-                                step=0.05, key="gen_temperature", persist_state="session",
-                                help="0 always picks the most likely word; higher gives more varied answers.")
-        max_tokens = st.number_input("Longest answer (tokens)", min_value=1, max_value=max(8192, defaults.max_tokens),
-                                     value=int(defaults.max_tokens), step=16, key="gen_max_tokens",
-                                     persist_state="session")
+    with st.expander(_("Generation settings")):
+        temperature = st.slider(_("Temperature"), 0.0, max(1.5, defaults.temperature),
+                                value=float(defaults.temperature), step=0.05, key="gen_temperature",
+                                persist_state="session",
+                                help=_("0 always picks the most likely word; higher gives more varied answers."))
+        max_tokens = st.number_input(_("Longest answer (tokens)"), min_value=1,
+                                     max_value=max(8192, defaults.max_tokens), value=int(defaults.max_tokens),
+                                     step=16, key="gen_max_tokens", persist_state="session")
         sizes = sorted({*CONTEXT_SIZES, int(defaults.context_size)})
-        context_size = st.select_slider("Context size (tokens)", options=sizes, value=int(defaults.context_size),
+        context_size = st.select_slider(_("Context size (tokens)"), options=sizes, value=int(defaults.context_size),
                                         key="gen_context_size", persist_state="session",
-                                        help="Passages, question and answer must fit. A new size reloads an "
-                                             "in-process model once.")
+                                        help=_("Passages, question and answer must fit. A new size reloads an "
+                                               "in-process model once."))
     st.session_state.generation = {"temperature": float(temperature), "max_tokens": int(max_tokens),
                                    "context_size": int(context_size)}
 
@@ -91,7 +97,7 @@ def render_generation(defaults: Settings) -> None:
 def render() -> None:
     """The model block of the Chat sidebar (call inside ``with st.sidebar:``)."""
     export_secrets()
-    st.header("Model")
+    st.header(_("Model"))
     options = llm_options()
     by_name = {o.name: o for o in options}
     ready = [o.name for o in options if o.ready]
@@ -100,22 +106,25 @@ def render() -> None:
         st.session_state.llm_name = ready[0] if ready else None
         if wanted and ready:
             state = by_name[wanted].state if wanted in by_name else "not listed now"
-            st.caption(f"{inert_text(wanted)} is {inert_text(state)}; answering with {inert_text(ready[0])}.")
-    st.selectbox("Answer with", ready, key="llm_name", format_func=lambda name: label(by_name[name]),
-                 placeholder="No model available",
-                 help=f"Used from the next question on; the conversation is kept. {REMOTE_MARK} runs on "
-                      "another machine.")
+            st.caption(_("{model} is {state}; answering with {instead}.").format(
+                model=inert_text(wanted), state=inert_text(_(state)), instead=inert_text(ready[0])))
+    st.selectbox(_("Answer with"), ready, key="llm_name", format_func=lambda name: label(by_name[name]),
+                 placeholder=_("No model available"),
+                 help=_("Used from the next question on; the conversation is kept. {mark} runs on another "
+                        "machine.").format(mark=REMOTE_MARK))
     chosen = by_name.get(st.session_state.llm_name or "")
     if chosen is not None and chosen.leaves_machine:
-        st.warning(f"**{inert_text(chosen.name)}** runs on **{inert_text(host(chosen))}**, not on this machine: "
-                   "your questions and the passages found in your documents will be sent there.", icon=REMOTE_MARK)
+        st.warning(_("**{model}** runs on **{host}**, not on this machine: your questions and the passages found "
+                     "in your documents will be sent there.").format(model=inert_text(chosen.name),
+                                                                      host=inert_text(host(chosen))),
+                   icon=REMOTE_MARK)
     elif any(o.leaves_machine for o in options):
-        st.caption(f"Models marked {REMOTE_MARK} run on another machine: choosing one sends your questions and "
-                   "the passages found in your documents there. The chosen model runs here.")
+        st.caption(_("Models marked {mark} run on another machine: choosing one sends your questions and the "
+                     "passages found in your documents there. The chosen model runs here.").format(mark=REMOTE_MARK))
     render_generation(settings())
-    with st.expander("All models"):
+    with st.expander(_("All models")):
         for o in options:
             where = f" → {display_url(o.url)}" if o.url and display_url(o.url) not in o.detail else ""
             detail = f" ({ERRNO.sub('', o.detail)})" if o.detail else ""
             st.caption(f"{'🟢' if o.ready else '⚪'} {inert_text(label(o))} — "
-                       f"{inert_text(STATE_SENTENCES[o.state] + detail + where)}")
+                       f"{inert_text(_(STATE_SENTENCES[o.state]) + detail + where)}")

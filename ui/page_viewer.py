@@ -8,6 +8,7 @@ from typing import Any
 
 import streamlit as st
 
+from ui.i18n import _, ngettext
 from ui.render import inert_text
 from ui.resources import docchat
 
@@ -17,7 +18,8 @@ NEIGHBOURS = 2  # passages shown before and after the cited one
 def view_button(source: dict[str, Any], key: str) -> None:
     """Under a source: the button that opens it where it stands (the dialog shows on the rerun)."""
     if source.get("sha256") and not source.get("deleted"):
-        label = f"Show on page {source['page']}" if source.get("page") is not None else "Show in the document"
+        label = (_("Show on page {page}").format(page=source["page"]) if source.get("page") is not None
+                 else _("Show in the document"))
         st.button(label, key=key, icon="🔎", on_click=_ask, args=(source,), type="tertiary")
 
 
@@ -31,24 +33,29 @@ def show_if_asked() -> None:
         _dialog(source)
 
 
-@st.dialog("Where this passage stands", width="large")
 def _dialog(source: dict[str, Any]) -> None:
+    """The dialog's title is fixed when it is declared, so it is declared in the reader's language."""
+    st.dialog(_("Where this passage stands"), width="large")(_page)(source)
+
+
+def _page(source: dict[str, Any]) -> None:
     name = inert_text(str(source.get("source", "")))
     view = None
     if source.get("page") is not None:
-        st.markdown(f"**{name}**, page {source['page']}")
+        st.markdown(_("**{name}**, page {page}").format(name=name, page=source["page"]))
         view = docchat().page_view(source["sha256"], int(source["page"]), str(source.get("text", "")))
     else:
         st.markdown(f"**{name}**")
     if view is not None:
         if not view.marked:
-            st.caption("The passage was not found in this page's text layer (a scan, or text laid out "
-                       "differently); the page is shown unmarked.")
-        st.image(view.png, caption=f"Page {view.page} of {view.pages}", width="stretch")
+            st.caption(_("The passage was not found in this page's text layer (a scan, or text laid out "
+                         "differently); the page is shown unmarked."))
+        st.image(view.png, caption=_("Page {page} of {pages}").format(page=view.page, pages=view.pages),
+                 width="stretch")
     else:
         _in_context(source)
     if (original := docchat().original(source["sha256"])) is not None:
-        st.download_button("Open the original", original, file_name=str(source.get("source") or "document"),
+        st.download_button(_("Open the original"), original, file_name=str(source.get("source") or "document"),
                            mime="application/octet-stream")
 
 
@@ -67,6 +74,6 @@ def _in_context(source: dict[str, Any]) -> None:
     for i in range(max(0, at - NEIGHBOURS), min(len(passages), at + NEIGHBOURS + 1)):
         body = inert_text(passages[i][1].text).replace("\n", "  \n")
         st.markdown(f":orange-background[{body}]" if i == at else body)
-    with st.expander(f"All {len(passages)} passages of this document"):
+    with st.expander(ngettext("All {n} passage of this document", "All {n} passages of this document", len(passages))):
         for _, chunk in passages:
             st.markdown(inert_text(chunk.text).replace("\n", "  \n"))

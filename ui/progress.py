@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from core.llms.loaded import ModelLock
-from core.text import plural
+from ui.i18n import _, ngettext
 
 T = TypeVar("T")
 TICK_S = 0.5  # often enough that the seconds never seem to stall
@@ -75,7 +75,8 @@ class ModelProgress:
     def line(self, worker: threading.Thread, doing: Callable[[bool], str]) -> str:
         """``doing(holds_model)`` names the work when the question is not queued."""
         if ahead := self.lock.ahead_of(worker):
-            kind, step = "queued", f"Waiting for the model: {plural(ahead, 'question')} ahead of yours…"
+            kind, step = "queued", ngettext("Waiting for the model: {n} question ahead of yours…",
+                                            "Waiting for the model: {n} questions ahead of yours…", ahead)
         else:
             step = kind = doing(self.lock.held_by(worker))
         now = self.clock()
@@ -86,9 +87,10 @@ class ModelProgress:
 
 
 def searching(holds_model: bool) -> str:
-    return "Reading the conversation to understand your question…" if holds_model else "Searching your documents…"
+    return _("Reading the conversation to understand your question…") if holds_model else _("Searching your documents…")
 
 
 def reading(passages: int) -> Callable[[bool], str]:
-    return lambda _holds_model: f"Reading {plural(passages, 'passage')}…"
+    text = ngettext("Reading {n} passage…", "Reading {n} passages…", passages)
+    return lambda _holds_model: text
 

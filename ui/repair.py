@@ -11,7 +11,7 @@ import threading
 
 import streamlit as st
 
-from core.text import plural
+from ui.i18n import ngettext
 from ui.render import inert_text
 from ui.resources import docchat
 
@@ -26,14 +26,17 @@ def repair_vectors() -> None:
     missing = app.missing_vectors()
     if not missing or app.needs_reindex():
         return
-    label = f"Rebuilding the search index for {plural(missing, 'passage')} from their stored text…"
+    label = ngettext("Rebuilding the search index for {n} passage from its stored text…",
+                     "Rebuilding the search index for {n} passages from their stored text…", missing)
     bar = st.progress(0.0, text=label)
     with _repair_lock():
         count = app.repair(lambda done: bar.progress(min(done, 1.0), text=label))
     bar.empty()
     if count:
-        st.info(f"The search index was missing or out of date; {plural(count, 'passage')} were embedded again. "
-                "No document was lost.", icon="🔁")
+        st.info(ngettext("The search index was missing or out of date; {n} passage was embedded again. No "
+                         "document was lost.",
+                         "The search index was missing or out of date; {n} passages were embedded again. No "
+                         "document was lost.", count), icon="🔁")
 
 
 def report_missing_originals() -> None:
@@ -41,6 +44,9 @@ def report_missing_originals() -> None:
     gone = docchat().missing_originals()
     if gone:
         names = ", ".join(inert_text(d.name) for d in gone[:10]) + (" …" if len(gone) > 10 else "")
-        st.warning(f"The stored original of {plural(len(gone), 'document')} is missing ({names}): their "
-                   "passages are still searchable, but they cannot be downloaded or read again. "
-                   "Upload the file again to restore it.", icon="⚠️")
+        st.warning(ngettext("The stored original of {n} document is missing ({names}): its passages are still "
+                            "searchable, but it cannot be downloaded or read again. Upload the file again to "
+                            "restore it.",
+                            "The stored original of {n} documents is missing ({names}): their passages are still "
+                            "searchable, but they cannot be downloaded or read again. Upload the files again to "
+                            "restore them.", len(gone), names=names), icon="⚠️")

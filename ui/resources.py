@@ -11,6 +11,7 @@ from core.llms.loaded import LoadedLLM
 from core.llms.registry import LLMOption
 from core.service import DocChat
 from core.settings import InvalidSettings, Settings, load_settings
+from ui.i18n import _
 from ui.render import inert_text
 
 
@@ -21,8 +22,8 @@ def docchat() -> DocChat:
     try:
         loaded = load_settings()
     except InvalidSettings as error:
-        st.error(f"The app cannot start: {inert_text(str(error))}. Fix it in settings.toml or the DOCCHAT_* "
-                 "environment, then reload this page.", icon="⚙️")
+        st.error(_("The app cannot start: {error}. Fix it in settings.toml or the DOCCHAT_* environment, then "
+                   "reload this page.").format(error=inert_text(str(error))), icon="⚙️")
         st.stop()
     return DocChat(loaded)
 

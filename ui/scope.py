@@ -13,7 +13,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from core.store.scope import Scope
-from core.text import plural
+from ui.i18n import _, ngettext
 from ui.render import inert_text
 from ui.resources import docchat
 
@@ -34,7 +34,7 @@ def link(shas: list[str], label: str) -> None:
 
 def button(shas: list[str], key: str) -> None:
     """On the Chat page (under a source): start a new chat about these documents, without leaving it."""
-    st.button("Ask about this document", key=key, icon="💬", type="tertiary", on_click=_about, args=(shas,))
+    st.button(_("Ask about this document"), key=key, icon="💬", type="tertiary", on_click=_about, args=(shas,))
 
 
 def _about(shas: list[str]) -> None:
@@ -51,8 +51,9 @@ def header(scope: Scope | None, start_over: Callable[[str | None], None]) -> Non
     names = {d.sha256: d.name for d in docchat().documents()}
     shown = [f"**{inert_text(names[sha])}**" for sha in scope.documents if sha in names]
     gone = len(scope.documents) - len(shown)
-    about = ", ".join(shown) + (f" and {plural(gone, 'deleted document')}" if gone and shown
-                                else plural(gone, "deleted document") if gone else "")
+    deleted = ngettext("{n} deleted document", "{n} deleted documents", gone)
+    about = ", ".join(shown) + (_(" and {deleted}").format(deleted=deleted) if gone and shown
+                                else deleted if gone else "")
     text, button = st.columns([4, 1], vertical_alignment="center")
-    text.info(f"This chat searches only {about}.", icon="📄")
-    button.button("Ask the whole library", on_click=start_over, args=(None,), use_container_width=True)
+    text.info(_("This chat searches only {documents}.").format(documents=about), icon="📄")
+    button.button(_("Ask the whole library"), on_click=start_over, args=(None,), use_container_width=True)

@@ -9,6 +9,7 @@ import streamlit as st
 from core.chat.citations import cited, highlight
 from core.store.records import Hit
 from ui import scope
+from ui.i18n import _
 from ui.page_viewer import view_button
 from ui.render import inert_text
 
@@ -21,7 +22,7 @@ def source_dicts(hits: list[Hit]) -> list[dict]:
 
 
 def source_label(source: dict) -> str:
-    page = f" — page {source['page']}" if source.get("page") is not None else ""
+    page = _(" — page {page}").format(page=source["page"]) if source.get("page") is not None else ""
     heading = f" — {source['heading']}" if source.get("heading") else ""
     return f"[{source['n']}] {source['source']}{page}{heading}"
 
@@ -37,11 +38,11 @@ def render_sources(sources: list[dict], answer: str = "", found: bool = True, ch
     numbers = (check["cited"] if check is not None else cited(answer, len(sources))) if found else []
     order = numbers + [s["n"] for s in sources if s["n"] not in numbers]
     by_number = {s["n"]: s for s in sources}
-    title = f"Sources ({len(sources)})" if found else f"Closest passages ({len(sources)})"
+    title = (_("Sources ({count})") if found else _("Closest passages ({count})")).format(count=len(sources))
     with st.expander(title):  # closed: a refusal's closest passages can run to pages of figure text
         for n in order:
             source = by_number[n]
-            mark = " · **cited**" if n in numbers else ""
+            mark = _(" · **cited**") if n in numbers else ""
             st.markdown(f"**{inert_text(source_label(source))}**{mark}")
             used = set(check["used"].get(str(n), [])) if check is not None and found else None
             st.markdown(_highlighted(source["text"], answer if found else "", used))

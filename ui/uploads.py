@@ -13,6 +13,7 @@ import streamlit as st
 from core.ingest.limits import upload_refusal
 from core.ingest.names import display_name
 from core.ingest.records import IngestResult, ProgressCallback, Upload
+from ui.i18n import _
 from ui.render import inert_text
 from ui.resources import docchat
 
@@ -79,7 +80,7 @@ def ingest(uploads: list[Upload], on_progress: ProgressCallback | None = None) -
 
 def _retry(item: PendingUpload, password: str | None, replace: bool) -> None:
     st.session_state[PENDING].remove(item)
-    with st.spinner(f"Reading {inert_text(item.name)}…"):
+    with st.spinner(_("Reading {name}…").format(name=inert_text(item.name))):
         results = ingest([Upload(item.name, item.data, password=password, collection=item.collection,
                                  replace=replace)])
     st.session_state[ANSWERED] = results
@@ -95,13 +96,13 @@ def show_pending() -> None:
             st.warning(named(item.name, item.message), icon="🔒" if item.needs == "password" else "♻️")
             if item.needs == "password":
                 with st.form(f"unlock_{n}"):
-                    password = st.text_input("Password", type="password", key=f"password_{n}")
-                    if st.form_submit_button("Unlock and add"):
+                    password = st.text_input(_("Password"), type="password", key=f"password_{n}")
+                    if st.form_submit_button(_("Unlock and add")):
                         _retry(item, password, replace=False)
             else:
                 keep, swap = st.columns(2)
-                if swap.button("Replace it", key=f"replace_{n}", type="primary"):
+                if swap.button(_("Replace it"), key=f"replace_{n}", type="primary"):
                     _retry(item, item.password, replace=True)
-                if keep.button("Keep the library's version", key=f"keep_{n}"):
+                if keep.button(_("Keep the library's version"), key=f"keep_{n}"):
                     st.session_state[PENDING].remove(item)
                     st.rerun()

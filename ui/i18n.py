@@ -1,0 +1,105 @@
+"""The interface in Korean or English: every sentence the pages show goes through ``_`` (or ``ngettext``
+for counted nouns), looked up in the gettext catalogs of ``locales/<lang>/LC_MESSAGES/messages.po``.
+
+The msgids are the English sentences themselves, so the English interface reads exactly as written in
+the code. The catalogs are read with babel and compiled in memory once per process
+(``st.cache_resource``): no compiled ``.mo`` file is kept in the repository. The language is, in order,
+the URL's ``?lang=``, this session's choice in the sidebar switch, then the browser's (``st.context.locale``).
+Outside a Streamlit run (tests, the CLI importing a helper) the text stays English.
+
+``N_`` marks a sentence kept in a module constant: extracted with the others, translated where it is shown.
+Text from core (model output, document names, core's own messages) is not translated here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from io import BytesIO
+from pathlib import Path
+
+import streamlit as st
+from babel.dates import format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from core.text import local_time
+
+LOCALES = Path(__file__).resolve().parents[1] / "locales"
+LANGUAGES = {"ko": "한국어", "en": "English"}  # each named in itself, as a switch should
+DEFAULT = "en"
+KEY = "lang"  # the session's choice and the URL parameter
+SWITCH = "lang_switch"  # the sidebar widget's key; its value is copied to KEY
+
+
+def catalog_path(language: str) -> Path:
+    return LOCALES / language / "LC_MESSAGES" / "messages.po"
+
+
+@st.cache_resource(show_spinner=False)
+def translations(language: str) -> NullTranslations:
+    """The language's catalog, compiled from its ``.po`` in memory (once per process)."""
+    path = catalog_path(language)
+    if not path.exists():
+        return NullTranslations()
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=language)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled)
+
+
+def language() -> str:
+    """The language this run shows: the URL's, else the session's, else the browser's, else English."""
+    if get_script_run_ctx() is None:
+        return DEFAULT
+    asked = st.query_params.get(KEY)
+    if asked in LANGUAGES:
+        st.session_state[KEY] = asked  # kept when a link to another page drops the URL's parameters
+        return asked
+    chosen = st.session_state.get(KEY)
+    if chosen in LANGUAGES:
+        return chosen
+    browser = (st.context.locale or "").replace("_", "-").split("-")[0].lower()
+    return browser if browser in LANGUAGES else DEFAULT
+
+
+def _(message: str) -> str:
+    return translations(language()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int, **values: object) -> str:
+    """The form for ``count`` with ``{n}`` and ``values`` filled in (Korean has one form, English two)."""
+    return translations(language()).ngettext(singular, plural, count).format(n=count, **values)
+
+
+def N_(message: str) -> str:  # noqa: N802 - gettext's name for "extract, translate later"
+    return message
+
+
+def when(iso: str) -> str:
+    """A stored UTC timestamp as local time to the minute: ``2025-01-03 14:05`` in English (as before),
+    ``2025. 1. 3. 오후 2:05`` in Korean."""
+    lang = language()
+    if lang == "en":
+        return local_time(iso)
+    try:
+        moment = datetime.fromisoformat(iso).astimezone()
+    except ValueError:
+        return iso
+    return format_datetime(moment, "y. M. d. a h:mm", locale=lang)
+
+
+def _chosen() -> None:
+    st.session_state[KEY] = st.session_state[SWITCH]
+    st.query_params[KEY] = st.session_state[SWITCH]
+
+
+def switch() -> None:
+    """한국어 / English in the sidebar (call inside ``with st.sidebar:``); remembered for the session and
+    put in the URL, so a reload or a shared link keeps it."""
+    st.session_state[SWITCH] = language()
+    st.radio("Language · 언어", list(LANGUAGES), key=SWITCH, format_func=LANGUAGES.__getitem__, horizontal=True,
+             on_change=_chosen, label_visibility="collapsed")
