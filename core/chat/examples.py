@@ -4,8 +4,9 @@ A new user facing an empty chat box does not know what the library can answer (i
 names a subject the document keeps coming back to: its section headings where the loader found some
 (Word, HTML, Markdown), else the multi-word noun phrases of its opening passages most often repeated
 ("multi-head attention", "Anna Pavlovna"), found with the spaCy English pipeline the app already ships
-for unstructured. The question then retrieves the passages on that subject. A Korean document without
-headings gets none until Korean morphology lands (issue 19).
+for unstructured. The page words the question in the reader's language (ui/examples.py); it then
+retrieves the passages on that subject. A Korean document without headings gets none: Korean noun
+phrases need a morphological analyser (decision 013).
 """
 
 from __future__ import annotations
@@ -61,25 +62,32 @@ def subjects(texts: Sequence[str], limit: int = 1) -> list[str]:
     return [written[k] for k in ranked[:limit]]
 
 
-def heading_question(heading: str) -> str | None:
+@dataclass(frozen=True)
+class Subject:
+    """What an example question asks about; the page words the question in the reader's language."""
+
+    text: str
+    heading: bool  # a section title (quoted in the question), else a phrase the text keeps repeating
+    korean: bool  # asked in Korean whatever the interface: a Korean subject finds Korean passages
+
+
+def heading_subject(heading: str) -> Subject | None:
     heading = " ".join(heading.split())
     if not heading or len(heading) > MAX_HEADING_CHARS:
-        return None
-    if detect_language(heading) == KOREAN:
-        return f"‘{heading}’에 대해 문서에는 무엇이 나와 있나요?"
-    return f"What do your documents say about “{heading}”?"
+        return None  # a paragraph mistaken for a heading
+    return Subject(heading, heading=True, korean=detect_language(heading) == KOREAN)
 
 
-def example_questions(openings: Sequence[Opening], limit: int = 3) -> list[str]:
-    """Up to ``limit`` questions, one per document in the order given (newest first, say)."""
-    questions: list[str] = []
+def example_subjects(openings: Sequence[Opening], limit: int = 3) -> list[Subject]:
+    """Up to ``limit`` subjects, one per document in the order given (newest first, say)."""
+    found: list[Subject] = []
     for opening in openings:
-        if len(questions) >= limit:
+        if len(found) >= limit:
             break
-        question = next((q for h in opening.headings if (q := heading_question(h))), None)
-        if question is None and opening.texts and detect_language(" ".join(opening.texts[:3])) != KOREAN:
-            found = subjects(opening.texts)
-            question = f"What do your documents say about {found[0]}?" if found else None
-        if question and question not in questions:
-            questions.append(question)
-    return questions
+        subject = next((s for h in opening.headings if (s := heading_subject(h))), None)
+        if subject is None and opening.texts and detect_language(" ".join(opening.texts[:3])) != KOREAN:
+            phrases = subjects(opening.texts)
+            subject = Subject(phrases[0], heading=False, korean=False) if phrases else None
+        if subject is not None and subject.text not in {s.text for s in found}:
+            found.append(subject)
+    return found

@@ -108,3 +108,21 @@ def test_the_switch_overrides_a_korean_browser_for_the_session():
     assert [m.label for m in at.metric] == ["Documents", "Chunks"]
     at.switch_page("pages/1_Chat.py").run()
     assert at.info[0].value == "Your library is empty: add files first."
+
+
+def test_example_questions_are_asked_in_korean_for_a_korean_reader():
+    import time
+
+    minutes = ("The harbour board met on Monday. The granite tower needs a new lamp. "
+               "The harbour board voted to repair the granite tower before winter.")
+    at = korean("pages/2_Documents.py")
+    at.file_uploader[0].set_value([("minutes.txt", minutes.encode(), "text/plain")])
+    at.button[0].click().run()
+    at = korean("pages/1_Chat.py")
+    for _ in range(120):  # found in a background thread; shown when ready
+        examples = [b for b in at.button if b.key and b.key.startswith("example_")]
+        if examples:
+            break
+        time.sleep(0.5)
+        at.run()
+    assert [b.label.replace("\\", "") for b in examples] == ["harbour board에 대해 문서에는 무엇이 나와 있나요?"]
