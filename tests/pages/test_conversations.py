@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.llm_servers import FakeServer, OpenAIHandler
-from tests.pages.test_pages import ROOT, upload
+from tests.pages.test_pages import ROOT, examples_shown, upload
 
 pytestmark = pytest.mark.integration  # the real embedder indexes the upload
 
@@ -159,18 +159,11 @@ def test_a_text_source_opens_among_its_neighbours_and_a_pdf_source_on_its_page(l
 
 
 def test_an_empty_chat_offers_questions_drawn_from_the_library_and_a_click_asks_one():
-    import time
-
     minutes = ("The harbour board met on Monday. The granite tower needs a new lamp. "
                "The harbour board voted to repair the granite tower before winter.")
     upload([("minutes.txt", minutes.encode(), "text/plain")])
     at = chat()
-    for _ in range(120):  # found in a background thread; the page shows them when ready
-        examples = [b for b in at.button if b.key and b.key.startswith("example_")]
-        if examples:
-            break
-        time.sleep(0.5)
-        at.run()
+    examples = examples_shown(at)  # found in a background thread; the page shows them when ready
     assert [b.label.replace("\\", "") for b in examples] == ["What do your documents say about harbour board?"]
     examples[0].click().run()
     assert not at.exception

@@ -5,24 +5,13 @@ import re
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.llm_servers import FakeServer, OpenAIHandler
+from tests.pages.test_pages import examples_shown, fresh_library  # noqa: F401 - the fixture is used
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(autouse=True)
-def fresh_library(tmp_path, monkeypatch):
-    monkeypatch.setenv("DOCCHAT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("DOCCHAT_MAX_TOKENS", "32")
-    monkeypatch.chdir(ROOT)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
 
 
 @pytest.fixture
@@ -111,18 +100,10 @@ def test_the_switch_overrides_a_korean_browser_for_the_session():
 
 
 def test_example_questions_are_asked_in_korean_for_a_korean_reader():
-    import time
-
     minutes = ("The harbour board met on Monday. The granite tower needs a new lamp. "
                "The harbour board voted to repair the granite tower before winter.")
     at = korean("pages/2_Documents.py")
     at.file_uploader[0].set_value([("minutes.txt", minutes.encode(), "text/plain")])
     at.button[0].click().run()
-    at = korean("pages/1_Chat.py")
-    for _ in range(120):  # found in a background thread; shown when ready
-        examples = [b for b in at.button if b.key and b.key.startswith("example_")]
-        if examples:
-            break
-        time.sleep(0.5)
-        at.run()
+    examples = examples_shown(korean("pages/1_Chat.py"))
     assert [b.label.replace("\\", "") for b in examples] == ["harbour board에 대해 문서에는 무엇이 나와 있나요?"]

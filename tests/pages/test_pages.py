@@ -2,6 +2,7 @@
 
 import re
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,16 @@ def fresh_library(tmp_path, monkeypatch):
 
 def page(name: str) -> AppTest:
     return AppTest.from_file(str(ROOT / name), default_timeout=180).run()
+
+
+def examples_shown(at: AppTest) -> list:
+    """The example-question buttons of an empty chat, once the background thread has found them."""
+    for _ in range(120):
+        if examples := [b for b in at.button if b.key and b.key.startswith("example_")]:
+            return examples
+        time.sleep(0.5)
+        at.run()
+    return []
 
 
 def upload(files: list[tuple[str, bytes, str]]) -> AppTest:
