@@ -79,7 +79,9 @@ if st.session_state.llm_name is None:
 app.warm_up(st.session_state.llm_name)
 
 if not st.session_state.messages:  # a new chat: say what there is to ask about
-    held = [d for d in app.documents(chosen_collections) if about is None or d.sha256 in (about.documents or ())]
+    held = [d for d in app.documents(chosen_collections if about is None else
+                                     list(about.collections) if about.collections is not None else None)
+            if about is None or about.documents is None or d.sha256 in about.documents]
     shown = ", ".join(inert_text(d.name) for d in held[:5])
     shown += _(" and {more} more").format(more=len(held) - 5) if len(held) > 5 else ""
     ask = (ngettext("Ask about the {n} document in these collections: {shown}.",
