@@ -52,6 +52,14 @@ class DocChat:
         """Every document, oldest first, or those in ``collections``."""
         return self.store.documents(collections)
 
+    def documents_in(self, scope: Scope | None) -> list[DocumentRecord]:
+        """The documents a question in ``scope`` searches, oldest first (None: the whole library): what
+        a chat says it answers from, and what its examples are drawn from."""
+        if (scope := limiting(scope)) is None:
+            return self.store.documents()
+        held = self.store.documents(None if scope.collections is None else list(scope.collections))
+        return held if scope.documents is None else [d for d in held if d.sha256 in scope.documents]
+
     def has_documents(self) -> bool:
         """One row lookup: the Chat page asks it on every rerun."""
         return not self.store.is_empty()

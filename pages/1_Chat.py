@@ -10,6 +10,7 @@ from streamlit.delta_generator import DeltaGenerator
 import core  # noqa: F401 - sets offline mode before any library is imported
 from core.chat.engine import Turn
 from core.llms.registry import LLMUnavailable
+from core.store.scope import Scope
 from ui import conversations, examples, i18n, model_picker, page_viewer, scope
 from ui.access import require_password
 from ui.answer import finished, render_extras
@@ -79,9 +80,7 @@ if st.session_state.llm_name is None:
 app.warm_up(st.session_state.llm_name)
 
 if not st.session_state.messages:  # a new chat: say what there is to ask about
-    held = [d for d in app.documents(chosen_collections if about is None else
-                                     list(about.collections) if about.collections is not None else None)
-            if about is None or about.documents is None or d.sha256 in about.documents]
+    held = app.documents_in(about or Scope.of(collections=chosen_collections))
     shown = ", ".join(inert_text(d.name) for d in held[:5])
     shown += _(" and {more} more").format(more=len(held) - 5) if len(held) > 5 else ""
     ask = (ngettext("Ask about the {n} document in these collections: {shown}.",

@@ -48,7 +48,7 @@ def header(scope: Scope | None, start_over: Callable[[str | None], None]) -> Non
     library (``start_over``: the New chat callback)."""
     if scope is None or not scope.documents:
         return
-    names = {d.sha256: d.name for d in docchat().documents()}
+    names = {d.sha256: d.name for d in docchat().documents_in(scope)}
     shown = [f"**{inert_text(names[sha])}**" for sha in scope.documents if sha in names]
     gone = len(scope.documents) - len(shown)
     deleted = ngettext("{n} deleted document", "{n} deleted documents", gone)

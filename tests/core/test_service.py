@@ -75,6 +75,17 @@ def test_a_scope_limits_search_retrieve_and_answers_and_the_collections_argument
         app.search("tide", collections=["work"], scope=Scope.of(["home"]))
 
 
+def test_the_documents_a_scope_searches_are_listed_as_its_questions_search_them(app: DocChat):
+    harbour, docks, garden = _three_notes(app)
+    def names(scope: Scope | None) -> list[str]:
+        return [d.name for d in app.documents_in(scope)]
+
+    assert names(None) == names(Scope.of()) == [d.name for d in app.documents()]
+    assert names(Scope.of(documents=[garden, docks])) == ["docks.txt", "garden.txt"]  # oldest first
+    assert names(Scope.of(["home"])) == ["garden.txt"]
+    assert names(Scope.of(["work"], [harbour, garden])) == ["harbour.txt"]  # both limits, as search applies them
+
+
 def test_a_conversation_is_saved_with_its_scope_and_reopened_with_it(app: DocChat, fake_embeddings):
     scope = Scope.of(["work"], ["a" * 64])
     record = app.save_turn(None, "What does it say?", {"role": "assistant", "content": "Figures."}, scope=scope)
