@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.chat.citations import cited, pieces, strip_citations
-from core.chat.claims import NOT_IN_DOCUMENTS, ClaimCheck, annotate
+from core.chat.claims import ClaimCheck, annotate, not_in_documents
 from core.chat.engine import Verdict
 from core.chat.language import Language
 from ui.i18n import N_, _
@@ -18,14 +18,15 @@ from ui.sources import render_sources, source_label
 UNSUPPORTED_LABEL = N_("The model's answer (not supported by your documents)")
 
 
-def check_dict(check: ClaimCheck, text: str, sources: int) -> dict:
+def check_dict(check: ClaimCheck, text: str, sources: int, language: str = "en") -> dict:
     """What a chat message keeps of the check (plain data in the session state): the supporting
-    passages first, then those only the model cited; the supporting pieces of each passage."""
+    passages first, then those only the model cited; the supporting pieces of each passage; each
+    checked sentence's support; the asker's language, that marks unsupported sentences."""
     numbers = check.cited() + [n for n in cited(text, sources) if n not in check.cited()]
     claims = [{"sentence": strip_citations(c.text).strip(), "passage": c.passage, "piece": c.piece}
               for c in check.claims if c.checked]
     return {"cited": numbers, "used": {str(n): sorted(check.used(n)) for n in check.cited()},
-            "claims": claims, "ms": round(1000 * check.seconds, 1)}
+            "claims": claims, "language": language, "ms": round(1000 * check.seconds, 1)}
 
 
 def finished(verdict: Verdict, language: Language | None, sources: list[dict], found: bool) -> dict:
@@ -35,9 +36,9 @@ def finished(verdict: Verdict, language: Language | None, sources: list[dict], f
         return message
     if verdict.refused:
         return {**message, "found": False, "model_text": verdict.model_text}
-    return {**message, "content": annotate(verdict.text, verdict.check, language.code if language else "en"),
-            "check": {**check_dict(verdict.check, verdict.text, len(sources)),
-                      "language": language.code if language else "en"}}
+    code = language.code if language else "en"
+    return {**message, "content": annotate(verdict.text, verdict.check, code),
+            "check": check_dict(verdict.check, verdict.text, len(sources), code)}
 
 
 def render_extras(message: dict, key: str = "") -> None:
@@ -66,7 +67,7 @@ def render_evidence(check: dict, sources: list[dict], key: str = "") -> None:
             st.markdown(f"“{inert_text(claim['sentence'])}”")
             source = by_number.get(claim["passage"])
             if source is None:
-                st.caption(f"⚠ {NOT_IN_DOCUMENTS.get(check.get('language', 'en'), NOT_IN_DOCUMENTS['en'])}")
+                st.caption(f"⚠ {not_in_documents(check.get('language', 'en'))}")
                 continue
             split, at = pieces(source["text"]), claim["piece"]
             support = split[at].strip() if at is not None and at < len(split) else ""

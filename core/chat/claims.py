@@ -138,6 +138,11 @@ def _embedded(texts: list[str], stated: list[set[str]], encode: Encode) -> list[
 NOT_IN_DOCUMENTS = {"en": "not in your documents", "ko": "문서에 없는 내용"}
 
 
+def not_in_documents(language: str) -> str:
+    """The mark of a sentence no passage supports, in ``language`` (an ISO code; English otherwise)."""
+    return NOT_IN_DOCUMENTS.get(language, NOT_IN_DOCUMENTS["en"])
+
+
 def annotate(answer: str, check: ClaimCheck, language: str = "en") -> str:
     """The answer with the check shown in it: a supported sentence the model left uncited gets its
     [n], an unsupported one is marked "⚠ (not in your documents)". Plain text, so the page renders
@@ -154,6 +159,6 @@ def annotate(answer: str, check: ClaimCheck, language: str = "en") -> str:
             stop = body[-1] if body[-1] in ".!?。" else ""
             body = f"{body[:len(body) - len(stop)]} [{claim.passage}]{stop}"
         elif claim is not None and claim.checked and not claim.supported:
-            body += f" ⚠ ({NOT_IN_DOCUMENTS.get(language, NOT_IN_DOCUMENTS['en'])})"
+            body += f" ⚠ ({not_in_documents(language)})"
         out.append(body + tail)
     return "".join(out)
