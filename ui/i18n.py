@@ -3,30 +3,28 @@ for counted nouns), looked up in the gettext catalogs of ``locales/<lang>/LC_MES
 
 The msgids are the English sentences themselves, so the English interface reads exactly as written in
 the code. The catalogs are read with babel and compiled in memory once per process
-(``st.cache_resource``): no compiled ``.mo`` file is kept in the repository. The language is, in order,
+(``core.i18n.translations``, shared with core's own messages): no compiled ``.mo`` file is kept in the
+repository. The language is, in order,
 the URL's ``?lang=``, this session's choice in the sidebar switch, then the browser's (``st.context.locale``).
 Outside a Streamlit run (tests, the CLI importing a helper) the text stays English.
 
 ``N_`` marks a sentence kept in a module constant: extracted with the others, translated where it is shown.
-Text from core (model output, document names, core's own messages) is not translated here.
+Core's messages (``core.i18n.say``) are said in this run's language by ``said``; model output and
+document names are never translated.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from io import BytesIO
 from pathlib import Path
 
 import streamlit as st
 from babel.dates import format_datetime
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from core.i18n import LOCALES, in_language, translations
 from core.text import local_time
 
-LOCALES = Path(__file__).resolve().parents[1] / "locales"
 LANGUAGES = {"ko": "한국어", "en": "English"}  # each named in itself, as a switch should
 DEFAULT = "en"
 KEY = "lang"  # the session's choice and the URL parameter
@@ -35,20 +33,6 @@ SWITCH = "lang_switch"  # the sidebar widget's key; its value is copied to KEY
 
 def catalog_path(language: str) -> Path:
     return LOCALES / language / "LC_MESSAGES" / "messages.po"
-
-
-@st.cache_resource(show_spinner=False)
-def translations(language: str) -> NullTranslations:
-    """The language's catalog, compiled from its ``.po`` in memory (once per process)."""
-    path = catalog_path(language)
-    if not path.exists():
-        return NullTranslations()
-    with path.open("rb") as po:
-        catalog = read_po(po, locale=language)
-    compiled = BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return Translations(compiled)
 
 
 def language() -> str:
@@ -73,6 +57,12 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, count: int, **values: object) -> str:
     """The form for ``count`` with ``{n}`` and ``values`` filled in (Korean has one form, English two)."""
     return translations(language()).ngettext(singular, plural, count).format(n=count, **values)
+
+
+def said(text: str) -> str:
+    """A message from core (``core.i18n.say``: an upload's result, a refusal, a progress line) in this
+    run's language."""
+    return in_language(text, language())
 
 
 def N_(message: str) -> str:  # noqa: N802 - gettext's name for "extract, translate later"
