@@ -3,7 +3,7 @@
 import streamlit as st
 
 import core  # noqa: F401 - sets offline mode before any library is imported
-from ui import i18n
+from ui import nav
 from ui.access import require_password
 from ui.i18n import _
 from ui.render import inert_text
@@ -11,8 +11,7 @@ from ui.resources import docchat, llm_options, settings
 
 st.set_page_config(page_title="Private DocChat", page_icon="🔒", layout="wide")
 require_password()
-with st.sidebar:
-    i18n.switch()
+nav.sidebar()
 st.title("🔒 Private DocChat")
 st.write(_(
     "Ask questions about your own files. Documents, embeddings and the index stay on this machine, and "

@@ -11,7 +11,7 @@ import core  # noqa: F401 - sets offline mode before any library is imported
 from core.chat.engine import Turn
 from core.llms.registry import LLMUnavailable
 from core.store.scope import Scope
-from ui import conversations, examples, i18n, model_picker, page_viewer, scope
+from ui import conversations, examples, model_picker, nav, page_viewer, scope
 from ui.access import require_password
 from ui.answer import finished, render_extras
 from ui.i18n import _, ngettext
@@ -42,8 +42,8 @@ conversations.open_from_url()
 if "llm_name" not in st.session_state:
     st.session_state.llm_name = settings().llm
 
+nav.sidebar()
 with st.sidebar:
-    i18n.switch()
     conversations.sidebar()
     model_picker.render()
 

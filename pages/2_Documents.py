@@ -4,7 +4,7 @@ import streamlit as st
 
 import core  # noqa: F401 - sets offline mode before any library is imported
 from core.ingest.records import Upload
-from ui import i18n, scope
+from ui import i18n, nav, scope
 from ui.access import require_password
 from ui.i18n import _, ngettext
 from ui.render import inert_text
@@ -14,8 +14,7 @@ from ui.uploads import ingest, named, show_pending, within_upload_limit
 
 st.set_page_config(page_title=_("Documents · Private DocChat"), page_icon="📄", layout="wide")
 require_password()
-with st.sidebar:
-    i18n.switch()
+nav.sidebar()
 st.title(_("📄 Documents"))
 NO_COLLECTION = _("(none)")
 repair_vectors()

@@ -38,6 +38,8 @@ CHROMIUM_ARGS = [
 INGEST_TIMEOUT_MS = 90_000  # first upload loads the embedding model
 ANSWER_TIMEOUT_MS = 120_000  # first question loads the LLM, then streams the answer
 UI_TIMEOUT_MS = 30_000
+# The sidebar's page list (ui/nav.py draws it with st.page_link, in the reader's language).
+NAV_LINK = '[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]'
 
 pytestmark = [
     pytest.mark.e2e,
@@ -212,9 +214,9 @@ def test_upload_ask_and_sessions(app_url: str, browser, tmp_path: Path) -> None:
 
         # The first session keeps its conversation when it moves between pages in the app
         # (a full reload would start a new session, so use the sidebar's links).
-        page.locator('[data-testid="stSidebarNavLink"]', has_text="Documents").click()
+        page.locator(NAV_LINK, has_text="Documents").click()
         expect(page.get_by_role("heading", name=re.compile("Documents"))).to_be_visible(timeout=UI_TIMEOUT_MS)
-        page.locator('[data-testid="stSidebarNavLink"]', has_text="Chat").click()
+        page.locator(NAV_LINK, has_text="Chat").click()
         expect(page.locator('[data-testid="stChatMessage"]').first).to_contain_text(QUESTION, timeout=UI_TIMEOUT_MS)
 
         # The conversation is kept in the library and named in the URL: a reload (a new session)
@@ -319,10 +321,10 @@ def test_a_hostile_document_and_answer_make_the_browser_request_nothing(browser,
                     has_text="document-image.png").first).to_be_visible()
 
                 # the history is drawn again from the session when the page is visited again
-                page.locator('[data-testid="stSidebarNavLink"]', has_text="Documents").click()
+                page.locator(NAV_LINK, has_text="Documents").click()
                 expect(page.get_by_role("heading", name=re.compile("Documents"))).to_be_visible(
                     timeout=UI_TIMEOUT_MS)
-                page.locator('[data-testid="stSidebarNavLink"]', has_text="Chat").click()
+                page.locator(NAV_LINK, has_text="Chat").click()
                 expect(page.locator('[data-testid="stChatMessage"]')).to_have_count(4, timeout=UI_TIMEOUT_MS)
                 _wait_until_idle(page)
                 _open_all_expanders(page)

@@ -42,6 +42,13 @@ def test_home_follows_a_korean_browser():
     assert at.sidebar.radio[0].value == "ko"
 
 
+def test_the_sidebar_names_every_page_in_korean():
+    """Streamlit's own list names pages after their files, in English; the app's list is the catalog's."""
+    for name in ("Home.py", "pages/1_Chat.py", "pages/2_Documents.py"):
+        at = korean(name)
+        assert [link.proto.label for link in at.sidebar.get("page_link")][:3] == ["홈", "대화", "문서"], name
+
+
 def test_chat_on_an_empty_library_says_so_in_korean():
     at = korean("pages/1_Chat.py")
     assert not at.exception
