@@ -6,7 +6,8 @@ A message core makes for a person (an ingest refusal, an upload's result, a prog
 so the CLI's output, ``--json`` and every stored note stay as they were; it also remembers how it was
 made, so ``in_language`` says it again in the reader's language. A message that went through plain
 string operations (an f-string, ``str()``) is only English text again: ``in_language`` then looks the
-whole sentence up in the catalog, which still translates sentences without placeholders.
+whole sentence up in the catalog, which still translates sentences without placeholders. An exception
+raised with a ``Text`` keeps it as its first argument; ``message_of`` gives it back (``str(exc)`` would not).
 
 The CLI's language is ``--lang``, else the environment's (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``,
 ``LANG``, as gettext reads them), else English. Only human output is translated; JSON never is.
@@ -42,6 +43,17 @@ class Text(str):
         text.render = render
         return text
 
+    # A Text is as immutable as the str it is. Copies (``dataclasses.asdict`` deep-copies every field) are
+    # the Text itself; a pickle (a session kept on disk) is the English sentence: closures do not pickle.
+    def __copy__(self) -> Text:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Text:
+        return self
+
+    def __reduce__(self) -> tuple[type[str], tuple[str]]:
+        return str, (str(self),)
+
 
 def _in(value: object, catalog: NullTranslations) -> object:
     return value.render(catalog) if isinstance(value, Text) else value
@@ -59,6 +71,12 @@ def say(template: str, **values: object) -> Text:
 def say_n(singular: str, plural: str, count: int, **values: object) -> Text:
     """The form for ``count`` with ``{n}`` and ``values`` filled in (Korean has one form, English two)."""
     return Text(lambda catalog: _filled(catalog.ngettext(singular, plural, count), {"n": count, **values}, catalog))
+
+
+def catalogued(sentence: str) -> Text:
+    """A sentence the catalogs already hold under its own words (a model's state, marked where the pages
+    list them), as a value: the templates that use it stay literal for ``pybabel extract``."""
+    return Text(lambda catalog: catalog.gettext(sentence) if sentence else sentence)
 
 
 def joined(separator: str, parts: Iterable[str]) -> Text:
@@ -83,11 +101,22 @@ def translations(language: str) -> NullTranslations:
 
 def in_language(text: str, language: str) -> str:
     """``text`` in ``language``: a ``Text`` is made again from its parts; any other sentence is looked up
-    whole (a stored note without numbers in it), else left as it is."""
+    whole (a stored note without numbers in it), else left as it is. A translation whose placeholders do
+    not fit its template gives the English sentence: a slip in a catalog must not stop a page."""
     catalog = translations(language)
     if isinstance(text, Text):
-        return text.render(catalog)
+        try:
+            return text.render(catalog)
+        except (KeyError, IndexError, ValueError):
+            return str(text)
     return catalog.gettext(text) if text else text
+
+
+def message_of(error: BaseException) -> str:
+    """The message an exception was raised with, still a ``Text`` when it was one (``str(error)`` makes
+    plain English of it: Python calls ``str()`` on the first argument)."""
+    first = error.args[0] if len(error.args) == 1 else None
+    return first if isinstance(first, Text) else str(error)
 
 
 def language_of(code: str | None) -> str | None:
