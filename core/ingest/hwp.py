@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from io import BytesIO
 from typing import Any
 
+from core.i18n import Text, say
 from core.ingest.errors import IngestError
 from core.ingest.limits import LimitExceeded, ReadBudget, ReadLimits
 from core.ingest.records import LoadedFile, Page
@@ -76,7 +77,7 @@ class _Sections:
     def loaded(self, kind: str) -> LoadedFile:
         self.flush()
         if not self.pages:
-            raise IngestError(f"no text found in this {kind.upper()} file")
+            raise IngestError(say("no text found in this {kind} file", kind=kind.upper()))
         return LoadedFile(kind=kind, pages=self.pages, page_count=None)
 
 
@@ -98,14 +99,15 @@ def _xml(archive: zipfile.ZipFile, name: str, room: int, limits: ReadLimits) -> 
     with archive.open(name) as part:
         data = part.read(room + 1)
     if len(data) > room:
-        raise limits.expansion_refusal("this HWPX file")
+        raise limits.expansion_refusal(say("this HWPX file"))
     try:
         return SafeET.fromstring(data)
     except DefusedXmlException as exc:
-        raise IngestError(f"could not read this HWPX file: its XML is an XML bomb or points outside the file "
-                          f"({type(exc).__name__} in {name})") from exc
+        raise IngestError(say("could not read this HWPX file: its XML is an XML bomb or points outside the file "
+                              "({error} in {part})", error=type(exc).__name__, part=name)) from exc
     except SafeET.ParseError as exc:
-        raise IngestError(f"could not read this HWPX file: the XML of {name} is broken ({exc})") from exc
+        raise IngestError(say("could not read this HWPX file: the XML of {part} is broken ({reason})", part=name,
+                              reason=str(exc))) from exc
 
 
 def _outline_styles(root: Any) -> dict[str, int]:
@@ -177,11 +179,11 @@ def load_hwpx(data: bytes, limits: ReadLimits | None = None) -> LoadedFile:
         archive = zipfile.ZipFile(BytesIO(data))
         names = archive.namelist()
         if "META-INF/manifest.xml" in names and b"encryption-data" in archive.read("META-INF/manifest.xml"):
-            raise IngestError("this HWPX file is password-protected; open it in Hangul, remove the password "
-                              "(문서 암호), save it and upload that copy")
+            raise IngestError(say("this HWPX file is password-protected; open it in Hangul, remove the password "
+                                  "(문서 암호), save it and upload that copy"))
         sections = sorted((n for n in names if re.fullmatch(r"Contents/section\d+\.xml", n)), key=_section_number)
         if not sections:
-            raise IngestError("not a valid .hwpx file: it holds no Contents/section*.xml")
+            raise IngestError(say("not a valid .hwpx file: it holds no Contents/section*.xml"))
         room = limits.expanded_bytes
         outline = _outline_styles(_xml(archive, "Contents/header.xml", room, limits)) \
             if "Contents/header.xml" in names else {}
@@ -195,7 +197,8 @@ def load_hwpx(data: bytes, limits: ReadLimits | None = None) -> LoadedFile:
     except IngestError:
         raise
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error, ValueError, NotImplementedError) as exc:
-        raise IngestError(f"could not read this HWPX file, it may be damaged or truncated ({exc})") from exc
+        raise IngestError(say("could not read this HWPX file, it may be damaged or truncated ({reason})",
+                              reason=str(exc))) from exc
     return out.loaded("hwpx")
 
 
@@ -225,14 +228,15 @@ def _file_header(data: bytes) -> bytes | None:
     return header if header.startswith(HWP_SIGNATURE) and len(header) >= 40 else None
 
 
-def _inflate(stored: bytes, room: int, limits: ReadLimits, what: str) -> bytes:
+def _inflate(stored: bytes, room: int, limits: ReadLimits, what: Text) -> bytes:
     inflater = zlib.decompressobj(-15)
     try:
         data = inflater.decompress(stored, room + 1)
     except zlib.error as exc:
-        raise IngestError(f"could not read this HWP file, {what} is damaged or truncated ({exc})") from exc
+        raise IngestError(say("could not read this HWP file, {part} is damaged or truncated ({reason})", part=what,
+                              reason=str(exc))) from exc
     if len(data) > room:
-        raise limits.expansion_refusal(f"{what} of this HWP file")
+        raise limits.expansion_refusal(say("{part} of this HWP file", part=what))
     return data
 
 
@@ -350,15 +354,15 @@ def load_hwp(data: bytes, limits: ReadLimits | None = None) -> LoadedFile:
     limits = limits or ReadLimits()
     header = _file_header(data)
     if header is None:
-        raise IngestError("could not read this HWP file: it is damaged or truncated, or not an HWP 5 document")
+        raise IngestError(say("could not read this HWP file: it is damaged or truncated, or not an HWP 5 document"))
     (flags,) = struct.unpack_from("<I", header, 36)
     if flags & _DISTRIBUTION:
-        raise IngestError("this HWP file is distribution-protected (배포용 문서): Hangul encrypts its text for "
-                          "viewing only, so it cannot be read here; ask its author for an ordinary copy "
-                          "(HWP or HWPX) and upload that")
+        raise IngestError(say("this HWP file is distribution-protected (배포용 문서): Hangul encrypts its text for "
+                              "viewing only, so it cannot be read here; ask its author for an ordinary copy "
+                              "(HWP or HWPX) and upload that"))
     if flags & _PASSWORD:
-        raise IngestError("this HWP file is password-protected; open it in Hangul, remove the password "
-                          "(문서 암호), save it and upload that copy")
+        raise IngestError(say("this HWP file is password-protected; open it in Hangul, remove the password "
+                              "(문서 암호), save it and upload that copy"))
     budget = ReadBudget(limits)
     room = limits.expanded_bytes
     try:
@@ -366,21 +370,22 @@ def load_hwp(data: bytes, limits: ReadLimits | None = None) -> LoadedFile:
         streams = sorted((entry for entry in ole.listdir() if len(entry) == 2 and entry[0] == "BodyText"
                           and re.fullmatch(r"Section\d+", entry[1])), key=lambda e: int(e[1][7:]))
         if not streams:
-            raise IngestError("could not read this HWP file: it has no body text (BodyText/Section0)")
+            raise IngestError(say("could not read this HWP file: it has no body text (BodyText/Section0)"))
 
-        def stream(path: list[str] | str, what: str) -> bytes:
+        def stream(path: list[str] | str, what: Text) -> bytes:
             stored = ole.openstream(path).read()
             return _inflate(stored, room, limits, what) if flags & _COMPRESSED else stored
 
-        outline = _hwp_outline_styles(stream("DocInfo", "its style table")) if ole.exists("DocInfo") else {}
+        outline = _hwp_outline_styles(stream("DocInfo", say("its style table"))) if ole.exists("DocInfo") else {}
         out = _Sections(budget)
         for entry in streams:
             budget.check_time()
-            body = stream(entry, f"section {entry[1][7:]}")
+            body = stream(entry, say("section {number}", number=entry[1][7:]))
             room -= len(body)
             _hwp_section(body, out, outline)
     except (IngestError, LimitExceeded):
         raise
     except Exception as exc:  # noqa: BLE001 - olefile and struct fail in many ways on a damaged file
-        raise IngestError(f"could not read this HWP file, it may be damaged or truncated ({exc})") from exc
+        raise IngestError(say("could not read this HWP file, it may be damaged or truncated ({reason})",
+                              reason=str(exc))) from exc
     return out.loaded("hwp")

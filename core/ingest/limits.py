@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from core.i18n import say
 from core.ingest.errors import IngestError
 from core.settings import Settings, default
 
@@ -58,16 +59,18 @@ class ReadLimits:
         )
 
     def expansion_refusal(self, what: str) -> LimitExceeded:
-        return LimitExceeded(f"refused: {what} expands to more than {self.expanded_mb:,} MB "
-                             "(max_expanded_mb); it looks like a decompression bomb")
+        return LimitExceeded(say("refused: {what} expands to more than {mb:,} MB (max_expanded_mb); it looks like a "
+                                 "decompression bomb", what=what, mb=self.expanded_mb))
 
     def check_pages(self, pages: int) -> None:
         if pages > self.pages:
-            raise LimitExceeded(f"this PDF has {pages:,} pages, more than the {self.pages:,}-page limit (max_pages)")
+            raise LimitExceeded(say("this PDF has {pages:,} pages, more than the {limit:,}-page limit (max_pages)",
+                                    pages=pages, limit=self.pages))
 
     def check_chars(self, chars: int) -> None:
         if chars > self.chars:
-            raise LimitExceeded(f"refused: this file holds more than {self.chars:,} characters of text (max_chars)")
+            raise LimitExceeded(say("refused: this file holds more than {limit:,} characters of text (max_chars)",
+                                    limit=self.chars))
 
 
 @dataclass
@@ -81,8 +84,8 @@ class ReadBudget:
 
     def check_time(self) -> None:
         if time.monotonic() - self.started > self.limits.seconds:
-            raise LimitExceeded(f"refused: reading this file took longer than {self.limits.seconds:,g} s "
-                                "(max_read_seconds)")
+            raise LimitExceeded(say("refused: reading this file took longer than {seconds:,g} s (max_read_seconds)",
+                                    seconds=self.limits.seconds))
 
     def add_text(self, text: str) -> None:
         self.chars += len(text)
@@ -94,4 +97,5 @@ def upload_refusal(size: int, max_upload_mb: int) -> str:
     sentence for the CLI, the pipeline and the Documents page, which all check before reading."""
     if size <= max_upload_mb * MB:
         return ""
-    return f"file is {size / MB:,.1f} MB, larger than the {max_upload_mb:,} MB limit (max_upload_mb)"
+    return say("file is {size:,.1f} MB, larger than the {limit:,} MB limit (max_upload_mb)", size=size / MB,
+               limit=max_upload_mb)

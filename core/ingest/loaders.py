@@ -14,6 +14,7 @@ import zlib
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from core.i18n import joined, message_of, say, say_n
 from core.ingest.errors import IngestError
 from core.ingest.hwp import load_hwp, load_hwpx
 from core.ingest.limits import MB, LimitExceeded, ReadBudget, ReadLimits
@@ -66,15 +67,17 @@ def load_pdf(data: bytes, password: str | None = None, on_progress: Callable[[fl
     if respaced:  # the user sees better text, nothing to act on: logged, not a note
         logging.getLogger(__name__).info("%s of %d read with PDFium: pypdf ran their words together",
                                          plural(respaced, "page"), total)
-    notes = [f"recovered damaged data on {plural(repaired, 'page')}; its text may be incomplete"] if repaired else []
+    notes: list[str] = [say_n("recovered damaged data on {n} page; its text may be incomplete",
+                              "recovered damaged data on {n} pages; its text may be incomplete", repaired)] \
+        if repaired else []
     if no_text:
         pages.update(_ocr(data, no_text, password, notes, all_pages=not pages, failed=len(failed),
                           on_progress=on_progress, budget=budget))
     unread = len(failed - set(pages))
     if unread:
-        notes.append(f"{unread} of {total} pages could not be read")
+        notes.append(say("{unread} of {total} pages could not be read", unread=unread, total=total))
     return LoadedFile(kind="pdf", pages=[pages[n] for n in sorted(pages)], page_count=total,
-                      note="; ".join(notes))
+                      note=joined("; ", notes))
 
 
 def _page_text(page: PageObject, number: int, limits: ReadLimits, failed: set[int]) -> str:
@@ -85,8 +88,9 @@ def _page_text(page: PageObject, number: int, limits: ReadLimits, failed: set[in
     try:
         return page.extract_text() or ""
     except LimitReachedError as exc:
-        raise LimitExceeded(f"refused: page {number} of this PDF goes past a safety limit of the PDF reader "
-                            f"({str(exc).rstrip('.')}; max_expanded_mb is {limits.expanded_mb:,} MB)") from exc
+        raise LimitExceeded(say("refused: page {number} of this PDF goes past a safety limit of the PDF reader "
+                                "({reason}; max_expanded_mb is {mb:,} MB)", number=number,
+                                reason=str(exc).rstrip("."), mb=limits.expanded_mb)) from exc
     except Exception:  # noqa: BLE001 - one bad page must not lose the others; OCR may still read it
         failed.add(number)
         return ""
@@ -104,20 +108,23 @@ def _open_pdf(data: bytes, password: str | None, limits: ReadLimits) -> tuple[Pd
         # opens with the empty user password when the one given is not its own.
         if reader.is_encrypted and not reader.decrypt(password or ""):
             if not password:
-                raise IngestError("this PDF is password-protected; give its password to read it", needs="password")
+                raise IngestError(say("this PDF is password-protected; give its password to read it"),
+                                  needs="password")
             if not reader.decrypt(""):
-                raise IngestError("wrong password for this encrypted PDF", needs="password")
+                raise IngestError(say("wrong password for this encrypted PDF"), needs="password")
             password = None
         limits.check_pages(_declared_pages(reader))
         limits.check_pages(len(reader.pages))  # a broken page tree fails here, as "damaged", not half way through
     except IngestError:
         raise
     except LimitReachedError as exc:
-        raise LimitExceeded(f"refused: this PDF goes past a safety limit of the PDF reader ({exc})") from exc
+        raise LimitExceeded(say("refused: this PDF goes past a safety limit of the PDF reader ({reason})",
+                                reason=str(exc))) from exc
     except (DependencyError, NotImplementedError) as exc:
-        raise IngestError(f"this PDF's encryption cannot be opened here ({exc})") from exc
+        raise IngestError(say("this PDF's encryption cannot be opened here ({reason})", reason=str(exc))) from exc
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
-        raise IngestError(f"could not read this PDF, it may be damaged or truncated ({exc})") from exc
+        raise IngestError(say("could not read this PDF, it may be damaged or truncated ({reason})",
+                              reason=str(exc))) from exc
     return reader, password
 
 
@@ -135,7 +142,8 @@ def _check_images(page: PageObject, number: int, limits: ReadLimits) -> None:
     except Exception:  # noqa: BLE001 - no readable image dictionary: nothing declared to check
         return
     if declared > limits.expanded_bytes:
-        raise limits.expansion_refusal(f"an image on page {number} of this PDF ({declared / MB:,.0f} MB of pixels)")
+        raise limits.expansion_refusal(say("an image on page {number} of this PDF ({mb:,.0f} MB of pixels)",
+                                           number=number, mb=declared / MB))
 
 
 def _image_bytes(image: Mapping[str, Any]) -> int:
@@ -173,7 +181,7 @@ def _has_corrupt_stream(page: PageObject, number: int, limits: ReadLimits) -> bo
     for data in stored:
         inflated, intact = _inflate_count(data, room)
         if inflated > room:
-            raise limits.expansion_refusal(f"page {number} of this PDF")
+            raise limits.expansion_refusal(say("page {number} of this PDF", number=number))
         room -= inflated
         corrupt = corrupt or not intact
     return corrupt
@@ -204,12 +212,14 @@ def _ocr(data: bytes, numbers: list[int], password: str | None, notes: list[str]
     before the first, a partly scanned PDF keeps its text and says which pages were left."""
     limit = budget.limits.ocr_pages
     if all_pages and len(numbers) > limit:
-        raise LimitExceeded(f"this PDF has no text layer on its {len(numbers):,} pages, more than the "
-                            f"{limit:,} pages OCR reads in one file (max_ocr_pages)")
+        raise LimitExceeded(say("this PDF has no text layer on its {pages:,} pages, more than the {limit:,} pages "
+                                "OCR reads in one file (max_ocr_pages)", pages=len(numbers), limit=limit))
     numbers, left = numbers[:limit], numbers[limit:]
     if left:
-        notes.append(f"{plural(len(left), 'page')} without text not read: OCR reads at most {limit:,} pages "
-                     "per file (max_ocr_pages)")
+        notes.append(say_n("{n} page without text not read: OCR reads at most {limit:,} pages per file "
+                           "(max_ocr_pages)",
+                           "{n} pages without text not read: OCR reads at most {limit:,} pages per file "
+                           "(max_ocr_pages)", len(left), limit=limit))
 
     def on_page(done: int, total: int) -> None:
         if on_progress:
@@ -221,20 +231,24 @@ def _ocr(data: bytes, numbers: list[int], password: str | None, notes: list[str]
     except LimitExceeded:
         raise
     except IngestError as exc:
+        why = message_of(exc)
         if all_pages and failed:
-            raise IngestError(f"no page of this PDF could be read ({failed} of {len(numbers)} failed; {exc})") from exc
+            raise IngestError(say("no page of this PDF could be read ({failed} of {pages} failed; {why})",
+                                  failed=failed, pages=len(numbers), why=why)) from exc
         if all_pages:
-            raise IngestError(f"this PDF has no text layer (a scan?); {exc}") from exc
-        notes.append(f"{plural(len(numbers), 'page')} without text skipped: {exc}")
+            raise IngestError(say("this PDF has no text layer (a scan?); {why}", why=why)) from exc
+        notes.append(say_n("{n} page without text skipped: {why}", "{n} pages without text skipped: {why}",
+                           len(numbers), why=why))
         return {}
     if all_pages and not found:
         if failed:
-            raise IngestError(f"no page of this PDF could be read ({failed} of {len(numbers)} failed)")
-        raise IngestError("this PDF has no text layer (a scan?), and OCR found no text in it either")
+            raise IngestError(say("no page of this PDF could be read ({failed} of {pages} failed)", failed=failed,
+                                  pages=len(numbers)))
+        raise IngestError(say("this PDF has no text layer (a scan?), and OCR found no text in it either"))
     for text in found.values():
         budget.add_text(text)
     if found:
-        notes.append(f"{plural(len(found), 'page')} read with OCR")
+        notes.append(say_n("{n} page read with OCR", "{n} pages read with OCR", len(found)))
     return {number: Page(text=text, number=number) for number, text in found.items()}
 
 
@@ -273,7 +287,7 @@ def _decode(data: bytes, from_bytes: Callable[[bytes], CharsetMatches]) -> str:
         pass
     matches = list(from_bytes(data))
     if not matches:
-        raise IngestError("this looks like binary data, not text (no text encoding fits)")
+        raise IngestError(say("this looks like binary data, not text (no text encoding fits)"))
     calmest = min(m.chaos for m in matches)
     for encoding in PREFERRED_ENCODINGS:
         for match in matches:
@@ -286,13 +300,13 @@ def load_text(data: bytes) -> LoadedFile:
     from charset_normalizer import from_bytes
 
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise IngestError("this looks like binary data, not text")
+        raise IngestError(say("this looks like binary data, not text"))
     text = _decode(data, from_bytes)
     printable = sum(ch.isprintable() or ch.isspace() for ch in text)
     if text and printable / len(text) < MIN_PRINTABLE_RATIO:
-        raise IngestError("this looks like binary data, not text")
+        raise IngestError(say("this looks like binary data, not text"))
     if not text.strip():
-        raise IngestError("the file contains no text")
+        raise IngestError(say("the file contains no text"))
     return LoadedFile(kind="txt", pages=[Page(text=text, number=None)], page_count=None)
 
 
@@ -318,7 +332,7 @@ def _partitioner(kind: str) -> Callable[..., list]:
     if kind == "csv":
         from unstructured.partition.csv import partition_csv
         return partition_csv
-    raise IngestError(f"no loader for {kind}")
+    raise IngestError(say("no loader for {kind}", kind=kind))
 
 
 def load_with_unstructured(kind: str, data: bytes) -> LoadedFile:
@@ -331,12 +345,13 @@ def load_with_unstructured(kind: str, data: bytes) -> LoadedFile:
     except Exception as exc:  # noqa: BLE001 - parser failures become a message, not a crash
         if type(exc).__name__ == "XMLSyntaxError":  # lxml: broken XML, or an entity bomb it refused to expand
             reason = getattr(exc, "msg", str(exc)).split(", see ")[0]
-            raise IngestError(f"could not read this {kind.upper()} file: its XML is broken or an XML bomb "
-                              f"({reason})") from exc
-        raise IngestError(f"could not read this {kind.upper()} file ({type(exc).__name__}: {exc})") from exc
+            raise IngestError(say("could not read this {kind} file: its XML is broken or an XML bomb ({reason})",
+                                  kind=kind.upper(), reason=reason)) from exc
+        raise IngestError(say("could not read this {kind} file ({error}: {reason})", kind=kind.upper(),
+                              error=type(exc).__name__, reason=str(exc))) from exc
     pages = sections(kind, elements)
     if not pages:
-        raise IngestError(f"no text found in this {kind.upper()} file")
+        raise IngestError(say("no text found in this {kind} file", kind=kind.upper()))
     numbered = [p.number for p in pages if p.number is not None]
     return LoadedFile(kind=kind, pages=pages, page_count=max(numbered) if numbered else None)
 

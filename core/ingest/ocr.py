@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from core.i18n import say
 from core.ingest.errors import IngestError
 
 if TYPE_CHECKING:
@@ -57,13 +58,13 @@ def ocr_pages(data: bytes, numbers: list[int], password: str | None = None,
     """
     languages = ocr_languages()
     if languages is None:
-        raise IngestError(f"OCR is not installed ({INSTALL_HINT})")
+        raise IngestError(say("OCR is not installed ({command})", command=INSTALL_HINT))
     import pypdfium2 as pdfium
 
     try:
         document = pdfium.PdfDocument(data, password=password)
     except pdfium.PdfiumError as exc:
-        raise IngestError(f"could not render this PDF for OCR ({exc})") from exc
+        raise IngestError(say("could not render this PDF for OCR ({reason})", reason=str(exc))) from exc
     found: dict[int, str] = {}
     try:
         for done, number in enumerate(numbers, start=1):

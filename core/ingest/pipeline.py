@@ -14,6 +14,7 @@ from typing import TypeVar
 from langchain_core.embeddings import Embeddings
 
 from core.embeddings import embedding_name
+from core.i18n import Text, joined, message_of, say, say_n
 from core.ingest.errors import IngestError
 from core.ingest.limits import ReadLimits, upload_refusal
 from core.ingest.loaders import load
@@ -35,17 +36,18 @@ from core.ingest.splitting import split_pages
 from core.settings import Settings
 from core.store.base import LibraryMismatch, Store
 from core.store.records import DocumentRecord, NewDocument
-from core.text import plural
 
 T = TypeVar("T")
 
 
-def _summary(chunks: int, pages: int | None, seconds: float, note: str) -> str:
-    parts = [plural(chunks, "chunk")]
+def _summary(chunks: int, pages: int | None, seconds: float, note: str) -> Text:
+    """"12 chunks, 3 pages, 1.2 s (2 pages read with OCR)": what an upload's success says."""
+    parts = [say_n("{n} chunk", "{n} chunks", chunks)]
     if pages is not None:
-        parts.append(plural(pages, "page"))
-    parts.append(f"{seconds:.1f} s")
-    return ", ".join(parts) + (f" ({note})" if note else "")
+        parts.append(say_n("{n} page", "{n} pages", pages))
+    parts.append(say("{seconds:.1f} s", seconds=seconds))
+    summary = joined(", ", parts)
+    return say("{summary} ({note})", summary=summary, note=note) if note else summary
 
 
 def ingest_bytes(library: Store, embeddings: Embeddings, settings: Settings, raw_name: str, data: bytes,
@@ -95,7 +97,7 @@ def _parse(settings: Settings, name: str, data: bytes, password: str | None,
     report(Progress(name, "split", 0.3))
     chunks = split_pages(loaded.pages, settings.chunk_size, settings.chunk_overlap)
     if not chunks:
-        raise IngestError("no text found in this file")
+        raise IngestError(say("no text found in this file"))
     return kind, loaded, chunks
 
 
@@ -123,7 +125,7 @@ def store_parsed(library: Store, embeddings: Embeddings, parsed: Parsed,
             collection=parsed.upload.collection.strip(), replaces=parsed.replaces,
         )])
         seconds = time.perf_counter() - started
-        notes = "; ".join(filter(None, [parsed.load_note, parsed.note]))
+        notes = joined("; ", filter(None, [parsed.load_note, parsed.note]))
         summary = _summary(len(parsed.chunks), parsed.pages, seconds, notes)
         return IngestResult(name, True, summary, sha, len(parsed.chunks), parsed.pages, seconds)
 
@@ -138,20 +140,21 @@ def _against_library(library: Store, name: str, sha: str, replace: bool,
     in; a new version of a name needs the user's yes."""
     existing = library.find(sha)
     if existing:
-        return (IngestResult(name, True, f"already in the library as {existing.name}", sha, existing.chunks,
-                             existing.pages, time.perf_counter() - started, True), "", "")
+        return (IngestResult(name, True, say("already in the library as {name}", name=existing.name), sha,
+                             existing.chunks, existing.pages, time.perf_counter() - started, True), "", "")
     previous = library.find_by_name(name)
     if previous and not replace:
-        return (IngestResult(name, False, f"another version of {name} is already in the library "
-                             f"(added {previous.added[:10]}); confirm to replace it", sha, needs="replace"), "", "")
+        asked = say("another version of {name} is already in the library (added {added}); confirm to replace it",
+                    name=name, added=previous.added[:10])
+        return IngestResult(name, False, asked, sha, needs="replace"), "", ""
     if previous:
-        return None, previous.sha256, f"replaced the version added {previous.added[:10]}"
+        return None, previous.sha256, say("replaced the version added {added}", added=previous.added[:10])
     return None, "", ""
 
 
 def _replace_changed(name: str, sha: str) -> IngestResult:
-    return IngestResult(name, False, f"{name} changed in the library while this file was read; "
-                        "confirm again to replace it", sha, needs="replace")
+    return IngestResult(name, False, say("{name} changed in the library while this file was read; confirm again to "
+                                         "replace it", name=name), sha, needs="replace")
 
 
 def reread(library: Store, embeddings: Embeddings, settings: Settings, sha256: str,
@@ -163,13 +166,13 @@ def reread(library: Store, embeddings: Embeddings, settings: Settings, sha256: s
     record = library.find(sha256)
     data = library.original(sha256)
     if record is None or data is None:
-        return IngestResult(sha256[:12], False, "not in the library (or its stored file is missing)", sha256)
+        return IngestResult(sha256[:12], False, say("not in the library (or its stored file is missing)"), sha256)
 
     def run() -> IngestResult | Parsed:
         kind, loaded, chunks = _parse(settings, record.name, data, None, report)
         upload = Upload(record.name, data, collection=record.collection, replace=True)
         return Parsed(upload, record.name, sha256, data, kind, chunks, loaded.page_count, loaded.note,
-                      "read again", sha256, time.perf_counter() - started, settings.sentence_vectors)
+                      say("read again"), sha256, time.perf_counter() - started, settings.sentence_vectors)
 
     parsed = _guarded(record.name, lambda: sha256, started, run)
     if isinstance(parsed, IngestResult):
@@ -179,14 +182,15 @@ def reread(library: Store, embeddings: Embeddings, settings: Settings, sha256: s
 
 
 def _guarded(name: str, sha: Callable[[], str], started: float, run: Callable[[], T]) -> T | IngestResult:
-    """Every failure becomes a result with a message."""
+    """Every failure becomes a result with a message (the error's own Text, so a page can say it in
+    the reader's language; an unexpected error's words stay as the library raised them)."""
     try:
         return run()
     except (IngestError, LibraryMismatch) as exc:
-        return IngestResult(name, False, str(exc), sha(), seconds=time.perf_counter() - started,
+        return IngestResult(name, False, message_of(exc), sha(), seconds=time.perf_counter() - started,
                             needs=getattr(exc, "needs", ""))
     except Exception as exc:  # noqa: BLE001 - a bad file must never take the app down
-        reason = f"could not be read ({type(exc).__name__}: {exc})"
+        reason = say("could not be read ({error}: {reason})", error=type(exc).__name__, reason=str(exc))
         return IngestResult(name, False, reason, sha(), seconds=time.perf_counter() - started)
 
 

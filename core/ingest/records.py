@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from core.i18n import Text, joined, say
 from core.ingest.errors import IngestError
 from core.ingest.limits import MB, upload_refusal
 from core.store.records import Chunk, embedding_text
@@ -51,19 +52,22 @@ class Progress:
     files: int = 1
     done: int = 0
 
-    def words(self) -> str:
+    def words(self) -> Text:
         """The event as a user reads it: which file, what is happening to it, what is left."""
         doing = STAGE_WORDS[self.stage]
         if self.files == 1:
-            return f"{self.name}: {doing}"
+            return say("{name}: {doing}", name=self.name, doing=doing)
         left = self.files - self.done
-        rest = f" ({left} of {self.files} files still to finish)" if left else ""
-        return f"File {self.file} of {self.files}, {self.name}: {doing}{rest}"
+        if not left:
+            return say("File {file} of {files}, {name}: {doing}", file=self.file, files=self.files, name=self.name,
+                       doing=doing)
+        return say("File {file} of {files}, {name}: {doing} ({left} of {files} files still to finish)",
+                   file=self.file, files=self.files, name=self.name, doing=doing, left=left)
 
 
-STAGE_WORDS: dict[Stage, str] = {"read": "reading the file", "split": "cutting it into passages",
-                                 "embed": "indexing its passages for search", "store": "saving it to the library",
-                                 "done": "finished"}
+STAGE_WORDS: dict[Stage, Text] = {"read": say("reading the file"), "split": say("cutting it into passages"),
+                                  "embed": say("indexing its passages for search"),
+                                  "store": say("saving it to the library"), "done": say("finished")}
 
 
 @dataclass(frozen=True)
@@ -78,10 +82,9 @@ class IngestResult:
     duplicate: bool = False
     needs: Needs = ""  # what a retry needs from the user: a password, or a yes to replace
 
-    def line(self) -> str:
-        if not self.ok:
-            return f"error  {self.name}: {self.message}"
-        return f"ok     {self.name}: {self.message}"
+    def line(self) -> Text:
+        """``ok     name: message`` for the CLI; the marks and the name stay as they are in any language."""
+        return joined("", ["ok     " if self.ok else "error  ", self.name, ": ", self.message])
 
 
 ProgressCallback = Callable[[Progress], object]  # what it returns is ignored (a Streamlit bar returns itself)
@@ -108,11 +111,11 @@ class Upload:
             if max_upload_mb is None:
                 return path.read_bytes()
             if refusal := upload_refusal(path.stat().st_size, max_upload_mb):
-                raise IngestError(refusal)
+                raise IngestError(refusal)  # a Text: upload_refusal says it
             with path.open("rb") as file:
                 return file.read(max_upload_mb * MB + 1)  # one byte more, so the caller's check sees a file that grew
         except OSError as exc:
-            raise IngestError(f"cannot read file ({exc.strerror})") from exc
+            raise IngestError(say("cannot read file ({reason})", reason=exc.strerror)) from exc
 
 
 @dataclass(frozen=True)

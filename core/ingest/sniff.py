@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import filetype
 
+from core.i18n import Text, say
 from core.ingest.errors import IngestError
 from core.ingest.hwp import HWP_SIGNATURE, OLE_MAGIC, is_hwp5
 from core.ingest.limits import MB, ReadLimits
@@ -60,15 +61,21 @@ def _zip_summary(data: bytes) -> ZipSummary | None:
     return ZipSummary(len(infos), sum(i.file_size for i in infos), sum(i.compress_size for i in infos), kind)
 
 
-def _check_not_a_bomb(summary: ZipSummary, label: str, max_expanded_mb: int) -> None:
+def _label(kind: str | None) -> Text:
+    """What the refusals call the file: ``this .docx file`` (an Office or HWPX package) or ``this ZIP archive``."""
+    return say("this .{kind} file", kind=kind) if kind else say("this ZIP archive")
+
+
+def _check_not_a_bomb(summary: ZipSummary, label: Text, max_expanded_mb: int) -> None:
     ratio = summary.unzipped / max(summary.zipped, 1)
     if summary.entries > MAX_ZIP_ENTRIES:
-        raise IngestError(f"refused: this {label} holds {summary.entries:,} parts (limit {MAX_ZIP_ENTRIES:,}); "
-                          "it looks like a ZIP bomb")
+        raise IngestError(say("refused: {this} holds {parts:,} parts (limit {limit:,}); it looks like a ZIP bomb",
+                              this=label, parts=summary.entries, limit=MAX_ZIP_ENTRIES))
     if summary.unzipped > max_expanded_mb * MB or (summary.unzipped > SMALL_UNZIPPED_MB * MB and ratio > MAX_RATIO):
-        raise IngestError(f"refused: this {label} would expand to {summary.unzipped / MB:,.0f} MB when unzipped "
-                          f"({ratio:,.0f}:1; limits {max_expanded_mb:,} MB (max_expanded_mb) and {MAX_RATIO}:1); "
-                          "it looks like a ZIP bomb")
+        raise IngestError(say("refused: {this} would expand to {mb:,.0f} MB when unzipped ({ratio:,.0f}:1; limits "
+                              "{limit:,} MB (max_expanded_mb) and {max_ratio}:1); it looks like a ZIP bomb",
+                              this=label, mb=summary.unzipped / MB, ratio=ratio, limit=max_expanded_mb,
+                              max_ratio=MAX_RATIO))
 
 
 def _looks_textual(head: bytes) -> bool:
@@ -90,20 +97,20 @@ def _refuse_known_binary(data: bytes) -> None:
     if guess is None or _looks_textual(head):
         return
     if guess.extension in _LEGACY_OFFICE:
-        raise IngestError(f"an old-format .{guess.extension} file cannot be read; save it as "
-                          f".{_LEGACY_OFFICE[guess.extension]} and upload that")
-    raise IngestError(f"unsupported file type: its content is {guess.mime} (.{guess.extension}), not a document; "
-                      f"supported: {', '.join(SUPPORTED)}")
+        raise IngestError(say("an old-format .{old} file cannot be read; save it as .{new} and upload that",
+                              old=guess.extension, new=_LEGACY_OFFICE[guess.extension]))
+    raise IngestError(say("unsupported file type: its content is {mime} (.{ext}), not a document; supported: "
+                          "{supported}", mime=guess.mime, ext=guess.extension, supported=", ".join(SUPPORTED)))
 
 
 def _office_kind(data: bytes, ext: str, max_expanded_mb: int) -> str:
-    label = f".{ext} file" if ext in _ZIP_KINDS else "ZIP archive"
+    label = _label(ext if ext in _ZIP_KINDS else None)
     summary = _zip_summary(data)
     if summary is None:
-        raise IngestError(f"this {label} is damaged (truncated?): its ZIP directory cannot be read")
-    _check_not_a_bomb(summary, f".{summary.kind} file" if summary.kind else label, max_expanded_mb)
+        raise IngestError(say("{this} is damaged (truncated?): its ZIP directory cannot be read", this=label))
+    _check_not_a_bomb(summary, _label(summary.kind) if summary.kind else label, max_expanded_mb)
     if summary.kind is None:
-        raise IngestError("a ZIP archive that is not a Word, PowerPoint, Excel or Hangul (HWPX) file")
+        raise IngestError(say("a ZIP archive that is not a Word, PowerPoint, Excel or Hangul (HWPX) file"))
     return summary.kind
 
 
@@ -111,25 +118,29 @@ def sniff_kind(name: str, data: bytes, max_expanded_mb: int = ReadLimits.expande
     """Return one of ``pdf txt md html csv docx pptx xlsx hwp hwpx`` or raise IngestError; an Office file
     may expand to ``max_expanded_mb`` (the setting) when unzipped."""
     if not data:
-        raise IngestError("empty file (0 bytes)")
+        raise IngestError(say("empty file (0 bytes)"))
     ext = extension(name)
     if b"%PDF-" in data[:1024]:
         return "pdf"
     if ext == "pdf":
-        raise IngestError("not a PDF: the file has no PDF header")
+        raise IngestError(say("not a PDF: the file has no PDF header"))
     if data[:4] == b"PK\x03\x04":
         return _office_kind(data, ext, max_expanded_mb)
     if data[:8] == OLE_MAGIC and is_hwp5(data):
         return "hwp"
     if data.startswith(HWP_SIGNATURE):  # HWP 3 and older: no OLE container
-        raise IngestError("an HWP file from Hangul 97 or older cannot be read; open it in a current Hangul, "
-                          "save it as .hwpx (or .hwp) and upload that")
+        raise IngestError(say("an HWP file from Hangul 97 or older cannot be read; open it in a current Hangul, "
+                              "save it as .hwpx (or .hwp) and upload that"))
     _refuse_known_binary(data)
     if ext in ("docx", "pptx", "xlsx"):
-        raise IngestError(f"not a valid .{ext} file (it is not an Office ZIP package)")
+        raise IngestError(say("not a valid .{ext} file (it is not an Office ZIP package)", ext=ext))
     if ext in ("hwp", "hwpx"):
-        raise IngestError(f"not a valid .{ext} file: it is not a Hangul document, or it is damaged or truncated")
+        raise IngestError(say("not a valid .{ext} file: it is not a Hangul document, or it is damaged or truncated",
+                              ext=ext))
     if ext in BY_EXTENSION:
         return BY_EXTENSION[ext]
-    shown = f".{ext}" if ext else "no extension"
-    raise IngestError(f"unsupported file type ({shown}); supported: {', '.join(SUPPORTED)}")
+    if not ext:
+        raise IngestError(say("unsupported file type (no extension); supported: {supported}",
+                              supported=", ".join(SUPPORTED)))
+    raise IngestError(say("unsupported file type (.{ext}); supported: {supported}", ext=ext,
+                          supported=", ".join(SUPPORTED)))

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import copy
 import pickle
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from babel.messages.catalog import Catalog
-from babel.messages.pofile import write_po
 
 from core import i18n
 from core.i18n import Text, catalogued, environment_language, in_language, joined, language_of, message_of, say, say_n
+from tests.i18n_helpers import use_korean
 
 KOREAN = {
     "{name}: {doing}": "{name}: {doing}",
@@ -29,21 +27,8 @@ PLURALS = {("{n} chunk", "{n} chunks"): "구절 {n}개"}
 
 
 @pytest.fixture
-def korean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A tiny Korean catalog in place of the project's, compiled afresh for this test."""
-    catalog = Catalog(locale="ko")
-    for msgid, msgstr in KOREAN.items():
-        catalog.add(msgid, msgstr)
-    for forms, msgstr in PLURALS.items():
-        catalog.add(forms, (msgstr,))
-    folder = tmp_path / "ko" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    with (folder / "messages.po").open("wb") as po:
-        write_po(po, catalog)
-    monkeypatch.setattr(i18n, "LOCALES", tmp_path)
-    i18n.translations.cache_clear()
-    yield
-    i18n.translations.cache_clear()
+def korean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_korean(tmp_path, monkeypatch, KOREAN, PLURALS)
 
 
 def test_say_is_the_english_sentence_exactly():
