@@ -18,12 +18,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
+from gettext import NullTranslations
 from io import BytesIO
 from pathlib import Path
-
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
 
 LOCALES = Path(__file__).resolve().parents[1] / "locales"
 LANGUAGES = ("ko", "en")
@@ -91,6 +88,11 @@ def translations(language: str) -> NullTranslations:
     path = LOCALES / language / "LC_MESSAGES" / "messages.po"
     if language == DEFAULT or not path.exists():
         return ENGLISH
+    # babel only here: it costs ~0.1 s to import, and English (every CLI call by default) needs none of it
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from babel.support import Translations
+
     with path.open("rb") as po:
         catalog = read_po(po, locale=language)
     compiled = BytesIO()

@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core.i18n import say
 from core.settings import Settings
 from core.store.base import Store
 from core.store.opening import open_store
@@ -302,7 +303,7 @@ class DocChat:
 
         imported = from_json(data)
         if not imported.turns:
-            raise TranscriptError("this conversation has no turns")
+            raise TranscriptError(say("this conversation has no turns"))
         conversation_id, record = new_id(), None
         for question, answer, asked in imported.turns:
             record = self.store.chats.add_turn(conversation_id, question, answer, imported.title, asked=asked or None,

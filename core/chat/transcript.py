@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from core.i18n import say
 from core.store.chats import Conversation
 from core.store.scope import Scope
 
@@ -55,21 +56,21 @@ def to_markdown(conversation: Conversation) -> str:
 def from_json(data: bytes | str) -> Imported:
     """The conversation in an exported JSON file; refuses anything else in one sentence."""
     if len(data) > MAX_IMPORT_BYTES:
-        raise TranscriptError("this file is larger than any conversation export (20 MB)")
+        raise TranscriptError(say("this file is larger than any conversation export (20 MB)"))
     try:
         parsed = json.loads(data)
     except (ValueError, UnicodeDecodeError):
-        raise TranscriptError("this file is not JSON") from None
+        raise TranscriptError(say("this file is not JSON")) from None
     if not isinstance(parsed, dict) or parsed.get("format") != FORMAT or not isinstance(parsed.get("turns"), list):
-        raise TranscriptError(f"this JSON is not a conversation exported by this app ({FORMAT})")
+        raise TranscriptError(say("this JSON is not a conversation exported by this app ({format})", format=FORMAT))
     turns = []
     for turn in parsed["turns"]:
         if not (isinstance(turn, dict) and isinstance(turn.get("question"), str)
                 and isinstance(turn.get("answer"), dict) and isinstance(turn["answer"].get("content"), str)):
-            raise TranscriptError("a turn of this conversation has no question or answer text")
+            raise TranscriptError(say("a turn of this conversation has no question or answer text"))
         turns.append((turn["question"], turn["answer"], str(turn.get("asked", ""))))
     try:
         scope = Scope.from_json(parsed.get("scope"))
     except ValueError as exc:
-        raise TranscriptError(f"this conversation's scope is not readable: {exc}") from None
+        raise TranscriptError(say("this conversation's scope is not readable: {reason}", reason=str(exc))) from None
     return Imported(str(parsed.get("title") or "Imported conversation"), turns, scope)

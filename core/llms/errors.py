@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 
+from core.i18n import say
 from core.llms.remote import display_url, without_credentials
 
 TIMEOUTS = ("httpx.TimeoutException", "openai.APITimeoutError", "huggingface_hub.errors.InferenceTimeoutError",
@@ -70,19 +71,23 @@ def explain(exc: BaseException, name: str, url: str, timeout: float) -> LLMUnava
     shown, reason = display_url(url), _reason(exc, url)
     chain = list(_chain(exc))
     if any(isinstance(e, _classes(TIMEOUTS)) for e in chain):
-        return LLMUnavailable(f"{name}: no answer from {shown} within {timeout:g} s (timed out); "
-                              "the server may be busy or the model still loading")
+        return LLMUnavailable(say("{name}: no answer from {url} within {timeout:g} s (timed out); the server may be "
+                                  "busy or the model still loading", name=name, url=shown, timeout=timeout))
     status = _status(exc)
     if status == 404:
-        return LLMUnavailable(f"{name}: {shown} answered 404 not found ({reason}); "
-                              "is the model name right and the model pulled or loaded on that server?")
+        return LLMUnavailable(say("{name}: {url} answered 404 not found ({reason}); is the model name right and the "
+                                  "model pulled or loaded on that server?", name=name, url=shown, reason=reason))
     if status in (401, 403):
-        return LLMUnavailable(f"{name}: {shown} refused access (HTTP {status}); check the API key or token")
+        return LLMUnavailable(say("{name}: {url} refused access (HTTP {status}); check the API key or token",
+                                  name=name, url=shown, status=status))
     if status is not None:
-        return LLMUnavailable(f"{name}: {shown} answered HTTP {status}: {reason}")
+        return LLMUnavailable(say("{name}: {url} answered HTTP {status}: {reason}", name=name, url=shown,
+                                  status=status, reason=reason))
     if any(isinstance(e, _classes(UNREACHABLE)) for e in chain):
-        return LLMUnavailable(f"{name}: server not reachable ({shown}): {reason}")
+        return LLMUnavailable(say("{name}: server not reachable ({url}): {reason}", name=name, url=shown,
+                                  reason=reason))
     if any(isinstance(e, _classes(MALFORMED)) for e in chain):
-        return LLMUnavailable(f"{name}: {shown} sent a reply this app cannot read (not the expected stream format): "
-                              f"{reason}")
-    return LLMUnavailable(f"{name} at {shown} failed: {type(exc).__name__}: {reason}")
+        return LLMUnavailable(say("{name}: {url} sent a reply this app cannot read (not the expected stream format): "
+                                  "{reason}", name=name, url=shown, reason=reason))
+    return LLMUnavailable(say("{name} at {url} failed: {error}: {reason}", name=name, url=shown,
+                              error=type(exc).__name__, reason=reason))

@@ -30,7 +30,7 @@ class ModelLock:
         self._held = False
         self._holder: threading.Thread | None = None  # the thread that took it, for ``held_by``
         self._queue: list[threading.Thread] = []  # threads waiting for it, first come first served
-        self.closed_because = ""  # set, under the lock, when the model is closed
+        self.closed_because = ""  # set, under the lock, when the model is closed: a sentence (core.i18n Text)
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         me = threading.current_thread()

@@ -33,6 +33,7 @@ from typing import Any
 
 from cachetools import TTLCache
 
+from core.i18n import catalogued, say
 from core.llms.backend import Backend, LLMOption, RemoteBackend
 from core.llms.errors import LLMUnavailable
 from core.llms.gpt4all_backend import GPT4AllBackend
@@ -96,10 +97,12 @@ def find_option(name: str, settings: Settings) -> LLMOption:
             return option
     for option in options:  # the server is down or lists nothing: say that, not "unknown model"
         if option.model == "*":
-            raise LLMUnavailable(f"{name}: {option.state}" + (f" ({option.detail})" if option.detail else ""))
+            state = catalogued(option.state)  # its name as the pages list it
+            raise LLMUnavailable(say("{name}: {state} ({detail})", name=name, state=state, detail=option.detail)
+                                 if option.detail else say("{name}: {state}", name=name, state=state))
     everything = available_llms(settings) if runtime in BACKENDS else options
-    known = ", ".join(o.name for o in everything if o.ready) or "none"
-    raise LLMUnavailable(f"unknown model {name!r}; available: {known}")
+    known = ", ".join(o.name for o in everything if o.ready) or say("none")
+    raise LLMUnavailable(say("unknown model {name}; available: {known}", name=repr(name), known=known))
 
 
 @dataclass
@@ -149,7 +152,9 @@ def _ready_option(name: str, settings: Settings) -> LLMOption:
             return option
     option = find_option(name, settings)
     if not option.ready:
-        raise LLMUnavailable(f"{name} is {option.state}" + (f": {option.detail}" if option.detail else ""))
+        state = catalogued(option.state)
+        raise LLMUnavailable(say("{name} is {state}: {detail}", name=name, state=state, detail=option.detail)
+                             if option.detail else say("{name} is {state}", name=name, state=state))
     if key is not None:
         with _lock:
             _found[key] = option
@@ -160,15 +165,15 @@ def _retire(slot: Slot, built: _Built) -> None:
     """Close the instance in ``slot`` once no question runs on it, and forget its copies; a session
     still holding one gets a clear message from its lock instead of a freed model."""
     if not built.lock.acquire(timeout=RETIRE_WAIT):
-        raise LLMUnavailable(f"{slot[0]} is still answering another question with other settings; "
-                             "ask again in a moment")
+        raise LLMUnavailable(say("{name} is still answering another question with other settings; ask again in a "
+                                 "moment", name=slot[0]))
     try:
         with _lock:
             del _built[slot]
             for key in [k for k in _loaded if k[:2] == slot]:
                 del _loaded[key]
-        built.lock.closed_because = (f"{slot[0]} was just reloaded with other settings (such as another context "
-                                     "size) for another question; ask again")
+        built.lock.closed_because = say("{name} was just reloaded with other settings (such as another context "
+                                        "size) for another question; ask again", name=slot[0])
         built.backend.close(built.model)
     finally:
         built.lock.release()
@@ -182,7 +187,7 @@ def _build(backend: Backend, option: LLMOption, settings: Settings) -> Any:
     except Exception as exc:  # noqa: BLE001 - a model that fails to load is a message
         url = backend.url(settings) if isinstance(backend, RemoteBackend) else ""
         reason = without_credentials(str(exc), url)
-        raise LLMUnavailable(f"{option.name} failed to load: {reason}") from exc
+        raise LLMUnavailable(say("{name} failed to load: {reason}", name=option.name, reason=reason)) from exc
 
 
 def load_llm(name: str, settings: Settings) -> LoadedLLM:

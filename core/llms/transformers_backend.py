@@ -18,6 +18,7 @@ from typing import Any
 
 from langchain_core.runnables import Runnable
 
+from core.i18n import say
 from core.llms.backend import LLMOption, LocalBackend
 from core.llms.errors import LLMUnavailable
 from core.llms.model_files import ModelFile
@@ -49,7 +50,7 @@ class TransformersBackend(LocalBackend):
             folder, where = path.parent, {"gguf_file": path.name, "local_files_only": True}
         tokenizer = AutoTokenizer.from_pretrained(str(folder), **where)
         if not tokenizer.chat_template:
-            raise LLMUnavailable(f"{option.name} has no chat template; use a chat (instruct) model")
+            raise LLMUnavailable(say("{name} has no chat template; use a chat (instruct) model", name=option.name))
         model = AutoModelForCausalLM.from_pretrained(str(folder), **where)
         generator = pipeline("text-generation", model=model, tokenizer=tokenizer, device="cpu")
         llm = HuggingFacePipeline(pipeline=generator, model_id=option.model)

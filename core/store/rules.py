@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from core.i18n import say
 from core.store.base import LibraryMismatch
 from core.store.records import Chunk, DocumentRecord, Hit, NewDocument
 from core.store.scope import Scope, limiting
@@ -33,17 +34,16 @@ def checked_model(new: Sequence[NewDocument]) -> str | None:
             raise ValueError("one vector per chunk is required")
     models = {doc.embedding_model for doc in new}
     if len(models) > 1:
-        raise LibraryMismatch(f"one embedding model per library, not {sorted(models)}")
+        raise LibraryMismatch(say("one embedding model per library, not {models}", models=sorted(models)))
     return next(iter(models), None)
 
 
 def check_model(built_with: str | None, name: str, has_chunks: bool) -> None:
     """Refuse vectors of ``name`` in a library whose chunks hold vectors of another model."""
     if built_with and built_with != name and has_chunks:
-        raise LibraryMismatch(
-            f"this library was indexed with {built_with!r}, not {name!r}; "
-            "re-index it to switch models (python -m core reindex, or Documents → Re-index)"
-        )
+        raise LibraryMismatch(say("this library was indexed with {built_with}, not {name}; re-index it to switch "
+                                  "models (python -m core reindex, or Documents → Re-index)",
+                                  built_with=repr(built_with), name=repr(name)))
 
 
 def check_unchanged(current: set[int], ids: np.ndarray) -> None:
