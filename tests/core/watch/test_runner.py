@@ -1,0 +1,78 @@
+"""`watch run`: one pass and exit for scripts (`--once`), or the real watchdog observer seeing a file
+dropped into the folder; one runner per data dir."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from core.watch.runner import AlreadyRunning, Runner, hold_run_lock
+from core.watch.sync import Timing
+from tests.core.watch.helpers import Watch, watch_cli, write
+
+DEADLINE_SECONDS = 60  # generous: the CPU is shared; the observer itself reacts in well under a second
+
+
+def test_run_once_prints_what_it_did_and_exits(watch: Watch, capsys):
+    write(watch.folder / "good.txt", "A good file")
+    (watch.folder / "empty.txt").write_bytes(b"")
+    watch.app.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    watch.app.settings = watch.app.settings.replace(watch_settle_seconds=0)
+    watch.add()
+    assert watch_cli(watch.app, "run", "--once") == 1  # a file failed
+    out = capsys.readouterr().out
+    assert f"added    {watch.folder}/good.txt" in out and f"failed   {watch.folder}/empty.txt" in out
+    assert watch_cli(watch.app, "run", "--once") == 0  # nothing new; the failure is not retried
+    assert capsys.readouterr().out == ""
+    assert watch_cli(watch.app, "list") == 0
+    listed = capsys.readouterr().out
+    assert "1 file in the library; 1 failed" in listed and "failed   empty.txt: empty file (0 bytes)" in listed
+
+
+def test_one_runner_per_data_dir(watch: Watch, capsys):
+    lock = hold_run_lock(watch.app.settings.data_dir)
+    try:
+        with pytest.raises(AlreadyRunning):
+            hold_run_lock(watch.app.settings.data_dir)
+        assert watch_cli(watch.app, "run", "--once") == 1
+        assert "already keeping" in capsys.readouterr().err
+    finally:
+        lock.release()
+
+
+def test_watch_run_ingests_a_file_dropped_into_the_folder(watch: Watch):
+    write(watch.folder / "first.txt", "There before the watch started")
+    watch.add(collection="dropped")
+    runner = Runner(watch.app, watch.app.settings.data_dir, Timing(grace_seconds=0, settle_seconds=0),
+                    watch.lines.append)
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            runner.run_forever(stop)
+        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        _until(lambda: "first.txt" in watch.names(), "the start-up pass")
+        write(watch.folder / "sub" / "dropped.txt", "Dropped in while the watch runs", mtime=None)
+        _until(lambda: "dropped.txt" in watch.names(), "the dropped file")
+        assert [d.collection for d in watch.app.documents() if d.name == "dropped.txt"] == ["dropped"]
+        (watch.folder / "first.txt").unlink()
+        _until(lambda: "first.txt" not in watch.names(), "the deleted file's removal")
+    finally:
+        stop.set()
+        thread.join(timeout=DEADLINE_SECONDS)
+    assert not thread.is_alive() and errors == []
+
+
+def _until(done, what: str) -> None:
+    ends = time.monotonic() + DEADLINE_SECONDS
+    while not done():
+        assert time.monotonic() < ends, f"gave up waiting for {what}"
+        time.sleep(0.05)
