@@ -26,6 +26,8 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
+from core.i18n import Text, joined, say
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "DOCCHAT_"
 DEFAULT_LLM = "llama.cpp:qwen2.5-coder-1.5b-instruct-q4_k_m"
@@ -170,7 +172,7 @@ def load_settings(environ: Mapping[str, str] | None = None, settings_file: Path 
     try:
         from_file = TomlConfigSettingsSource(Settings, toml_file=path)()
     except tomllib.TOMLDecodeError as error:
-        raise InvalidSettings(f"{path} is not valid TOML: {error}") from None
+        raise InvalidSettings(say("{path} is not valid TOML: {error}", path=str(path), error=str(error))) from None
     # the variables as given; pydantic turns each string into its field's type when checking
     from_env = {name: raw for name in Settings.model_fields if (raw := env.get(ENV_PREFIX + name.upper()))}
     sources = {name: str(path) for name in from_file} | {name: ENV_PREFIX + name.upper() for name in from_env}
@@ -184,22 +186,26 @@ def _checked(values: Mapping[str, Any], sources: Mapping[str, str] | None = None
         raise InvalidSettings(_sentence(error, sources or {})) from None
 
 
-def _sentence(error: ValidationError, sources: Mapping[str, str]) -> str:
-    """All that is wrong, in one line: 'setting fusion = 'foo' (from DOCCHAT_FUSION) should be 'convex' or 'rrf''."""
-    parts: dict[str, str] = {}
+def _sentence(error: ValidationError, sources: Mapping[str, str]) -> Text:
+    """All that is wrong, in one line: 'setting fusion = 'foo' (from DOCCHAT_FUSION) should be 'convex' or 'rrf''.
+    The frame is translatable; the reason is pydantic's (or a validator's) English, as it gave it."""
+    parts: dict[str, Text] = {}
     for problem in error.errors():
         name = str(problem["loc"][0]) if problem["loc"] else "settings"
         source = sources.get(name)
         if name in parts:
             continue  # a union reports each of its members; the first says enough
         if problem["type"] == "extra_forbidden":
-            parts[name] = f"unknown setting {name}" + (f" in {source}" if source else "")
+            parts[name] = say("unknown setting {name} in {source}", name=name, source=source) if source \
+                else say("unknown setting {name}", name=name)
             continue
         value = problem["input"]
         shown = repr(value) if isinstance(value, str) else str(value)
         reason = problem["msg"].removeprefix("Value error, ").replace("Input should be", "should be")
-        parts[name] = f"setting {name} = {shown}" + (f" (from {source})" if source else "") + f" {reason}"
-    return "; ".join(parts.values())
+        parts[name] = say("setting {name} = {value} (from {source}) {reason}", name=name, value=shown, source=source,
+                          reason=reason) if source \
+            else say("setting {name} = {value} {reason}", name=name, value=shown, reason=reason)
+    return joined("; ", parts.values())
 
 
 def default(name: str) -> Any:

@@ -1,5 +1,5 @@
 """The errors the pages show besides ingest's (a model that cannot answer, a library of another model,
-a file that is no conversation) keep their English sentence and can be said in Korean; a model's
+a file that is no conversation, a bad setting) keep their English sentence and can be said in Korean; a model's
 state inside one is said as the pages name it."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from core.chat.transcript import TranscriptError, from_json
 from core.i18n import Text, in_language, message_of
 from core.llms import registry
 from core.llms.errors import LLMUnavailable, explain
+from core.settings import InvalidSettings, load_settings
 from core.store.base import LibraryMismatch
 from core.store.rules import check_model
 from tests.i18n_helpers import use_korean
@@ -24,6 +25,8 @@ KOREAN = {
     "this file is not JSON": "JSON 파일이 아니에요.",
     "this library was indexed with {built_with}, not {name}; re-index it to switch models (python -m core reindex, "
     "or Documents → Re-index)": "이 라이브러리는 {name}이(가) 아닌 {built_with}(으)로 색인됐어요.",
+    "unknown setting {name} in {source}": "{source}에 알 수 없는 설정 {name}이(가) 있어요",
+    "setting {name} = {value} (from {source}) {reason}": "설정 {name} = {value}({source}): {reason}",
 }
 
 
@@ -60,3 +63,14 @@ def test_a_library_of_another_model_and_a_file_that_is_no_conversation(korean):
         from_json(b"not json")
     assert str(refused.value) == "this file is not JSON"
     assert in_language(message_of(refused.value), "ko") == "JSON 파일이 아니에요."
+
+
+def test_a_bad_setting_frames_pydantic_words_in_korean(tmp_path, korean):
+    toml = tmp_path / "settings.toml"
+    toml.write_text("nope = 1\n")
+    with pytest.raises(InvalidSettings) as refused:
+        load_settings({"DOCCHAT_K": "0"}, settings_file=toml)
+    assert str(refused.value) == ("setting k = '0' (from DOCCHAT_K) should be greater than or equal to 1; unknown "
+                                  f"setting nope in {toml}")
+    assert in_language(message_of(refused.value), "ko") == (
+        f"설정 k = '0'(DOCCHAT_K): should be greater than or equal to 1; {toml}에 알 수 없는 설정 nope이(가) 있어요")

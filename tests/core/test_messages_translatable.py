@@ -1,5 +1,5 @@
 """Every refusal core raises for a person to read (an ingest refusal, a model that cannot answer, a
-library of another model, a file that is no conversation) is built with ``core.i18n.say`` (or
+library of another model, a file that is no conversation, a bad setting) is built with ``core.i18n.say`` (or
 ``say_n`` / ``joined``), so the pages can say it in Korean: a new ``raise IngestError(f"...")`` would
 reach a Korean reader in English, and this check names it. Read from the source (AST), as
 ``pybabel extract`` reads it."""
@@ -12,9 +12,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 # Calls whose first argument is a sentence for the user: the exceptions the pages show, and the limit
 # check's phrase that names what expanded.
-RAISERS = {"IngestError", "LimitExceeded", "expansion_refusal", "LLMUnavailable", "LibraryMismatch", "TranscriptError"}
+RAISERS = {"IngestError", "LimitExceeded", "expansion_refusal", "LLMUnavailable", "LibraryMismatch", "TranscriptError",
+           "InvalidSettings"}
+TEXT_FUNCTIONS = {"upload_refusal", "_sentence"}  # return a Text (or "" when there is nothing to refuse)
 SAYERS = {"say", "say_n", "joined"}
-TEXT_FUNCTIONS = {"upload_refusal"}  # return a Text (or "" when there is nothing to refuse)
 
 
 def _called(node: ast.expr) -> str | None:
