@@ -16,6 +16,16 @@ from core.settings import Settings
 SHARED = Settings().corpus_dir  # the setting's default: DOCCHAT_CORPUS_DIR of the test run does not move it
 
 
+@pytest.fixture(autouse=True)
+def english_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts in a plain English locale, whatever the runner's: the CLI follows LANGUAGE,
+    LC_ALL, LC_MESSAGES and LANG (core.i18n), so on a Korean machine the English tests would turn Korean.
+    Child processes (``python -m core`` in a subprocess) inherit it through ``os.environ``."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", chunk_size=300, chunk_overlap=30, k=3,
