@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.text import plural
+from core.cli_text import reason, tell
+from core.i18n import in_language, say, say_n
 
 if TYPE_CHECKING:
     from core.service import DocChat
@@ -30,9 +31,17 @@ def add_chats_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     restore.add_argument("file", type=Path)
 
 
+def _turns(count: int, lang: str) -> str:
+    """``3 turns`` in ``lang``, already translated: ``list`` pads it to a column."""
+    return in_language(say_n("{n} turn", "{n} turns", count), lang)
+
+
 def run_chats(args: argparse.Namespace, app: DocChat) -> int:
+    """One ``chats`` action; its human lines in ``args.lang`` (set by ``core.cli.main``), JSON and the
+    exported transcripts as they are."""
     from core.chat.transcript import TranscriptError, to_json, to_markdown
 
+    lang = args.lang
     if args.action == "list":
         found = app.conversations(args.search)
         if args.json:
@@ -40,25 +49,27 @@ def run_chats(args: argparse.Namespace, app: DocChat) -> int:
                                                  "updated": c.updated, "turns": c.turns} for c in found]},
                              ensure_ascii=False))
         for c in [] if args.json else found:
-            print(f"{c.id}  {plural(c.turns, 'turn'):>9}  {c.updated[:16].replace('T', ' ')}  {c.title}")
+            print(f"{c.id}  {_turns(c.turns, lang):>9}  {c.updated[:16].replace('T', ' ')}  {c.title}")
         return 0
     if args.action == "import":
         try:
             record = app.import_conversation(args.file.read_bytes())
         except (OSError, TranscriptError) as exc:
-            print(f"error: cannot import {args.file}: {exc}", file=sys.stderr)
+            tell(say("error: cannot import {file}: {reason}", file=args.file, reason=reason(exc)), lang,
+                 file=sys.stderr)
             return 1
-        print(f"imported {record.id}  {plural(record.turns, 'turn')}  {record.title}")
+        tell(say("imported {id}  {turns}  {title}", id=record.id, turns=say_n("{n} turn", "{n} turns", record.turns),
+                 title=record.title), lang)
         return 0
     if args.action == "delete":
         if not app.delete_conversation(args.id):
-            print(f"error: no conversation {args.id}", file=sys.stderr)
+            tell(say("error: no conversation {id}", id=args.id), lang, file=sys.stderr)
             return 1
-        print(f"deleted {args.id}")
+        tell(say("deleted {id}", id=args.id), lang)
         return 0
     conversation = app.conversation(args.id)
     if conversation is None:
-        print(f"error: no conversation {args.id}", file=sys.stderr)
+        tell(say("error: no conversation {id}", id=args.id), lang, file=sys.stderr)
         return 1
     as_json = args.action == "export" and args.format == "json"
     print(to_json(conversation) if as_json else to_markdown(conversation), end="" if not as_json else "\n")

@@ -10,10 +10,23 @@ from typing import TYPE_CHECKING
 
 from core.benchmarks.cli import add_bench_parser
 from core.chats_cli import add_chats_parser
+from core.cli_text import (
+    STAGES,
+    add_language_option,
+    bar_format,
+    chosen_language,
+    document_line,
+    error,
+    library_notes,
+    outcome_word,
+    page_of,
+    result_line,
+    tell,
+)
 from core.eval.cli import add_eval_parser
+from core.i18n import in_language, say, say_n
 from core.settings import InvalidSettings, load_settings
 from core.store.scope import Scope
-from core.text import plural
 
 if TYPE_CHECKING:  # imported where used: `list` needs none of the models
     from core.chat.engine import Verdict
@@ -89,10 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="postgresql://user@host/database (default: setting database_url)")
     add_bench_parser(sub)
     add_chats_parser(sub)
+    add_language_option(parser)
     return parser
-
-
-_BAR = "{l_bar}{bar}| {n:.1f}/{total} files [{elapsed}<{remaining}{postfix}]"
 
 
 def _app(args: argparse.Namespace) -> DocChat:
@@ -101,7 +112,7 @@ def _app(args: argparse.Namespace) -> DocChat:
     return DocChat(load_settings().with_data_dir(args.data_dir))
 
 
-def _repaired(app: DocChat) -> None:
+def _repaired(app: DocChat, lang: str) -> None:
     """Before a command that searches or writes: vectors the library lost (index file deleted,
     damaged, put back from a backup) are rebuilt from the stored passages, with a progress bar."""
     from tqdm import tqdm
@@ -109,20 +120,12 @@ def _repaired(app: DocChat) -> None:
     missing = app.missing_vectors()
     if not missing or app.needs_reindex():
         return
-    print(f"rebuilding the search vectors of {plural(missing, 'passage')} from their stored text "
-          "(the index file was missing or not this library's)", file=sys.stderr, flush=True)
+    tell(say_n("rebuilding the search vectors of {n} passage from their stored text "
+               "(the index file was missing or not this library's)",
+               "rebuilding the search vectors of {n} passages from their stored text "
+               "(the index file was missing or not this library's)", missing), lang, file=sys.stderr, flush=True)
     with tqdm(total=100, unit="%", file=sys.stderr, disable=None) as bar:
         app.repair(lambda done: bar.update(round(done * 100) - bar.n))
-
-
-def _library_notes(app: DocChat) -> None:
-    """What the library lacks, on stderr (stdout keeps its contract): nothing here is dropped."""
-    if missing := app.missing_vectors():
-        print(f"note: {plural(missing, 'passage')} have no search vectors; they are rebuilt from their "
-              "stored text by the next search, ask or ingest", file=sys.stderr)
-    for doc in app.missing_originals():
-        print(f"note: the stored original of {doc.name} (sha256 {doc.sha256[:12]}) is missing; its passages "
-              "are still searchable, but it cannot be downloaded or read again", file=sys.stderr)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -131,12 +134,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from core.ingest.records import Upload
 
     app = _app(args)
-    _repaired(app)
+    _repaired(app, args.lang)
     files = len(args.files)
-    bar = tqdm(total=files, unit="file", file=sys.stderr, disable=None, bar_format=_BAR)
+    bar = tqdm(total=files, unit="file", file=sys.stderr, disable=None, bar_format=bar_format(args.lang))
 
     def on_progress(event: Progress) -> None:
-        bar.set_postfix_str(f"{event.name[:30]} {event.stage}", refresh=False)
+        bar.set_postfix_str(f"{event.name[:30]} {in_language(STAGES[event.stage], args.lang)}", refresh=False)
         bar.update(round((event.overall or 0.0) * files, 3) - bar.n)  # ingest_uploads always sets overall
 
     uploads = [Upload(str(path), path=path, password=args.password, collection=args.collection,
@@ -145,22 +148,22 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     for result in app.ingest_uploads(uploads, on_progress):
         failed += not result.ok
         bar.clear()
-        hint = {"replace": " (add --replace)", "password": " (add --password)"}.get(result.needs, "")
-        print(result.line() + hint, flush=True)
+        hint = {"replace": say(" (add --replace)"), "password": say(" (add --password)")}.get(result.needs, "")
+        print(result_line(result, args.lang) + in_language(hint, args.lang), flush=True)
     bar.close()
     return 1 if failed else 0
 
 
 def cmd_search(args: argparse.Namespace) -> int:
     if bool(args.question) == bool(args.batch):
-        print("search needs either QUESTION or --batch FILE", file=sys.stderr)
+        tell(say("search needs either QUESTION or --batch FILE"), args.lang, file=sys.stderr)
         return 2
     app = _app(args)
     scope = _scope(app, args)
-    _repaired(app)
+    _repaired(app, args.lang)
     if args.batch:
         if not args.json:
-            print("search --batch prints JSON lines; add --json", file=sys.stderr)
+            tell(say("search --batch prints JSON lines; add --json"), args.lang, file=sys.stderr)
             return 2
         with open(args.batch, encoding="utf-8") as handle:
             for line in handle:
@@ -176,10 +179,11 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(json.dumps({"question": args.question, "results": [h.to_json() for h in hits]}, ensure_ascii=False))
         return 0
     if not hits:
-        print("no passages found (is the library empty?)")
+        tell(say("no passages found (is the library empty?)"), args.lang)
     for n, hit in enumerate(hits, 1):
-        page = f", page {hit.page}" if hit.page is not None else ""
-        print(f"[{n}] {hit.source}{page} (score {hit.score:.3f})\n    {hit.text[:300]!s}\n")
+        found = say("[{n}] {source}{page} (score {score})", n=n, source=hit.source, page=page_of(hit.page),
+                    score=format(hit.score, ".3f"))
+        print(f"{in_language(found, args.lang)}\n    {hit.text[:300]!s}\n")
     return 0
 
 
@@ -188,7 +192,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     app = _app(args)
     scope = _scope(app, args)
-    _repaired(app)
+    _repaired(app, args.lang)
     try:  # a server can fail at any point of the answer: one clear line, exit 1
         llm = app.llm(args.llm)
         engine = app.engine(llm, scope=scope)
@@ -204,21 +208,21 @@ def cmd_ask(args: argparse.Namespace) -> int:
             text += token
             print(token, end="", flush=True)
     except LLMUnavailable as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        tell(error(exc), args.lang, file=sys.stderr)
         return 1
     if not sources:  # nothing was searched (a question over the length limit) or nothing found
         print()
         return 0
     if engine.verdict(answer, text).refused:
-        print(f"\n\n{UNSUPPORTED}", end="")
-    print("\n\nSources:" if answer.found else "\n\nClosest passages (none close enough to answer from):")
-    for n, src in enumerate(sources, 1):
-        page = f", page {src['page']}" if src["page"] is not None else ""
-        print(f"  [{n}] {src['source']}{page}")
+        print(f"\n\n{in_language(UNSUPPORTED, args.lang)}", end="")
+    heading = say("Sources:") if answer.found else say("Closest passages (none close enough to answer from):")
+    print(f"\n\n{in_language(heading, args.lang)}")
+    for n, hit in enumerate(answer.sources, 1):  # what ``sources`` was made from
+        print(f"  [{n}] {hit.source}{in_language(page_of(hit.page), args.lang)}")
     return 0
 
 
-UNSUPPORTED = "Not in your documents: no sentence of this answer is supported by the passages below."
+UNSUPPORTED = say("Not in your documents: no sentence of this answer is supported by the passages below.")
 
 
 def _checked(verdict: Verdict) -> dict:
@@ -236,27 +240,26 @@ def _checked(verdict: Verdict) -> dict:
 def cmd_list(args: argparse.Namespace) -> int:
     app = _app(args)
     docs = app.documents(args.collection)
-    _library_notes(app)
+    library_notes(app.missing_vectors(), app.missing_originals(), args.lang)
     if args.json:
         print(json.dumps({"documents": [d.to_json() for d in docs]}, ensure_ascii=False))
         return 0
     if not docs:
-        print("the library is empty")
+        tell(say("the library is empty"), args.lang)
     for d in docs:
-        pages = f"{d.pages} pages, " if d.pages is not None else ""
-        where = f", collection {d.collection}" if d.collection else ""
-        print(f"{d.name}  ({d.kind}, {pages}{d.chunks} chunks, added {d.added}{where}, sha256 {d.sha256[:12]})")
+        tell(document_line(d), args.lang)
     return 0
 
 
-def _one_document(app: DocChat, ref: str) -> DocumentRecord | None:
+def _one_document(app: DocChat, ref: str, lang: str) -> DocumentRecord | None:
     """The one document ``ref`` names, or None after saying why on stderr."""
     matches = app.find_documents(ref)
     if not matches:
-        print(f"error: no document named or hashed {ref!r} (see `list`)", file=sys.stderr)
+        tell(say("error: no document named or hashed {ref} (see `list`)", ref=repr(ref)), lang, file=sys.stderr)
         return None
     if len(matches) > 1:
-        print(f"error: {ref!r} matches {len(matches)} documents; use the sha256:", file=sys.stderr)
+        tell(say("error: {ref} matches {n} documents; use the sha256:", ref=repr(ref), n=len(matches)), lang,
+             file=sys.stderr)
         for d in matches:
             print(f"  {d.sha256}  {d.name}", file=sys.stderr)
         return None
@@ -266,7 +269,7 @@ def _one_document(app: DocChat, ref: str) -> DocumentRecord | None:
 def _scope(app: DocChat, args: argparse.Namespace) -> Scope:
     """What ``--collection`` and ``--document`` limit a search to; each document named as
     ``delete`` names one. ``Refused`` when a name finds no document or several."""
-    found = [_one_document(app, ref) for ref in args.document or []]
+    found = [_one_document(app, ref, args.lang) for ref in args.document or []]
     if None in found:
         raise Refused
     return Scope.of(args.collection, [d.sha256 for d in found if d] if args.document else None)
@@ -274,27 +277,28 @@ def _scope(app: DocChat, args: argparse.Namespace) -> Scope:
 
 def cmd_delete(args: argparse.Namespace) -> int:
     app = _app(args)
-    document = _one_document(app, args.ref)
+    document = _one_document(app, args.ref, args.lang)
     if document is None:
         return 1
     removed = app.delete(document.sha256)
     if removed is None:
-        print(f"error: {document.name} was already removed", file=sys.stderr)
+        tell(say("error: {name} was already removed", name=document.name), args.lang, file=sys.stderr)
         return 1
-    print(f"deleted {removed.name} ({plural(removed.chunks, 'chunk')}, sha256 {removed.sha256[:12]})")
+    tell(say_n("deleted {name} ({n} chunk, sha256 {sha})", "deleted {name} ({n} chunks, sha256 {sha})",
+               removed.chunks, name=removed.name, sha=removed.sha256[:12]), args.lang)
     return 0
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-
     options = _app(args).llm_options()
     if args.json:
         print(json.dumps({"models": [o.to_json() for o in options]}, ensure_ascii=False))
         return 0
-    for o in options:
+    leaves = "  " + in_language(say("(questions and passages leave this machine)"), args.lang)
+    for o in options:  # state and detail are core's words: looked up whole
         where = f"  -> {o.url}" if o.url and o.url not in o.detail else ""
-        leaves = "  (questions and passages leave this machine)" if o.leaves_machine else ""
-        print(f"{o.name:55} {o.state}{'  ' + o.detail if o.detail else ''}{where}{leaves}")
+        detail = "  " + in_language(o.detail, args.lang) if o.detail else ""
+        print(f"{o.name:55} {in_language(o.state, args.lang)}{detail}{where}{leaves if o.leaves_machine else ''}")
     return 0
 
 
@@ -303,21 +307,22 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
     app = _app(args)
     if args.refs and args.all:
-        print("reindex takes NAME|SHA or --all, not both", file=sys.stderr)
+        tell(say("reindex takes NAME|SHA or --all, not both"), args.lang, file=sys.stderr)
         return 2
     if args.refs or args.reread:
-        found = app.documents() if args.reread else [_one_document(app, ref) for ref in args.refs]
+        found = app.documents() if args.reread else [_one_document(app, ref, args.lang) for ref in args.refs]
         docs = [d for d in found if d is not None]
         if len(docs) < len(found):
             return 1
         results = [app.reread(d.sha256) for d in docs]
         for result in results:
-            print(result.line(), flush=True)
+            print(result_line(result, args.lang), flush=True)
         return 0 if all(r.ok for r in results) else 1
-    built_with = app.built_with() or "nothing"
+    built_with = app.built_with() or say("nothing")
     with tqdm(total=100, unit="%", file=sys.stderr, disable=None) as bar:
         count = app.reindex(lambda done: bar.update(round(done * 100) - bar.n))
-    print(f"re-indexed {plural(count, 'chunk')} with {app.settings.embedding_model} (was {built_with})")
+    tell(say_n("re-indexed {n} chunk with {model} (was {built_with})", "re-indexed {n} chunks with {model} "
+               "(was {built_with})", count, model=app.settings.embedding_model, built_with=built_with), args.lang)
     return 0
 
 
@@ -339,24 +344,32 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     settings = load_settings().with_data_dir(args.data_dir)
     url = args.url or settings.database_url
     if not url:
-        print("migrate needs the PostgreSQL URL (argument or setting database_url)", file=sys.stderr)
+        tell(say("migrate needs the PostgreSQL URL (argument or setting database_url)"), args.lang, file=sys.stderr)
         return 2
     if not (settings.data_dir / "library.sqlite").is_file():
-        print(f"error: no embedded library in {settings.data_dir}", file=sys.stderr)
+        tell(say("error: no embedded library in {where}", where=settings.data_dir), args.lang, file=sys.stderr)
         return 1
     import psycopg
 
     embedded = DocChat(settings.replace(database_url=""))
-    _repaired(embedded)  # every vector present before copying
+    _repaired(embedded, args.lang)  # every vector present before copying
+
+    def report(outcome: str, d: DocumentRecord) -> None:
+        word = f"{outcome_word(outcome, args.lang):8}"
+        tell(say_n("{outcome} {name} ({n} chunk)", "{outcome} {name} ({n} chunks)", d.chunks, outcome=word,
+                   name=d.name), args.lang, flush=True)
+
     try:
-        done = embedded.copy_to(url, lambda outcome, d: print(f"{outcome:8} {d.name} ({plural(d.chunks, 'chunk')})",
-                                                              flush=True))
+        done = embedded.copy_to(url, report)
     except psycopg.OperationalError as exc:  # unreachable, refused, wrong password: one line, no traceback
-        print(f"error: cannot open the PostgreSQL library: {exc}".strip(), file=sys.stderr)
+        print(in_language(say("error: cannot open the PostgreSQL library: {reason}", reason=str(exc)), args.lang)
+              .strip(), file=sys.stderr)
         return 1
-    missing = f", {len(done.missing)} not copied (stored file missing)" if done.missing else ""
-    print(f"copied {plural(len(done.copied), 'document')} ({plural(done.chunks, 'chunk')}) without re-embedding; "
-          f"{len(done.skipped)} already there{missing}")
+    missing = say(", {n} not copied (stored file missing)", n=len(done.missing)) if done.missing else ""
+    tell(say("copied {documents} ({chunks}) without re-embedding; {skipped} already there{missing}",
+             documents=say_n("{n} document", "{n} documents", len(done.copied)),
+             chunks=say_n("{n} chunk", "{n} chunks", done.chunks), skipped=len(done.skipped), missing=missing),
+         args.lang)
     return 1 if done.missing else 0
 
 
@@ -375,13 +388,14 @@ def main(argv: list[str] | None = None) -> int:
     from core.store.base import LibraryMismatch
 
     args = build_parser().parse_args(argv)
+    args.lang = chosen_language(args)
     try:
         return COMMANDS[args.command](args)
     except Refused:
         return 2
     except LibraryMismatch as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        tell(error(exc), args.lang, file=sys.stderr)
         return 1
     except InvalidSettings as exc:  # read by every command at its start: one line, no traceback
-        print(f"error: {exc}", file=sys.stderr)
+        tell(error(exc), args.lang, file=sys.stderr)
         return 2
