@@ -9,12 +9,13 @@ from streamlit.delta_generator import DeltaGenerator
 
 import core  # noqa: F401 - sets offline mode before any library is imported
 from core.chat.engine import Turn
+from core.i18n import message_of
 from core.llms.registry import LLMUnavailable
 from core.store.scope import Scope
 from ui import conversations, examples, model_picker, nav, page_viewer, scope
 from ui.access import require_password
 from ui.answer import finished, render_extras
-from ui.i18n import _, ngettext
+from ui.i18n import _, ngettext, said
 from ui.progress import ModelProgress, reading, searching, wait_for
 from ui.render import inert_markdown, inert_text
 from ui.repair import repair_vectors
@@ -153,13 +154,14 @@ if question := typed or st.session_state.pop(examples.ASKED, None):
             answered = True
         except LLMUnavailable as exc:
             status.update(state="error")
-            st.error(_("The model is not available: {error}").format(error=inert_text(str(exc))))
+            st.error(_("The model is not available: {error}").format(error=inert_text(said(message_of(exc)))))
             st.session_state.messages.pop()
             st.stop()
         except Exception as exc:  # noqa: BLE001 - a failed answer must not lose the conversation
             status.update(state="error")
-            st.error(_("The model failed to answer: {error}").format(error=inert_text(str(exc))))
-            text = _("*(the model failed to answer: {error})*").format(error=inert_text(str(exc)))
+            error = inert_text(said(message_of(exc)))  # core's own words said in Korean too; others as raised
+            st.error(_("The model failed to answer: {error}").format(error=error))
+            text = _("*(the model failed to answer: {error})*").format(error=error)
             message = {"role": "assistant", "content": text, "sources": sources, "found": found}
         st.session_state.messages.append(message)
     if answered:  # kept in the library; a failed or interrupted answer is not

@@ -52,7 +52,7 @@ if submitted and (fitting := within_upload_limit(files or [], settings().max_upl
     chosen = "" if collection in (None, NO_COLLECTION) else collection
     ingest([Upload(f.name, f.getvalue(), password=password or None, collection=chosen) for f in fitting],
            # overall: set on every event of a batch (core.ingest.batch), None only outside one
-           lambda event: bar.progress(min(event.overall or 0.0, 1.0), text=inert_text(event.words())))
+           lambda event: bar.progress(min(event.overall or 0.0, 1.0), text=inert_text(i18n.said(event.words()))))
     bar.progress(1.0, text=_("Done"))
 show_pending()
 
@@ -73,7 +73,7 @@ table = st.dataframe(
     [
         {_("name"): d.name, _("collection"): d.collection, _("type"): d.kind, _("pages"): d.pages,
          _("chunks"): d.chunks, _("size (KB)"): round(d.size / 1024, 1), _("added"): i18n.when(d.added),
-         _("status"): d.note or _("ready")}
+         _("status"): i18n.said(d.note) if d.note else _("ready")}  # stored English: found whole (ui.i18n.said)
         for d in documents
     ],
     hide_index=True,

@@ -61,7 +61,10 @@ def ngettext(singular: str, plural: str, count: int, **values: object) -> str:
 
 def said(text: str) -> str:
     """A message from core (``core.i18n.say``: an upload's result, a refusal, a progress line) in this
-    run's language."""
+    run's language. A note read back from the library (the Documents page's status) is plain English
+    text, as the database keeps it: it is looked up whole, so only a note without numbers in it is
+    translated. Every note ingest stores today counts pages ("2 pages read with OCR"), so those stay
+    English there; the upload's own result, a Text, says the same note in the reader's language."""
     return in_language(text, language())
 
 

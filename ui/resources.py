@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.i18n import message_of
 from core.llms.loaded import LoadedLLM
 from core.llms.registry import LLMOption
 from core.service import DocChat
 from core.settings import InvalidSettings, Settings, load_settings
-from ui.i18n import _
+from ui.i18n import _, said
 from ui.render import inert_text
 
 
@@ -23,7 +24,7 @@ def docchat() -> DocChat:
         loaded = load_settings()
     except InvalidSettings as error:
         st.error(_("The app cannot start: {error}. Fix it in settings.toml or the DOCCHAT_* environment, then "
-                   "reload this page.").format(error=inert_text(str(error))), icon="⚙️")
+                   "reload this page.").format(error=inert_text(said(message_of(error)))), icon="⚙️")
         st.stop()
     return DocChat(loaded)
 

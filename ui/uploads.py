@@ -1,7 +1,8 @@
 """Uploads that wait for the user: an encrypted PDF's password, or the confirmation that a
 changed file replaces the library's version. Kept per session, with the bytes, so nothing is
 uploaded twice and nothing is replaced without a click. File names and messages are the user's
-text, shown inert (ui/render.py inert_text): a name is never a link or an image here."""
+text, shown inert (ui/render.py inert_text): a name is never a link or an image here. Messages come
+from core (``core.i18n`` Texts) and are said in the reader's language."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import streamlit as st
 from core.ingest.limits import upload_refusal
 from core.ingest.names import display_name
 from core.ingest.records import IngestResult, ProgressCallback, Upload
-from ui.i18n import _
+from ui.i18n import _, said
 from ui.render import inert_text
 from ui.resources import docchat
 
@@ -35,8 +36,9 @@ class PendingUpload:
 
 
 def named(name: str, message: str) -> str:
-    """"**name**: message" as Markdown, both escaped: the message may quote names too."""
-    return f"**{inert_text(name)}**: {inert_text(message)}"
+    """"**name**: message" as Markdown, both escaped: the message may quote names too. The message is
+    core's (a refusal, an upload's result), said in the reader's language; the name never is."""
+    return f"**{inert_text(name)}**: {inert_text(said(message))}"
 
 
 def show_result(result: IngestResult) -> None:
