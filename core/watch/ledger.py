@@ -18,10 +18,24 @@ from core.watch.state import FileEntry, WatchState
 Key = tuple[str, str]  # (folder, relative path)
 
 
+@dataclass(frozen=True)
+class Known:
+    """What a pass needs of a library document: built from a listing, or from an ingest's result
+    without asking the library again."""
+
+    sha256: str
+    name: str
+    collection: str
+
+    @classmethod
+    def of(cls, doc: DocumentRecord) -> Known:
+        return cls(doc.sha256, doc.name, doc.collection)
+
+
 @dataclass
 class Ledger:
-    by_sha: dict[str, DocumentRecord]
-    by_name: dict[str, DocumentRecord]  # the newest document of each name, as find_by_name answers
+    by_sha: dict[str, Known]
+    by_name: dict[str, Known]  # the newest document of each name, as find_by_name answers
     state: WatchState
     holders: dict[str, set[Key]] = field(default_factory=lambda: defaultdict(set))
     reserved: set[str] = field(default_factory=set)  # names promised to files of this pass, not stored yet
@@ -30,13 +44,13 @@ class Ledger:
     def build(cls, documents: list[DocumentRecord], state: WatchState) -> Ledger:
         ledger = cls({}, {}, state)
         for doc in documents:  # oldest first: the newest of a name wins
-            ledger.add_document(doc)
+            ledger.add_document(Known.of(doc))
         for folder, rel, entry in state.entries():
             if entry.sha256:
                 ledger.holders[entry.sha256].add((folder, rel))
         return ledger
 
-    def add_document(self, doc: DocumentRecord) -> None:
+    def add_document(self, doc: Known) -> None:
         self.by_sha[doc.sha256] = doc
         self.by_name[doc.name] = doc
 

@@ -9,6 +9,7 @@ stored as ``report (b).pdf`` (its folder's name), or ``report (2).pdf`` when tha
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
@@ -37,3 +38,13 @@ def library_name(rel: str, taken: Callable[[str], bool]) -> str:
         if not taken(name):
             return name
     raise ValueError(f"no free name for {rel}")
+
+
+def could_be(rel: str, name: str) -> bool:
+    """Whether ``name`` is one this file could have been given: a document already in the library
+    under such a name, in the folder's collection, is taken as this file's (a lost state rebuilt)."""
+    if name in candidates(rel):
+        return True
+    path = PurePosixPath(rel)
+    numbered = re.escape(display_name(path.stem)) + r" \(\d+\)" + re.escape(path.suffix)
+    return re.fullmatch(numbered, name) is not None

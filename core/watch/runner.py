@@ -33,6 +33,9 @@ RESCAN_SECONDS = 300.0  # the safety net for missed events; a pass over 1,000 un
 QUIET_SECONDS = 0.5  # events arrive in bursts (a copy of many files): one pass after the burst
 MAX_QUIET_SECONDS = 5.0  # ... but never put off longer than this by a folder that keeps changing
 TICK_SECONDS = 1.0  # how often the loop looks at the stop flag and the watch list's mtime
+# During a pass the state is saved after a change to the library at most this often (a file's ingest takes
+# seconds; the state of 10,000 files is ~2 MB of JSON). What a crash loses of it is found again by hashing.
+SAVE_SECONDS = 2.0
 IGNORED_EVENTS = {"opened", "closed_no_write"}  # reading a file (our own hashing among them) changes nothing
 
 
@@ -49,6 +52,7 @@ class Runner:
     clock: Callable[[], float] = time.time
     state: WatchState = field(init=False)
     _saved: dict[str, Any] | None = field(default=None, init=False)
+    _saved_at: float = field(default=0.0, init=False)
 
     def __post_init__(self) -> None:
         self.state = load_state(self.data_dir)
@@ -58,7 +62,8 @@ class Runner:
         folders = load_folders(self.data_dir)
         if self.state.problem:
             self.out(self.state.problem)
-        syncer = Syncer(self.app, self.state, folders, self.timing, self.clock, lambda: self._save(folders))
+        syncer = Syncer(self.app, self.state, folders, self.timing, self.clock,
+                        lambda: self._save(folders, soon=True))
         reports = syncer.run()
         for report in reports:
             for line in report.lines():
@@ -67,11 +72,14 @@ class Runner:
         self.state.problem = ""
         return reports
 
-    def _save(self, folders: list[WatchedFolder]) -> None:
+    def _save(self, folders: list[WatchedFolder], soon: bool = False) -> None:
+        """Write the state if it changed; ``soon``: during a pass, not more often than SAVE_SECONDS."""
+        if soon and time.monotonic() - self._saved_at < SAVE_SECONDS:
+            return
         snapshot = {path: folder.to_json() for path, folder in self.state.folders.items()}
         if snapshot != self._saved:
             save_state(self.data_dir, self.state, {f.path for f in folders})
-            self._saved = snapshot
+            self._saved, self._saved_at = snapshot, time.monotonic()
 
     def run_forever(self, stop: threading.Event) -> None:
         """Until ``stop`` is set (or KeyboardInterrupt): passes on changes, as the module says."""

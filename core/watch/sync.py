@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.watch.config import WatchedFolder
-from core.watch.ledger import Ledger
-from core.watch.naming import candidates, library_name
+from core.watch.ledger import Known, Ledger
+from core.watch.naming import could_be, library_name
 from core.watch.report import PassReport
 from core.watch.scan import FolderGone, Listing, Seen, hash_file, list_folder, stat_of
 from core.watch.state import FileEntry, WatchState
@@ -189,7 +189,7 @@ class Syncer:
                                                                 previous.owned))
                     continue
                 owned = (self.ledger.owner(sha) is None and known.collection == folder.collection
-                         and known.name in candidates(rel))
+                         and could_be(rel, known.name))
                 self.ledger.put(folder.path, rel, FileEntry(seen.size, seen.mtime_ns, sha, known.name, owned))
                 if previous is not None and previous.sha256:
                     self._release(folder, rel, previous, report)
@@ -221,18 +221,18 @@ class Syncer:
         if not result.ok:
             self._failed(folder, rel, seen, result.message, report)
             return
-        if result.duplicate:  # the same bytes arrived from elsewhere while this file was read
-            found = self.app.find_documents(result.sha256)
-            if found:
-                self.ledger.add_document(found[0])
-                self.ledger.put(folder.path, rel, FileEntry(seen.size, seen.mtime_ns, result.sha256, found[0].name))
-                report.linked.append((rel, found[0].name))
+        if result.duplicate:  # the same bytes landed first: another file of this pass, or another process
+            known = self.ledger.by_sha.get(result.sha256)
+            if known is None and (found := self.app.find_documents(result.sha256)):
+                known = Known.of(found[0])
+                self.ledger.add_document(known)
+            if known is not None:
+                self.ledger.put(folder.path, rel, FileEntry(seen.size, seen.mtime_ns, result.sha256, known.name))
+                report.linked.append((rel, known.name))
             return
         if plan.replace and previous is not None:
             self.ledger.forget_document(previous.sha256)
-        found = self.app.find_documents(result.sha256)
-        if found:
-            self.ledger.add_document(found[0])
+        self.ledger.add_document(Known(result.sha256, result.name, folder.collection.strip()))
         self.ledger.put(folder.path, rel, FileEntry(seen.size, seen.mtime_ns, result.sha256, result.name, True))
         if plan.replace:
             report.replaced.append(rel)

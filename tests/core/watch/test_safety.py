@@ -32,7 +32,7 @@ def test_a_file_still_being_written_waits_for_the_next_pass(watch: Watch):
     report = watch.sync()
     assert report.waiting == ["download.txt"] and report.added == [] and watch.ingested == []
     assert report.next_due is not None and report.next_due > watch.clock.now
-    watch.clock.now = os.stat(path).st_mtime + 5  # five quiet seconds later
+    watch.clock.now = os.stat(path).st_mtime + 6  # quiet for longer than the settling time
     assert [rel for rel, _ in watch.sync().added] == ["download.txt"]
 
 
