@@ -210,7 +210,16 @@ class Syncer:
                 and not self.ledger.other_holders(previous.sha256, (folder.path, rel)))
 
     def _ingest(self, folder: WatchedFolder, planned: list[tuple[_Planned, Upload]], report: PassReport) -> None:
+        """Ingest what the plan says, unless every file would fail for a reason that is not the file's:
+        those files are not marked failed (that would stick until each one changes) but wait."""
         if not planned:
+            return
+        from core.embeddings import embedding_name  # what the ingest checks: the embedder it would use
+
+        built_with = self.app.built_with()
+        if built_with and built_with != embedding_name(self.app.embeddings) and self.app.has_documents():
+            report.paused = (f"{len(planned)} new or changed files wait: the library was built with {built_with}, "
+                             "not the configured embedding model; run `python -m core reindex` first")
             return
         results = self.app.ingest_uploads([upload for _, upload in planned])
         for (plan, _upload), result in zip(planned, results, strict=True):

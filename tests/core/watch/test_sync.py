@@ -154,3 +154,16 @@ def test_the_state_file_is_json_written_atomically(watch: Watch):
     assert not [p for p in data_dir.iterdir() if p.name.endswith(".tmp")]
     entry = load_state(data_dir).folders[str(watch.folder)].files["a.txt"]
     assert entry.name == "a.txt" and entry.owned and len(entry.sha256) == 64
+
+
+def test_files_wait_while_the_library_needs_a_reindex(watch: Watch, monkeypatch):
+    """A reason that is not the file's (another embedding model) must not stick to every file as a failure."""
+    watch.add()
+    write(watch.folder / "first.txt", "In the library before the model changed")
+    watch.sync()
+    write(watch.folder / "a.txt", "Waits for the re-index")
+    monkeypatch.setattr(watch.app, "built_with", lambda: "all-MiniLM-L6-v2")
+    report = watch.sync()
+    assert "reindex" in report.paused and report.failed == [] and watch.ingested == ["first.txt"]
+    monkeypatch.delattr(watch.app, "built_with")
+    assert [rel for rel, _ in watch.sync().added] == ["a.txt"]
