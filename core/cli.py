@@ -27,6 +27,7 @@ from core.eval.cli import add_eval_parser
 from core.i18n import in_language, say, say_n
 from core.settings import InvalidSettings, load_settings
 from core.store.scope import Scope
+from core.watch.cli import add_watch_parser, run_watch
 
 if TYPE_CHECKING:  # imported where used: `list` needs none of the models
     from core.chat.engine import Verdict
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="postgresql://user@host/database (default: setting database_url)")
     add_bench_parser(sub)
     add_chats_parser(sub)
+    add_watch_parser(sub)
     add_language_option(parser)
     return parser
 
@@ -381,7 +383,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 COMMANDS = {"ingest": cmd_ingest, "search": cmd_search, "ask": cmd_ask, "list": cmd_list, "delete": cmd_delete,
             "models": cmd_models, "reindex": cmd_reindex, "eval": cmd_eval, "migrate": cmd_migrate,
-            "bench": cmd_bench, "chats": cmd_chats}
+            "bench": cmd_bench, "chats": cmd_chats, "watch": lambda args: run_watch(args, _app(args))}
 
 
 def main(argv: list[str] | None = None) -> int:

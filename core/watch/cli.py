@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import threading
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from core.text import plural
@@ -135,6 +137,7 @@ def _run(args: argparse.Namespace, app: DocChat) -> int:
             reports = runner.sync_once()
             return 1 if any(r.failed for r in reports) else 0
         print(f"keeping the watched folders of {data_dir} in sync; Ctrl-C stops", file=sys.stderr, flush=True)
+        signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop ends it as Ctrl-C does
         try:
             runner.run_forever(threading.Event())
         except KeyboardInterrupt:
@@ -142,3 +145,9 @@ def _run(args: argparse.Namespace, app: DocChat) -> int:
         return 0
     finally:
         lock.release()
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM as KeyboardInterrupt: a pass stops between two library commits (each one is whole), and
+    what the state file misses of it is found again by hashing at the next start."""
+    raise KeyboardInterrupt

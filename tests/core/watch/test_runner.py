@@ -3,6 +3,7 @@ dropped into the folder; one runner per data dir."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -76,3 +77,17 @@ def _until(done, what: str) -> None:
     while not done():
         assert time.monotonic() < ends, f"gave up waiting for {what}"
         time.sleep(0.05)
+
+
+def test_python_m_core_watch_is_the_same_command(watch: Watch, monkeypatch, capsys):
+    from core.cli import main
+
+    monkeypatch.setattr("core.cli._app", lambda args: watch.app)
+    write(watch.folder / "a.txt", "Through python -m core")
+    assert main(["watch", "add", str(watch.folder), "--collection", "cli"]) == 0
+    assert main(["watch", "run", "--once", "--lang", "en"]) == 0
+    assert f"added    {watch.folder}/a.txt" in capsys.readouterr().out
+    assert main(["watch", "list", "--json"]) == 0
+    [folder] = json.loads(capsys.readouterr().out)["folders"]
+    assert folder["collection"] == "cli" and folder["documents"] == 1
+    assert [d.collection for d in watch.app.documents()] == ["cli"]
