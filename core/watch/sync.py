@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.ingest.limits import upload_refusal
 from core.watch.config import WatchedFolder
 from core.watch.ledger import Known, Ledger
 from core.watch.naming import could_be, library_name
@@ -137,6 +138,9 @@ class Syncer:
             written = seen.mtime_ns / 1e9
             if abs(now - written) < self.timing.settle_seconds:
                 report.wait(rel, written + self.timing.settle_seconds)
+                continue
+            if refusal := upload_refusal(seen.size, self.app.settings.max_upload_mb):  # never hashed: a growing
+                self._failed(folder, rel, seen, refusal, report)  # multi-GB log would be read at every change
                 continue
             path = Path(folder.path) / rel
             try:

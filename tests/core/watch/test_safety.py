@@ -9,6 +9,8 @@ import hashlib
 import os
 import shutil
 
+import pytest
+
 from core.watch import scan
 from core.watch.state import STATE_FILE
 from core.watch.sync import Timing
@@ -207,3 +209,14 @@ def test_removing_a_watched_folder_keeps_its_documents(watch: Watch):
     shutil.rmtree(watch.folder)
     assert watch.runner is not None and watch.runner.sync_once() == []
     assert list(watch.names()) == ["a.txt"]
+
+
+def test_a_file_over_the_upload_limit_is_refused_without_being_read(watch: Watch, monkeypatch):
+    watch.app.settings = watch.app.settings.replace(max_upload_mb=1)
+    big = watch.folder / "huge.log"
+    big.write_bytes(b"a line of a log that keeps growing\n" * 40_000)  # 1.4 MB
+    os.utime(big, (OLD, OLD))
+    monkeypatch.setattr("core.watch.sync.hash_file", lambda path: pytest.fail(f"{path} was read"))
+    watch.add()
+    [(rel, reason)] = watch.sync().failed
+    assert rel == "huge.log" and "larger than the 1 MB limit (max_upload_mb)" in reason
