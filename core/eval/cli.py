@@ -119,6 +119,9 @@ def run_mixed_eval(args: argparse.Namespace, settings: Settings) -> int:
         langs = ", ".join(f"{lang} {value:.2f}" for lang, value in report.by_language.items())
         print(f"{mode}: {report.questions} questions, hit@1 {report.hit_at_1:.3f}, hit@5 {report.hit_at_5:.3f}, "
               f"MRR@10 {report.mrr_at_10:.3f}; hit@5 by language: {langs} (embeddings: {settings.embedding_model})")
+        for pair, scores in report.by_pair.items():
+            print(f"  {pair}: {scores.questions} questions, hit@1 {scores.hit_at_1:.3f}, hit@5 {scores.hit_at_5:.3f}, "
+                  f"MRR@10 {scores.mrr_at_10:.3f}")
         for case in report.missed_at_5:
             print(f"  missed@5 [{case.language}] {case.question} -> {case.file} p.{case.page}")
     return 0

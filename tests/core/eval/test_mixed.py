@@ -70,7 +70,40 @@ def test_a_paged_case_is_not_answered_by_a_hit_without_page():
 
 def test_report_json_uses_the_metric_names():
     report = run_mixed([MixedCase("q", "en", "a.pdf", None)], scripted({"q": [hit("b"), hit("a.pdf")]}))
-    assert report.to_json() == {"questions": 1, "hit@1": 0.0, "hit@5": 1.0, "mrr@10": 0.5, "by_language": {"en": 1.0}}
+    assert report.to_json() == {"questions": 1, "hit@1": 0.0, "hit@5": 1.0, "mrr@10": 0.5, "by_language": {"en": 1.0},
+                                "by_pair": {"en→en": {"questions": 1, "hit@1": 0.0, "hit@5": 1.0, "mrr@10": 0.5}}}
+
+
+def test_a_case_is_in_its_own_languages_document_unless_told_otherwise():
+    assert MixedCase("q", "ko", "a.pdf", 1).pair == "ko→ko"
+    assert MixedCase("q", "ko", "a.pdf", 1, document_language="en").pair == "ko→en"
+
+
+def test_each_question_language_to_document_language_pair_is_its_own_row():
+    cases = [MixedCase("k1", "ko", "paper.pdf", 1, document_language="en"),
+             MixedCase("k2", "ko", "paper.pdf", 2, document_language="en"),
+             MixedCase("e1", "en", "card.pdf", 1, document_language="ko"),
+             MixedCase("e2", "en", "paper.pdf", 1),
+             MixedCase("k3", "ko", "card.pdf", 1)]
+    far = [hit("x.pdf", 1)] * 6
+    search = scripted({
+        "k1": [hit("paper.pdf", 1)],  # rank 1
+        "k2": [hit("x.pdf", 1), hit("paper.pdf", 2)],  # rank 2
+        "e1": [*far, hit("card.pdf", 1)],  # rank 7
+        "e2": [hit("paper.pdf", 1)],
+        "k3": [],
+    })
+    report = run_mixed(cases, search)
+    assert list(report.by_pair) == ["en→en", "ko→ko", "en→ko", "ko→en"]  # same-language rows first
+    ko_en, en_ko = report.by_pair["ko→en"], report.by_pair["en→ko"]
+    assert (ko_en.questions, ko_en.hit_at_1, ko_en.hit_at_5) == (2, 0.5, 1.0)
+    assert ko_en.mrr_at_10 == pytest.approx((1 + 1 / 2) / 2)
+    assert (en_ko.questions, en_ko.hit_at_1, en_ko.hit_at_5) == (1, 0.0, 0.0)
+    assert en_ko.mrr_at_10 == pytest.approx(1 / 7)
+    assert report.by_pair["ko→ko"].hit_at_5 == 0.0
+    # the question-language view is unchanged: ko counts its Korean questions whatever they ask about
+    assert report.by_language == {"ko": pytest.approx(2 / 3), "en": 0.5}
+    assert report.to_json()["by_pair"]["ko→en"] == {"questions": 2, "hit@1": 0.5, "hit@5": 1.0, "mrr@10": 0.75}
 
 
 def test_no_cases_or_a_too_small_k_is_an_error():
@@ -85,6 +118,17 @@ def test_load_cases_rejects_an_unknown_language(tmp_path):
     path.write_text(json.dumps([{"question": "q", "language": "kr", "file": "a.pdf", "page": 1, "note": ""}]))
     with pytest.raises(ValueError, match="kr"):
         load_cases(path)
+    path.write_text(json.dumps([{"question": "q", "language": "ko", "document_language": "english", "file": "a.pdf"}]))
+    with pytest.raises(ValueError, match="english"):
+        load_cases(path)
+
+
+def test_load_cases_defaults_the_document_language_to_the_questions(tmp_path):
+    path = tmp_path / "cases.json"
+    path.write_text(json.dumps([{"question": "q1", "language": "de", "file": "a.pdf", "page": 1},
+                                {"question": "q2", "language": "en", "document_language": "ko", "file": "b.hwpx"}]))
+    cases = load_cases(path)
+    assert [(c.language, c.document_language, c.page) for c in cases] == [("de", "de", 1), ("en", "ko", None)]
 
 
 def test_the_gold_file_loads_with_enough_cases_per_language():
