@@ -1,6 +1,7 @@
 """``watch run``: a full pass at start-up (what changed while nothing was running), then a pass
 whenever watchdog reports a change, when a waiting or missing file is due, when the watch list
-changes, and every RESCAN_SECONDS in any case.
+changes, when a watched folder goes away, comes back or is mounted over (its device and inode, looked
+at every second: none of that raises an event on the folder's own watch), and every RESCAN_SECONDS anyway.
 
 The passes, not the events, decide what to do: an event only says "look again". Events are lost in
 ordinary use (inotify's queue overflows, a network share's changes made on another machine raise none,
@@ -10,6 +11,8 @@ missed. One runner per data dir (a file lock held while it runs): two would inge
 
 from __future__ import annotations
 
+import os
+import stat as stat_module
 import threading
 import time
 from collections.abc import Callable
@@ -88,15 +91,16 @@ class Runner:
         changed = threading.Event()
         observer = Observer()
         observer.start()
-        watches: dict[str, Any] = {}
+        watches: dict[str, tuple[Any, tuple[int, int]]] = {}
         try:
             while not stop.is_set():
                 config = _mtime(self.data_dir / WATCH_FILE)
-                self._observe(observer, watches, changed)  # before the pass: a change during it is not lost
+                folders = self._observe(observer, watches, changed)  # before the pass: no change is lost
                 changed.clear()
                 reports = self.sync_once()
                 due = min([r.next_due for r in reports if r.next_due is not None] + [self.clock() + RESCAN_SECONDS])
-                while not stop.is_set() and self.clock() < due and _mtime(self.data_dir / WATCH_FILE) == config:
+                while (not stop.is_set() and self.clock() < due and _mtime(self.data_dir / WATCH_FILE) == config
+                       and all(_identity(path) == identity for path, identity in folders.items())):
                     if changed.wait(timeout=max(0.0, min(TICK_SECONDS, due - self.clock()))):
                         _quiet(changed)
                         break
@@ -104,8 +108,11 @@ class Runner:
             observer.stop()
             observer.join(timeout=10)
 
-    def _observe(self, observer: Any, watches: dict[str, Any], changed: threading.Event) -> None:
-        """Observe each watched folder that is there; stop observing those removed or gone."""
+    def _observe(self, observer: Any, watches: dict[str, tuple[Any, tuple[int, int]]],
+                 changed: threading.Event) -> dict[str, tuple[int, int] | None]:
+        """Observe each watched folder that is there; stop observing those removed or gone. Returns each
+        folder's identity: one that goes away, comes back or is mounted over raises no event of its own,
+        so the loop compares them every TICK_SECONDS (a stat each)."""
         from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
         class Changed(FileSystemEventHandler):
@@ -119,18 +126,22 @@ class Runner:
                 if any(not _skipped(self.root, path) for path in paths):
                     changed.set()
 
-        wanted = {f.path for f in load_folders(self.data_dir) if Path(f.path).is_dir()}
-        for path in set(watches) - wanted:
+        # A folder is known by (device, inode): one unmounted and mounted again, or moved away and back,
+        # between two passes is another folder to the OS, and the old watch sees nothing of it.
+        identities = {f.path: _identity(f.path) for f in load_folders(self.data_dir)}
+        wanted = {path: identity for path, identity in identities.items() if identity is not None}
+        for path in [p for p, (_, identity) in watches.items() if wanted.get(p) != identity]:
             try:
-                observer.unschedule(watches.pop(path))
+                observer.unschedule(watches.pop(path)[0])
             except (KeyError, OSError):
                 pass
-        for path in wanted - set(watches):
+        for path in wanted.keys() - watches.keys():
             try:
-                watches[path] = observer.schedule(Changed(path), path, recursive=True)
+                watches[path] = (observer.schedule(Changed(path), path, recursive=True), wanted[path])
             except OSError as exc:  # e.g. inotify's watch limit: the periodic pass still keeps it in sync
                 self.out(f"note     {path}: changes are not seen as they happen ({exc.strerror or exc}); "
                          f"it is checked every {RESCAN_SECONDS:.0f} s")
+        return identities
 
 
 def hold_run_lock(data_dir: Path) -> FileLock:
@@ -160,6 +171,15 @@ def _quiet(changed: threading.Event) -> None:
     changed.clear()
     while time.monotonic() < ends and changed.wait(QUIET_SECONDS):
         changed.clear()
+
+
+def _identity(folder: str) -> tuple[int, int] | None:
+    """(device, inode) of a folder that is there, else None."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if stat_module.S_ISDIR(st.st_mode) else None
 
 
 def _mtime(path: Path) -> int | None:

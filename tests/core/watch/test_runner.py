@@ -72,6 +72,37 @@ def test_watch_run_ingests_a_file_dropped_into_the_folder(watch: Watch):
     assert not thread.is_alive() and errors == []
 
 
+def test_watch_run_picks_a_folder_up_again_when_it_comes_back(watch: Watch, tmp_path):
+    """Unmounted and mounted again (here: moved away and back): paused meanwhile, nothing removed, then
+    observed again as the new folder it is to the OS."""
+    write(watch.folder / "kept.txt", "On the drive")
+    watch.add()
+    stop, thread = _started(watch)
+    try:
+        _until(lambda: "kept.txt" in watch.names(), "the start-up pass")
+        away = watch.folder.rename(tmp_path / "unmounted")
+        _until(lambda: any(line.startswith("paused") for line in watch.lines), "the pause")
+        write(away / "while-away.txt", "Written while the drive was elsewhere")
+        away.rename(watch.folder)
+        _until(lambda: "while-away.txt" in watch.names(), "the file written while away")
+        write(watch.folder / "after.txt", "Written after it came back", mtime=None)
+        _until(lambda: "after.txt" in watch.names(), "a change seen by the new watch")
+        assert "kept.txt" in watch.names()
+    finally:
+        stop.set()
+        thread.join(timeout=DEADLINE_SECONDS)
+    assert not thread.is_alive()
+
+
+def _started(watch: Watch) -> tuple[threading.Event, threading.Thread]:
+    runner = Runner(watch.app, watch.app.settings.data_dir, Timing(grace_seconds=0, settle_seconds=0),
+                    watch.lines.append)
+    stop = threading.Event()
+    thread = threading.Thread(target=runner.run_forever, args=(stop,), daemon=True)
+    thread.start()
+    return stop, thread
+
+
 def _until(done, what: str) -> None:
     ends = time.monotonic() + DEADLINE_SECONDS
     while not done():
