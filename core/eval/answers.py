@@ -76,6 +76,7 @@ class AnswerReport:
     retrieved: float  # share of questions whose paragraph was among the passages given
     seconds: float
     by_language: dict[str, float] = field(default_factory=dict)  # question language -> share answered in it
+    dataset: str = ""  # which set was asked (core.eval.squad.dataset_name)
 
     def to_json(self) -> dict:
         return {"llm": self.llm, "k": self.k, "questions": self.questions, "exact_match": round(self.exact_match, 4),
@@ -84,7 +85,7 @@ class AnswerReport:
                 "by_language": {lang: round(v, 4) for lang, v in self.by_language.items()},
                 "refused": round(self.refused, 4), "retrieved": round(self.retrieved, 4),
                 "seconds": round(self.seconds, 1),
-                "seconds_per_question": round(self.seconds / (self.questions or 1), 2)}
+                "seconds_per_question": round(self.seconds / (self.questions or 1), 2), "dataset": self.dataset}
 
     def line(self) -> str:
         langs = ", ".join(f"{lang} in {lang} {v:.1%}" for lang, v in self.by_language.items())
@@ -92,7 +93,8 @@ class AnswerReport:
                 f"F1 {self.f1:.3f}, gold answer contained {self.contains_gold:.1%}, "
                 f"in the question's language {self.in_language:.1%} ({langs}), refused {self.refused:.1%}, "
                 f"paragraph retrieved {self.retrieved:.1%}, {self.seconds:.0f} s "
-                f"({self.seconds / (self.questions or 1):.1f} s a question)")
+                f"({self.seconds / (self.questions or 1):.1f} s a question)"
+                + (f", data set {self.dataset}" if self.dataset else ""))
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ def score(question: Question, text: str, found: bool, retrieved: bool) -> Scored
                   retrieved)
 
 
-def summarise(llm: str, k: int, scored: list[Scored], seconds: float) -> AnswerReport:
+def summarise(llm: str, k: int, scored: list[Scored], seconds: float, dataset: str = "") -> AnswerReport:
     n = len(scored) or 1
     groups: dict[str, list[bool]] = defaultdict(list)
     for s in scored:
@@ -126,10 +128,11 @@ def summarise(llm: str, k: int, scored: list[Scored], seconds: float) -> AnswerR
     return AnswerReport(llm, k, len(scored), sum(s.exact for s in scored) / n, sum(s.f1 for s in scored) / n,
                         sum(s.contained for s in scored) / n, sum(s.in_language for s in scored) / n,
                         sum(s.refused for s in scored) / n, sum(s.retrieved for s in scored) / n, seconds,
-                        {lang: sum(v) / len(v) for lang, v in sorted(groups.items())})
+                        {lang: sum(v) / len(v) for lang, v in sorted(groups.items())}, dataset)
 
 
-def run_answers(args: argparse.Namespace, app: DocChat, paragraphs: list[Paragraph], questions: list[Question]) -> int:
+def run_answers(args: argparse.Namespace, app: DocChat, paragraphs: list[Paragraph], questions: list[Question],
+                dataset: str = "") -> int:
     """Answer the sample; with ``--record FILE`` append every answer to FILE (JSON lines) and, with
     ``--removed``, ask the sample again with each question's paragraph deleted from the eval library
     (restored afterwards), where the right reply is a refusal."""
@@ -160,8 +163,8 @@ def run_answers(args: argparse.Namespace, app: DocChat, paragraphs: list[Paragra
             print(json.dumps({"q": question.text, "a": text, "gold": question.answers[0], "f1": round(result.f1, 2),
                               "contained": result.contained, "in_language": result.in_language},
                              ensure_ascii=False), file=sys.stderr)
-    report = summarise(name, app.settings.k, scored, time.perf_counter() - started)
-    print(json.dumps(report.to_json()) if args.json else report.line())
+    report = summarise(name, app.settings.k, scored, time.perf_counter() - started, dataset)
+    print(json.dumps(report.to_json(), ensure_ascii=False) if args.json else report.line())
     if getattr(args, "removed", False):
         shas = {paragraphs[q.paragraph].sha256 for q in chosen}
         with paragraphs_removed(app, shas, lambda: build_library(app, paragraphs)):

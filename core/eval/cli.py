@@ -16,7 +16,8 @@ def add_eval_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     evaluate = sub.add_parser("eval", help="measure retrieval (squad, mixed, feedback) or answers (answers)")
     evaluate.add_argument("kind", choices=["squad", "answers", "mixed", "feedback"])
     evaluate.add_argument("path", type=Path, metavar="PATH", nargs="?",
-                          help="SQuAD v1.1 dev-v1.1.json; for mixed, the cases file (tests/data/mixed_eval.json); "
+                          help="a file in SQuAD's format (SQuAD v1.1 dev-v1.1.json, KorQuAD_v1.0_dev.json); "
+                          "for mixed, the cases file (tests/data/mixed_eval.json); "
                           "for feedback, where to write the cases made of the Chat page's thumbs (optional)")
     evaluate.add_argument("--corpus", type=Path,
                           help="mixed: folder holding the files the cases name (default: setting corpus_dir, "
@@ -24,6 +25,9 @@ def add_eval_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     evaluate.add_argument("--retriever", default="default",
                           choices=["vector", "keyword", "hybrid", "hybrid+rerank", "default"])
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.add_argument("--name", metavar="NAME",
+                          help="squad, answers: what reports call the data set (default: from the file's "
+                          "\"version\", e.g. \"SQuAD v1.1\" or \"KorQuAD v1.0 dev\", else the file name)")
     evaluate.add_argument("--questions", type=int, help="answers: how many sampled questions (default 200)")
     evaluate.add_argument("--llm", metavar="NAME", help="answers: model name from `models`")
     evaluate.add_argument("--k", type=int, help="answers: passages per question (default: setting k)")
@@ -54,7 +58,7 @@ def library_kind(path: Path) -> str:
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
-    from core.eval.squad import build_library, evaluate, load_squad
+    from core.eval.squad import build_library, dataset_name, evaluate, load_squad
     from core.service import DocChat
 
     if args.kind == "feedback":
@@ -65,6 +69,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.kind == "mixed":
         return run_mixed_eval(args, settings)
     paragraphs, questions = load_squad(args.path)
+    dataset = getattr(args, "name", None) or dataset_name(args.path)
     if getattr(args, "k", None):
         settings = settings.replace(k=args.k)
     app = DocChat(eval_settings(settings, library_kind(args.path)))
@@ -75,18 +80,19 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.kind == "answers":
         from core.eval.answers import run_answers
 
-        return run_answers(args, app, paragraphs, questions)
+        return run_answers(args, app, paragraphs, questions, dataset)
     mode = _mode(args, settings)
     retrieval = app.retrieval(mode)
     report = evaluate(mode if args.retriever != "default" else f"default ({mode})", questions, paragraphs,
                       retrieval.search,
-                      lambda items: tqdm(items, desc=f"asking ({mode})", unit="q", file=sys.stderr, disable=None))
+                      lambda items: tqdm(items, desc=f"asking ({mode})", unit="q", file=sys.stderr, disable=None),
+                      dataset)
     if args.json:
-        print(json.dumps(report.to_json()))
+        print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
         print(f"{report.retriever}: {report.questions} questions, hit@1 {report.hit_at_1:.3f}, "
               f"hit@5 {report.hit_at_5:.3f}, MRR@10 {report.mrr_at_10:.3f}, {report.seconds:.0f} s "
-              f"(embeddings: {settings.embedding_model})")
+              f"(embeddings: {settings.embedding_model}), data set {report.dataset}")
     return 0
 
 

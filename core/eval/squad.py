@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -56,6 +57,19 @@ def load_squad(path: Path) -> tuple[list[Paragraph], list[Question]]:
     return paragraphs, questions
 
 
+def dataset_name(path: Path) -> str:
+    """What a report calls the set in ``path``: SQuAD's files give a bare number as their "version" ("1.1"
+    becomes "SQuAD v1.1"), KorQuAD's name themselves ("KorQuAD_v1.0_dev" becomes "KorQuAD v1.0 dev"); a file
+    without a version is named by its file name, less the extension."""
+    version = json.loads(Path(path).read_text(encoding="utf-8")).get("version")
+    if not isinstance(version, str) or not version.strip():
+        return Path(path).stem
+    version = version.strip()
+    if re.fullmatch(r"v?\d+(\.\d+)*", version):
+        return f"SQuAD v{version.removeprefix('v')}"
+    return version.replace("_", " ")
+
+
 @dataclass(frozen=True)
 class RetrievalReport:
     retriever: str
@@ -64,11 +78,12 @@ class RetrievalReport:
     hit_at_5: float
     mrr_at_10: float
     seconds: float
+    dataset: str = ""  # which set was asked (dataset_name); empty where the caller did not say
 
     def to_json(self) -> dict:
         return {"retriever": self.retriever, "questions": self.questions, "hit@1": round(self.hit_at_1, 4),
                 "hit@5": round(self.hit_at_5, 4), "mrr@10": round(self.mrr_at_10, 4),
-                "seconds": round(self.seconds, 1)}
+                "seconds": round(self.seconds, 1), "dataset": self.dataset}
 
 
 def rank_of(hits: list[Hit], sha256: str) -> int | None:
@@ -84,10 +99,10 @@ def rank_of(hits: list[Hit], sha256: str) -> int | None:
 
 def evaluate(name: str, questions: list[Question], paragraphs: list[Paragraph],
              search: Callable[[str, int], list[Hit]], progress: Callable[[Iterable], Iterable] = iter,
-             ) -> RetrievalReport:
+             dataset: str = "") -> RetrievalReport:
     started = time.perf_counter()
     ranks = [rank_of(search(q.text, 10), paragraphs[q.paragraph].sha256) for q in progress(questions)]
-    return RetrievalReport(name, len(questions), *rank_scores(ranks), time.perf_counter() - started)
+    return RetrievalReport(name, len(questions), *rank_scores(ranks), time.perf_counter() - started, dataset)
 
 
 def build_library(docchat: DocChat, paragraphs: list[Paragraph],

@@ -117,8 +117,9 @@ def test_eval_squad_prints_one_json_object_per_retriever(tmp_path):
         result = run(tmp_path / "lib", "eval", "squad", str(squad), "--retriever", retriever, "--json")
         assert result.returncode == 0, result.stderr
         out = json.loads(result.stdout)
-        assert set(out) == {"retriever", "questions", "hit@1", "hit@5", "mrr@10", "seconds"}
+        assert set(out) == {"retriever", "questions", "hit@1", "hit@5", "mrr@10", "seconds", "dataset"}
         assert out["retriever"] == retriever and out["questions"] == 3 and out["hit@5"] == 1.0
+        assert out["dataset"] == "dev"  # the generated file has no "version": named by its file
 
 
 def test_reindex_and_a_model_mismatch_are_reported(library):

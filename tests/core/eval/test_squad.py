@@ -1,7 +1,9 @@
 import json
 from pathlib import Path
 
-from core.eval.squad import build_library, evaluate, load_squad, rank_of
+import pytest
+
+from core.eval.squad import build_library, dataset_name, evaluate, load_squad, rank_of
 from core.service import DocChat
 from core.store.records import Hit
 
@@ -36,9 +38,23 @@ def test_every_paragraph_is_a_document_titled_by_its_article(tmp_path, app: DocC
 def test_keyword_retrieval_finds_each_questions_paragraph(tmp_path, app: DocChat):
     paragraphs, questions = load_squad(_squad_file(tmp_path))
     build_library(app, paragraphs)
-    report = evaluate("keyword", questions, paragraphs, app.retrieval("keyword").search)
+    report = evaluate("keyword", questions, paragraphs, app.retrieval("keyword").search, dataset="SQuAD v1.1")
     assert report.to_json()["hit@1"] == 1.0
-    assert set(report.to_json()) == {"retriever", "questions", "hit@1", "hit@5", "mrr@10", "seconds"}
+    assert set(report.to_json()) == {"retriever", "questions", "hit@1", "hit@5", "mrr@10", "seconds", "dataset"}
+    assert report.to_json()["dataset"] == "SQuAD v1.1"
+
+
+@pytest.mark.parametrize(("version", "name"), [
+    ("1.1", "SQuAD v1.1"),  # SQuAD's dev-v1.1.json
+    ("v2.0", "SQuAD v2.0"),  # SQuAD 2.0 writes its version with a v
+    ("KorQuAD_v1.0_dev", "KorQuAD v1.0 dev"),  # KorQuAD names itself
+    (None, "my-set"),  # no version: the file's stem
+    ("", "my-set"),
+])
+def test_the_data_set_is_named_by_its_version_else_by_its_file(tmp_path, version, name):
+    path = tmp_path / "my-set.json"
+    path.write_text(json.dumps({**SQUAD, **({} if version is None else {"version": version})}), encoding="utf-8")
+    assert dataset_name(path) == name
 
 
 def test_a_document_counts_once_however_many_of_its_chunks_come_back():
