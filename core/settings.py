@@ -101,7 +101,7 @@ class Settings(BaseSettings):
     # "postgresql://docchat@db.internal/docchat"; "" keeps the embedded library in data_dir. Keep the
     # password out of it: libpq reads PGPASSWORD or ~/.pgpass.
     database_url: str = ""
-    # Watched folders (core/watch/, docs/decisions/015): a file missing from its folder is removed from the
+    # Watched folders (core/watch/, docs/decisions/016): a file missing from its folder is removed from the
     # library only after it has been missing for this long (a move between folders, an editor's save
     # through a temporary name, a sync client's replace-by-rename all look like a delete for a moment);
     # a file whose mtime is this recent is still being written and waits for the next pass.
