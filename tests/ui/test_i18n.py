@@ -15,14 +15,17 @@ from ui import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [ROOT / "Home.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
+# Core's messages (core.i18n.say / say_n) are in the same catalogs; the pages and the CLI say them.
+CORE_SOURCES = sorted((ROOT / "core").rglob("*.py"))
+KEYWORDS = {**DEFAULT_KEYWORDS, "say": None, "say_n": (1, 2)}
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 
 def extracted() -> dict[str, tuple[str, ...]]:
     """msgid -> its forms (one, or singular and plural), as ``pybabel extract`` finds them."""
     found: dict[str, tuple[str, ...]] = {}
-    for path in SOURCES:
-        for _line, message, _comments, _context in extract_from_file("python", path, keywords=DEFAULT_KEYWORDS):
+    for path in [*SOURCES, *CORE_SOURCES]:
+        for _line, message, _comments, _context in extract_from_file("python", path, keywords=KEYWORDS):
             forms = (message,) if isinstance(message, str) else tuple(message)
             found[forms[0]] = forms
     return found
@@ -98,7 +101,7 @@ SHOWN = {"title", "header", "subheader", "caption", "info", "warning", "error", 
          "slider", "number_input", "select_slider", "checkbox", "radio", "expander", "popover", "status", "spinner",
          "chat_input", "metric", "file_uploader", "dialog", "progress", "update", "image", "page_link"}
 FIRST_NOT_SHOWN = {"page_link"}  # its first argument is the page's path
-KEYWORDS = {"label", "help", "placeholder", "text", "caption", "page_title"}
+SHOWN_KEYWORDS = {"label", "help", "placeholder", "text", "caption", "page_title"}
 WORDS = re.compile(r"[A-Za-z]{2,}")
 NOT_TRANSLATED = {"🔒 Private DocChat", "Private DocChat", "Language · 언어"}  # the product's name; the switch
 
@@ -122,7 +125,7 @@ def untranslated(source: str) -> list[str]:
         if isinstance(node.func.value, ast.Name) and "log" in node.func.value.id.lower():
             continue  # the server's log, read by whoever runs it
         first = [] if node.func.attr in FIRST_NOT_SHOWN else node.args[:1]
-        shown = first + [k.value for k in node.keywords if k.arg in KEYWORDS]
+        shown = first + [k.value for k in node.keywords if k.arg in SHOWN_KEYWORDS]
         found += [f"{node.lineno}: {words!r}" for arg in shown if (words := _literal_words(arg))]
     return found
 
