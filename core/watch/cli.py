@@ -15,7 +15,8 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from core.text import plural
+from core.cli_text import chosen_language, core_message, error, tell
+from core.i18n import joined, say, say_n
 
 if TYPE_CHECKING:
     from core.service import DocChat
@@ -52,7 +53,7 @@ def run_watch(args: argparse.Namespace, app: DocChat) -> int:
             return _remove(args, app.settings.data_dir)
         return _run(args, app)
     except WatchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        tell(error(exc), chosen_language(args), file=sys.stderr)
         return 2
 
 
@@ -60,10 +61,11 @@ def _add(args: argparse.Namespace, data_dir: Path) -> int:
     from core.watch.config import add_folder
 
     folder = add_folder(data_dir, args.folder, args.collection, tuple(args.glob))
-    what = [f"collection {folder.collection}"] if folder.collection else []
-    what += [f"only {', '.join(folder.globs)}"] if folder.globs else []
-    detail = f" ({'; '.join(what)})" if what else ""
-    print(f"watching {folder.path}{detail}; `python -m core watch run` keeps it in sync")
+    what = [say("collection {collection}", collection=folder.collection)] if folder.collection else []
+    what += [say("only {globs}", globs=", ".join(folder.globs))] if folder.globs else []
+    detail = say(" ({details})", details=joined("; ", what)) if what else ""
+    tell(say("watching {path}{detail}; `python -m core watch run` keeps it in sync", path=folder.path, detail=detail),
+         chosen_language(args))
     return 0
 
 
@@ -71,10 +73,12 @@ def _remove(args: argparse.Namespace, data_dir: Path) -> int:
     from core.watch.config import remove_folder
 
     folder = remove_folder(data_dir, args.folder)
+    lang = chosen_language(args)
     if folder is None:
-        print(f"error: {args.folder} is not watched (see `watch list`)", file=sys.stderr)
+        tell(say("error: {folder} is not watched (see `watch list`)", folder=args.folder), lang, file=sys.stderr)
         return 1
-    print(f"stopped watching {folder.path}; its documents stay in the library (`delete` removes one)")
+    tell(say("stopped watching {path}; its documents stay in the library (`delete` removes one)", path=folder.path),
+         lang)
     return 0
 
 
@@ -84,27 +88,28 @@ def _list(args: argparse.Namespace, data_dir: Path) -> int:
 
     folders = load_folders(data_dir)
     state = load_state(data_dir)
+    lang = chosen_language(args)
     if state.problem:
-        print(state.problem.replace("rebuilding it", "the next `watch run` rebuilds it"), file=sys.stderr)
+        tell(state.problem.replace("rebuilding it", "the next `watch run` rebuilds it"), lang, file=sys.stderr)
     described = [_described(f, state.folders.get(f.path, FolderState())) for f in folders]
     if args.json:
         print(json.dumps({"folders": described}, ensure_ascii=False))
         return 0
     if not folders:
-        print("no folders are watched (add one with `watch add DIR`)")
+        tell(say("no folders are watched (add one with `watch add DIR`)"), lang)
     for item in described:
-        what = [f"collection {item['collection']}"] if item["collection"] else []
+        what: list[str] = [say("collection {collection}", collection=item["collection"])] if item["collection"] else []
         what += [", ".join(item["globs"])] if item["globs"] else []
-        what += [f"{plural(item['documents'], 'file')} in the library"]
-        what += [f"{len(item['failed'])} failed"] if item["failed"] else []
-        what += [f"{len(item['missing'])} missing"] if item["missing"] else []
-        print(f"{item['path']}  ({'; '.join(what)})")
+        what += [say_n("{n} file in the library", "{n} files in the library", item["documents"])]
+        what += [say("{n} failed", n=len(item["failed"]))] if item["failed"] else []
+        what += [say("{n} missing", n=len(item["missing"]))] if item["missing"] else []
+        tell(say("{path}  ({details})", path=item["path"], details=joined("; ", what)), lang)
         if item["paused"]:
-            print(f"  paused: {item['paused']}")
+            tell(say("  paused: {reason}", reason=core_message(item["paused"])), lang)
         for failed in item["failed"]:
-            print(f"  failed   {failed['path']}: {failed['error']}")
+            tell(say("  failed   {path}: {reason}", path=failed["path"], reason=core_message(failed["error"])), lang)
         for missing in item["missing"]:
-            print(f"  missing  {missing} (removed if it stays away)")
+            tell(say("  missing  {path} (removed if it stays away)", path=missing), lang)
     return 0
 
 
@@ -123,25 +128,28 @@ def _run(args: argparse.Namespace, app: DocChat) -> int:
     from core.watch.sync import Timing
 
     data_dir = app.settings.data_dir
+    lang = chosen_language(args)
     try:
         lock = hold_run_lock(data_dir)
     except AlreadyRunning as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        tell(error(exc), lang, file=sys.stderr)
         return 1
     try:
         if app.missing_vectors() and not app.needs_reindex():
-            print("rebuilding the search vectors the library lost before syncing", file=sys.stderr, flush=True)
+            tell(say("rebuilding the search vectors the library lost before syncing"), lang, file=sys.stderr,
+                 flush=True)
             app.repair()
-        runner = Runner(app, data_dir, Timing.from_settings(app.settings), lambda line: print(line, flush=True))
+        runner = Runner(app, data_dir, Timing.from_settings(app.settings), lambda line: tell(line, lang, flush=True))
         if args.once:
             reports = runner.sync_once()
             return 1 if any(r.failed for r in reports) else 0
-        print(f"keeping the watched folders of {data_dir} in sync; Ctrl-C stops", file=sys.stderr, flush=True)
+        tell(say("keeping the watched folders of {data_dir} in sync; Ctrl-C stops", data_dir=data_dir), lang,
+             file=sys.stderr, flush=True)
         signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop ends it as Ctrl-C does
         try:
             runner.run_forever(threading.Event())
         except KeyboardInterrupt:
-            print("stopped", file=sys.stderr)
+            tell(say("stopped"), lang, file=sys.stderr)
         return 0
     finally:
         lock.release()

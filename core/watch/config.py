@@ -17,6 +17,7 @@ from typing import Any
 
 from filelock import FileLock
 
+from core.i18n import say
 from core.store.files import atomic_write_bytes, make_private
 from core.store.rules import now
 
@@ -99,10 +100,11 @@ def add_folder(data_dir: Path, directory: Path, collection: str = "", globs: tup
     and a folder inside or around another watched one (each file would belong to two folders)."""
     folder = directory.expanduser().resolve()
     if not folder.is_dir():
-        raise WatchError(f"{directory} is not a folder")
+        raise WatchError(say("{directory} is not a folder", directory=directory))
     data = data_dir.expanduser().resolve()
     if _inside(folder, data) or _inside(data, folder):
-        raise WatchError(f"{folder} holds the library itself ({data}); watch a folder of documents instead")
+        raise WatchError(say("{folder} holds the library itself ({data}); watch a folder of documents instead",
+                             folder=folder, data=data))
     entry = WatchedFolder(str(folder), collection.strip(), tuple(g for g in globs if g.strip()),
                           now())
     with locked(data_dir):
@@ -110,7 +112,8 @@ def add_folder(data_dir: Path, directory: Path, collection: str = "", globs: tup
         for other in folders:
             there = Path(other.path)
             if there != folder and (_inside(folder, there) or _inside(there, folder)):
-                raise WatchError(f"{folder} overlaps the watched folder {there}; remove that one first")
+                raise WatchError(say("{folder} overlaps the watched folder {there}; remove that one first",
+                                     folder=folder, there=there))
         kept = [f for f in folders if Path(f.path) != folder]
         _save_folders(data_dir, [*kept, entry])
     return entry

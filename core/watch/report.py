@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core.cli_text import core_message
+from core.i18n import say
+
 
 @dataclass
 class PassReport:
@@ -32,21 +35,25 @@ class PassReport:
         self.next_due = due if self.next_due is None else min(self.next_due, due)
 
     def lines(self) -> list[str]:
-        """One line per file that something happened to, its path from the watched folder."""
+        """One line per file that something happened to, its path from the watched folder; each a
+        ``core.i18n.say`` sentence (English as it is, said in the reader's language by the CLI or a page)."""
         def at(rel: str) -> str:
             return f"{self.folder}/{rel}"
 
         def named(rel: str, name: str) -> str:
-            return at(rel) if rel.rsplit("/", 1)[-1] == name else f"{at(rel)} as {name}"
+            return at(rel) if rel.rsplit("/", 1)[-1] == name else say("{path} as {name}", path=at(rel), name=name)
 
-        out = [f"paused   {self.folder}: {self.paused}"] if self.paused else []
-        out += [f"added    {named(rel, name)}" for rel, name in self.added]
-        out += [f"replaced {at(rel)}" for rel in self.replaced]
-        out += [f"moved    {at(old)} -> {new}" for old, new in self.moved]
-        out += [f"known    {at(rel)} (already in the library as {name})" for rel, name in self.linked]
-        out += [f"removed  {at(rel)} ({name})" for rel, name in self.removed]
-        out += [f"gone     {at(rel)} ({why})" for rel, why in self.kept]
-        out += [f"failed   {at(rel)}: {reason}" for rel, reason in self.failed]
-        out += [f"waiting  {at(rel)} (still being written)" for rel in self.waiting]
-        out += [f"missing  {at(rel)} (removed if it stays away)" for rel in self.missing]
+        out: list[str] = [say("paused   {folder}: {reason}", folder=self.folder, reason=core_message(self.paused))
+                          ] if self.paused else []
+        out += [say("added    {path}", path=named(rel, name)) for rel, name in self.added]
+        out += [say("replaced {path}", path=at(rel)) for rel in self.replaced]
+        out += [say("moved    {old} -> {new}", old=at(old), new=new) for old, new in self.moved]
+        out += [say("known    {path} (already in the library as {name})", path=at(rel), name=name)
+                for rel, name in self.linked]
+        out += [say("removed  {path} ({name})", path=at(rel), name=name) for rel, name in self.removed]
+        out += [say("gone     {path} ({why})", path=at(rel), why=core_message(why)) for rel, why in self.kept]
+        out += [say("failed   {path}: {reason}", path=at(rel), reason=core_message(reason))
+                for rel, reason in self.failed]
+        out += [say("waiting  {path} (still being written)", path=at(rel)) for rel in self.waiting]
+        out += [say("missing  {path} (removed if it stays away)", path=at(rel)) for rel in self.missing]
         return out

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
+from core.i18n import say
 from core.watch.config import WATCH_FILE, WatchedFolder, load_folders
 from core.watch.filters import skip_reason
 from core.watch.report import PassReport
@@ -139,8 +140,9 @@ class Runner:
             try:
                 watches[path] = (observer.schedule(Changed(path), path, recursive=True), wanted[path])
             except OSError as exc:  # e.g. inotify's watch limit: the periodic pass still keeps it in sync
-                self.out(f"note     {path}: changes are not seen as they happen ({exc.strerror or exc}); "
-                         f"it is checked every {RESCAN_SECONDS:.0f} s")
+                self.out(say("note     {path}: changes are not seen as they happen ({reason}); it is checked every "
+                             "{seconds} s", path=path, reason=exc.strerror or str(exc),
+                             seconds=f"{RESCAN_SECONDS:.0f}"))
         return identities
 
 
@@ -151,7 +153,8 @@ def hold_run_lock(data_dir: Path) -> FileLock:
     try:
         lock.acquire(timeout=0)
     except Timeout as exc:
-        raise AlreadyRunning(f"another `watch run` is already keeping the folders of {data_dir} in sync") from exc
+        raise AlreadyRunning(say("another `watch run` is already keeping the folders of {data_dir} in sync",
+                                 data_dir=data_dir)) from exc
     return lock
 
 
