@@ -11,6 +11,7 @@ from ui.render import inert_text
 from ui.repair import repair_vectors, report_missing_originals
 from ui.resources import docchat, settings
 from ui.uploads import ingest, named, show_pending, within_upload_limit
+from ui.watched import watched_folders
 
 st.set_page_config(page_title=_("Documents · Private DocChat"), page_icon="📄", layout="wide")
 require_password()
@@ -55,6 +56,7 @@ if submitted and (fitting := within_upload_limit(files or [], settings().max_upl
            lambda event: bar.progress(min(event.overall or 0.0, 1.0), text=inert_text(i18n.said(event.words()))))
     bar.progress(1.0, text=_("Done"))
 show_pending()
+watched_folders()  # listed, added, synced; the app's runner keeps them in sync meanwhile
 
 all_documents = docchat().documents()
 st.subheader(ngettext("Library ({n} document)", "Library ({n} documents)", len(all_documents)))

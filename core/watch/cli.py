@@ -13,15 +13,13 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from core.cli_text import chosen_language, core_message, error, tell
 from core.i18n import joined, say, say_n
 
 if TYPE_CHECKING:
     from core.service import DocChat
-    from core.watch.config import WatchedFolder
-    from core.watch.state import FolderState
 
 
 def add_watch_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -84,20 +82,20 @@ def _remove(args: argparse.Namespace, data_dir: Path) -> int:
 
 def _list(args: argparse.Namespace, data_dir: Path) -> int:
     from core.watch.config import load_folders
-    from core.watch.state import FolderState, load_state
+    from core.watch.state import FolderState, described, load_state
 
     folders = load_folders(data_dir)
     state = load_state(data_dir)
     lang = chosen_language(args)
     if state.problem:
         tell(state.problem.replace("rebuilding it", "the next `watch run` rebuilds it"), lang, file=sys.stderr)
-    described = [_described(f, state.folders.get(f.path, FolderState())) for f in folders]
+    listed = [described(f, state.folders.get(f.path, FolderState())) for f in folders]
     if args.json:
-        print(json.dumps({"folders": described}, ensure_ascii=False))
+        print(json.dumps({"folders": listed}, ensure_ascii=False))
         return 0
     if not folders:
         tell(say("no folders are watched (add one with `watch add DIR`)"), lang)
-    for item in described:
+    for item in listed:
         what: list[str] = [say("collection {collection}", collection=item["collection"])] if item["collection"] else []
         what += [", ".join(item["globs"])] if item["globs"] else []
         what += [say_n("{n} file in the library", "{n} files in the library", item["documents"])]
@@ -111,16 +109,6 @@ def _list(args: argparse.Namespace, data_dir: Path) -> int:
         for missing in item["missing"]:
             tell(say("  missing  {path} (removed if it stays away)", path=missing), lang)
     return 0
-
-
-def _described(folder: WatchedFolder, state: FolderState) -> dict[str, Any]:
-    """A folder as `watch list --json` gives it: its settings, then what the last pass knew."""
-    files = state.files
-    return {**folder.to_json(),
-            "documents": sum(1 for e in files.values() if e.sha256 and not e.missing_since),
-            "failed": [{"path": rel, "error": e.error} for rel, e in sorted(files.items()) if e.error],
-            "missing": sorted(rel for rel, e in files.items() if e.missing_since is not None),
-            "paused": state.paused}
 
 
 def _run(args: argparse.Namespace, app: DocChat) -> int:

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.watch.config import locked, write_json
+from core.watch.config import WatchedFolder, locked, write_json
 
 STATE_FILE = "watch-state.json"
 VERSION = 1
@@ -98,3 +98,14 @@ def save_state(data_dir: Path, state: WatchState, watched: set[str]) -> None:
     kept = {path: folder.to_json() for path, folder in state.folders.items() if path in watched}
     with locked(data_dir):
         write_json(data_dir / STATE_FILE, {"version": VERSION, "folders": kept})
+
+
+def described(folder: WatchedFolder, state: FolderState) -> dict[str, Any]:
+    """A folder as `watch list --json` and the Documents page give it: its settings, then what the last
+    pass knew (documents in the library, failed files with their reasons, missing files, why it is paused)."""
+    files = state.files
+    return {**folder.to_json(),
+            "documents": sum(1 for e in files.values() if e.sha256 and not e.missing_since),
+            "failed": [{"path": rel, "error": e.error} for rel, e in sorted(files.items()) if e.error],
+            "missing": sorted(rel for rel, e in files.items() if e.missing_since is not None),
+            "paused": state.paused}
