@@ -141,6 +141,12 @@ def test_the_gold_file_loads_with_enough_cases_per_language():
     assert len({case.question for case in cases}) == len(cases)
 
 
+def test_the_gold_file_has_enough_cross_language_cases():
+    """Issue 19: Korean questions about English documents, and English ones about Korean documents."""
+    pairs = Counter(case.pair for case in load_cases(CASES_FILE))
+    assert pairs["ko→en"] >= 15 and pairs["en→ko"] >= 15
+
+
 def test_corpus_files_lists_each_file_once():
     cases = [MixedCase("q1", "en", "a.pdf", 1), MixedCase("q2", "ko", "b.md", None), MixedCase("q3", "de", "a.pdf", 2)]
     assert corpus_files(cases) == ["a.pdf", "b.md"]
