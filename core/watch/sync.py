@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.i18n import say
 from core.ingest.limits import upload_refusal
 from core.watch.config import WatchedFolder
 from core.watch.ledger import Known, Ledger
@@ -115,11 +116,12 @@ class Syncer:
             listing = list_folder(root, folder.globs)
         except (OSError, FolderGone) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
-            report.paused = f"the folder cannot be read ({reason}: an unmounted drive, or moved?); nothing is removed"
+            report.paused = say("the folder cannot be read ({reason}: an unmounted drive, or moved?); nothing is "
+                                "removed", reason=reason)
             return None
         if fs.device is not None and st.st_dev != fs.device and fs.files and not fs.files.keys() & listing.files:
-            report.paused = ("the folder is on another device now and none of its files are there (a drive "
-                             "unmounted under it?); nothing is removed")
+            report.paused = say("the folder is on another device now and none of its files are there (a drive "
+                                "unmounted under it?); nothing is removed")
             return None
         fs.device = st.st_dev
         return listing
@@ -146,7 +148,8 @@ class Syncer:
             try:
                 sha = hash_file(path)
             except OSError as exc:
-                self._failed(folder, rel, seen, f"cannot read file ({exc.strerror or exc})", report)
+                self._failed(folder, rel, seen, say("cannot read file ({reason})", reason=exc.strerror or str(exc)),
+                             report)
                 continue
             if stat_of(path) != seen:  # written to while it was read: the next pass takes it whole
                 report.wait(rel, now + max(self.timing.settle_seconds, RECHECK_SECONDS))
@@ -222,8 +225,9 @@ class Syncer:
 
         built_with = self.app.built_with()
         if built_with and built_with != embedding_name(self.app.embeddings) and self.app.has_documents():
-            report.paused = (f"{len(planned)} new or changed files wait: the library was built with {built_with}, "
-                             "not the configured embedding model; run `python -m core reindex` first")
+            report.paused = say("{n} new or changed files wait: the library was built with {built_with}, not the "
+                                "configured embedding model; run `python -m core reindex` first", n=len(planned),
+                                built_with=built_with)
             return
         results = self.app.ingest_uploads([upload for _, upload in planned])
         for (plan, _upload), result in zip(planned, results, strict=True):
@@ -296,11 +300,11 @@ class Syncer:
                 collection = next((f.collection for f in self.folders if f.path == heirs[0][0]), folder.collection)
                 if self.ledger.by_sha[sha].collection != collection:
                     self.app.set_collection(sha, collection)
-            return f"{name} stays: {heirs[0][0]}/{heirs[0][1]} has the same bytes"
+            return say("{name} stays: {path} has the same bytes", name=name, path=f"{heirs[0][0]}/{heirs[0][1]}")
         if not entry.owned:
-            return f"{name} stays: it was in the library before this folder was watched"
+            return say("{name} stays: it was in the library before this folder was watched", name=name)
         if self.rebuilding:
-            return f"{name} stays until a pass with the rebuilt watch state"
+            return say("{name} stays until a pass with the rebuilt watch state", name=name)
         removed = self.app.delete(sha)
         self.ledger.forget_document(sha)
         if removed is not None:
