@@ -91,3 +91,12 @@ def test_the_nics_table_keeps_texas_with_its_columns(corpus):
     [texas] = [c for c in chunks if "\nTexas |" in c.text]
     assert "State / Territory | Permit | Handgun" in texas.text
     assert "Texas | 21,550 | 56,941 |" in texas.text
+
+
+def test_control_characters_leave_the_text_so_every_store_keeps_it_and_readers_see_a_mark():
+    """pypdf gives a TeX minus sign without a Unicode mapping as NUL (the corpus's German notes, 81 pages);
+    PostgreSQL refuses NUL in text, and a reader cannot see it."""
+    page = Page("γ′(t) = (\x00 sin t)\x0cnext\x07 line\tkept", 92, heading="5.1\x00 Krümmung")
+    chunks = split_pages([page], chunk_size=300, chunk_overlap=30)
+    assert [c.text for c in chunks] == ["γ′(t) = (\ufffd sin t)\nnext\ufffd line\tkept"]
+    assert chunks[0].heading == "5.1\ufffd Krümmung"
