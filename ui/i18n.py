@@ -16,13 +16,15 @@ document names are never translated.
 from __future__ import annotations
 
 from datetime import datetime
+from gettext import NullTranslations
 from pathlib import Path
 
 import streamlit as st
 from babel.dates import format_datetime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from core.i18n import LOCALES, in_language, translations
+from core import i18n as core_i18n
+from core.i18n import LOCALES, in_language
 from core.text import local_time
 
 LANGUAGES = {"ko": "한국어", "en": "English"}  # each named in itself, as a switch should
@@ -48,6 +50,13 @@ def language() -> str:
         return chosen
     browser = (st.context.locale or "").replace("_", "-").split("-")[0].lower()
     return browser if browser in LANGUAGES else DEFAULT
+
+
+def translations(language: str) -> NullTranslations:
+    """core's compiled catalog, looked up on each call rather than bound at import: a test that swaps
+    core's catalogs (tests/i18n_helpers.py) while this module is first imported must not leave the pages
+    reading its tiny catalog for the rest of the run."""
+    return core_i18n.translations(language)
 
 
 def _(message: str) -> str:
