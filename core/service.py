@@ -236,12 +236,20 @@ class DocChat:
         from core.embeddings import embed_matrix, embed_query_vector, min_similarity
 
         scope = _scoped(scope, collections)
-        return ChatEngine(lambda question: self.retrieve(question, scope=scope), llm,
+        return ChatEngine(lambda question: self._passages(question, scope), llm,
                           max_question_chars=self.settings.max_question_chars,
                           encode=lambda texts: embed_matrix(self.embeddings, texts),
                           encode_query=lambda text: embed_query_vector(self.embeddings, text),
                           context_sentences=self.settings.context_sentences,
                           claim_similarity=claim_similarities(min_similarity(self.settings.embedding_model)))
+
+    def _passages(self, question: str, scope: Scope | None) -> Retrieved:
+        """What an answer is built from: the retrieved passages, each widened by the neighbouring
+        sentences the question touches (``window_sentences``), as the model reads them and the
+        sources panel shows them."""
+        from core.retrieval.window import widened
+
+        return widened(self.retrieve(question, scope=scope), self.store, self.settings.window_sentences, question)
 
     def copy_to(self, url: str, on_document: Callable[[str, DocumentRecord], None] | None = None) -> Migration:
         """Copy this library into the PostgreSQL library at ``url`` without re-embedding (``migrate``);

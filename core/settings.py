@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     # sentences kept of each passage given to the model, the closest to the question (core/chat/packing.py;
     # BENCHMARKS §15); 0 gives whole passages
     context_sentences: int = Field(0, ge=0)
+    # sentences each passage given to the model borrows from the chunks before and after it (same page
+    # and section), only those sharing two words or a number with the question (core/retrieval/window.py;
+    # BENCHMARKS §17, decision 015); 0 gives the chunks as stored
+    window_sentences: int = Field(2, ge=0)
     retriever: Retriever = "hybrid"
     keyword_weight: float = Field(0.3, ge=0, le=1)  # share of the keyword leg in the hybrid score (decision 007)
     # share of each chunk's best sentence (core/ingest/sentences.py); the dense chunk leg gets the
