@@ -12,7 +12,7 @@ file and page):
 - ``k=3 as stored`` (before the window), ``k=4``, ``k=5``: more passages;
 - ``cut sentences finished``: a passage that starts or stops mid-sentence gets the rest of it;
 - ``+N sentences``: the N sentences of the chunks before and after each passage nearest to it (and the
-  rest of a cut sentence), same document, page and section (``core.retrieval.window``);
+  rest of a cut sentence), same document, page and section (``core.chat.window``);
 - ``+whole chunks``: the neighbouring chunks whole (their overlap once), what a parent window gives;
 - ``+2 touched``: up to 2 sentences a side that share two words or a number with the question, "…"
   for those left out (the app: ``window_sentences = 2``, ``DocChat._passages``; the bench checks that
@@ -46,7 +46,7 @@ from typing import Any
 import core  # noqa: F401 - offline environment before any library import
 from bench._common import CORPUS, loadavg, median, now, table, write_result
 from core.chat.engine import format_context
-from core.retrieval.window import MAX_SIDE_CHARS, neighbours, widened, window
+from core.chat.window import MAX_SIDE_CHARS, neighbours, widened, window
 from core.service import DocChat
 from core.settings import Settings
 from core.store.base import Store
@@ -86,7 +86,7 @@ Variant = Callable[[str, list[Hit], list[Hit], Store], list[Hit]]
 
 def windowed(hits: list[Hit], store: Store, sentences: int, question: str | None = None, across_pages: bool = False,
              limit: int | None = MAX_SIDE_CHARS, finish: bool = True) -> list[Hit]:
-    """``core.retrieval.window.widen`` with the bench's knobs: ``across_pages`` lets a neighbour on the
+    """``core.chat.window.widen`` with the bench's knobs: ``across_pages`` lets a neighbour on the
     page before or after lend too, ``limit`` None takes whole neighbours, ``sentences`` 0 only finishes
     the sentences a passage cuts."""
     return [replace(h, text=window(before, h.text, after, sentences, limit, question, finish))

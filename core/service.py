@@ -247,7 +247,7 @@ class DocChat:
         """What an answer is built from: the retrieved passages, each widened by the neighbouring
         sentences the question touches (``window_sentences``), as the model reads them and the
         sources panel shows them."""
-        from core.retrieval.window import widened
+        from core.chat.window import widened
 
         return widened(self.retrieve(question, scope=scope), self.store, self.settings.window_sentences, question)
 

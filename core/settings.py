@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     # BENCHMARKS §15); 0 gives whole passages
     context_sentences: int = Field(0, ge=0)
     # sentences each passage given to the model borrows from the chunks before and after it (same page
-    # and section), only those sharing two words or a number with the question (core/retrieval/window.py;
+    # and section), only those sharing two words or a number with the question (core/chat/window.py;
     # BENCHMARKS §17, decision 015); 0 gives the chunks as stored
     window_sentences: int = Field(2, ge=0)
     retriever: Retriever = "hybrid"

@@ -2,7 +2,7 @@
 
 BENCHMARKS §15: "How many attention heads does the Transformer use?" missed "h = 8" because the sentence
 closes a chunk of formulas on page 5 and the next chunk, which wins, starts two sentences later. The
-window (core/retrieval/window.py, decision 015) gives the model that sentence with the winning passage.
+window (core/chat/window.py, decision 015) gives the model that sentence with the winning passage.
 """
 
 from __future__ import annotations

@@ -1,13 +1,13 @@
-"""The passage window (core/retrieval/window.py): what a passage borrows from its neighbours."""
+"""The passage window (core/chat/window.py): what a passage borrows from its neighbours."""
 
 from __future__ import annotations
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
+from core.chat.window import GAP, MAX_SIDE_CHARS, neighbours, overlap, touches, widen, widened, window
 from core.llms.loaded import LoadedLLM
 from core.retrieval.retriever import Retrieved
-from core.retrieval.window import GAP, MAX_SIDE_CHARS, neighbours, overlap, touches, widen, widened, window
 from core.service import DocChat
 from core.settings import Settings
 from core.store.records import Chunk, Hit

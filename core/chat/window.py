@@ -41,7 +41,9 @@ MIN_SHARED_WORDS = 2  # as the highlights count a sentence the answer used (core
 # Words of 4+ letters that frame a question rather than say what it is about.
 FRAME_WORDS = frozenset("does have many much what which when where there were with from that this they "
                         "them their about into been each long used".split())
-_PARTICLES = ("에서", "으로", "은", "는", "이", "가", "을", "를", "의", "에", "로", "와", "과", "도", "만")
+# A Korean word is compared by its first two syllables, as the keyword leg finds it (core.retrieval.keyword:
+# "서울*" finds 서울에서 and 서울은): particles and endings never decide a match, and no list of them is kept.
+KOREAN_PREFIX = 2
 
 
 def widened(retrieved: Retrieved, store: Store, sentences: int, question: str) -> Retrieved:
@@ -128,13 +130,14 @@ def _touched_by(question: str) -> Callable[[str], bool]:
 
 
 def _words(text: str) -> set[str]:
-    """Content words, a plural "s" or one Korean particle taken off ("heads" and "head" agree)."""
+    """Content words, a plural "s" taken off ("heads" and "head" agree); other words by their first two
+    syllables (트랜스포머는 and 트랜스포머를 agree)."""
     out = set()
     for word in content_words(text):
         if word.isascii():
             out.add(word[:-1] if len(word) > 4 and word.endswith("s") else word)
         else:
-            out.add(next((word[:-len(p)] for p in _PARTICLES if word.endswith(p) and len(word) > len(p) + 1), word))
+            out.add(word[:KOREAN_PREFIX])
     return out
 
 
