@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from core.benchmarks.cli import add_bench_parser
 from core.chats_cli import add_chats_parser
+from core.cli_library import open_library, repaired
 from core.cli_text import (
     STAGES,
     add_language_option,
@@ -108,35 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _app(args: argparse.Namespace) -> DocChat:
-    from core.service import DocChat
-
-    return DocChat(load_settings().with_data_dir(args.data_dir))
-
-
-def _repaired(app: DocChat, lang: str) -> None:
-    """Before a command that searches or writes: vectors the library lost (index file deleted,
-    damaged, put back from a backup) are rebuilt from the stored passages, with a progress bar."""
-    from tqdm import tqdm
-
-    missing = app.missing_vectors()
-    if not missing or app.needs_reindex():
-        return
-    tell(say_n("rebuilding the search vectors of {n} passage from their stored text "
-               "(the index file was missing or not this library's)",
-               "rebuilding the search vectors of {n} passages from their stored text "
-               "(the index file was missing or not this library's)", missing), lang, file=sys.stderr, flush=True)
-    with tqdm(total=100, unit="%", file=sys.stderr, disable=None) as bar:
-        app.repair(lambda done: bar.update(round(done * 100) - bar.n))
-
-
 def cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from core.ingest.records import Upload
 
-    app = _app(args)
-    _repaired(app, args.lang)
+    app = open_library(args)
+    repaired(app, args.lang)
     files = len(args.files)
     bar = tqdm(total=files, unit="file", file=sys.stderr, disable=None, bar_format=bar_format(args.lang))
 
@@ -160,9 +139,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     if bool(args.question) == bool(args.batch):
         tell(say("search needs either QUESTION or --batch FILE"), args.lang, file=sys.stderr)
         return 2
-    app = _app(args)
+    app = open_library(args)
     scope = _scope(app, args)
-    _repaired(app, args.lang)
+    repaired(app, args.lang)
     if args.batch:
         if not args.json:
             tell(say("search --batch prints JSON lines; add --json"), args.lang, file=sys.stderr)
@@ -192,9 +171,9 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     from core.llms.registry import LLMUnavailable
 
-    app = _app(args)
+    app = open_library(args)
     scope = _scope(app, args)
-    _repaired(app, args.lang)
+    repaired(app, args.lang)
     try:  # a server can fail at any point of the answer: one clear line, exit 1
         llm = app.llm(args.llm)
         engine = app.engine(llm, scope=scope)
@@ -240,7 +219,7 @@ def _checked(verdict: Verdict) -> dict:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    app = _app(args)
+    app = open_library(args)
     docs = app.documents(args.collection)
     library_notes(app.missing_vectors(), app.missing_originals(), args.lang)
     if args.json:
@@ -278,7 +257,7 @@ def _scope(app: DocChat, args: argparse.Namespace) -> Scope:
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    app = _app(args)
+    app = open_library(args)
     document = _one_document(app, args.ref, args.lang)
     if document is None:
         return 1
@@ -292,7 +271,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    options = _app(args).llm_options()
+    options = open_library(args).llm_options()
     if args.json:
         print(json.dumps({"models": [o.to_json() for o in options]}, ensure_ascii=False))
         return 0
@@ -307,7 +286,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 def cmd_reindex(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    app = _app(args)
+    app = open_library(args)
     if args.refs and args.all:
         tell(say("reindex takes NAME|SHA or --all, not both"), args.lang, file=sys.stderr)
         return 2
@@ -331,7 +310,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 def cmd_chats(args: argparse.Namespace) -> int:
     from core.chats_cli import run_chats
 
-    return run_chats(args, _app(args))
+    return run_chats(args, open_library(args))
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -354,7 +333,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     import psycopg
 
     embedded = DocChat(settings.replace(database_url=""))
-    _repaired(embedded, args.lang)  # every vector present before copying
+    repaired(embedded, args.lang)  # every vector present before copying
 
     def report(outcome: str, d: DocumentRecord) -> None:
         word = f"{outcome_word(outcome, args.lang):8}"
@@ -383,7 +362,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 COMMANDS = {"ingest": cmd_ingest, "search": cmd_search, "ask": cmd_ask, "list": cmd_list, "delete": cmd_delete,
             "models": cmd_models, "reindex": cmd_reindex, "eval": cmd_eval, "migrate": cmd_migrate,
-            "bench": cmd_bench, "chats": cmd_chats, "watch": lambda args: run_watch(args, _app(args))}
+            "bench": cmd_bench, "chats": cmd_chats, "watch": lambda args: run_watch(args, open_library(args))}
 
 
 def main(argv: list[str] | None = None) -> int:

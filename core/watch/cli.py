@@ -15,6 +15,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
+from core.cli_library import repaired
 from core.cli_text import chosen_language, core_message, error, tell
 from core.i18n import joined, say, say_n
 
@@ -123,10 +124,7 @@ def _run(args: argparse.Namespace, app: DocChat) -> int:
         tell(error(exc), lang, file=sys.stderr)
         return 1
     try:
-        if app.missing_vectors() and not app.needs_reindex():
-            tell(say("rebuilding the search vectors the library lost before syncing"), lang, file=sys.stderr,
-                 flush=True)
-            app.repair()
+        repaired(app, lang)  # as every command that writes: vectors the library lost, rebuilt first
         runner = Runner(app, data_dir, Timing.from_settings(app.settings), lambda line: tell(line, lang, flush=True))
         if args.once:
             reports = runner.sync_once()

@@ -20,7 +20,7 @@ def notes(app: DocChat, monkeypatch) -> dict[str, str]:
         ("harbour.txt", b"The harbour master keeps the tide tables. ", "work"),
         ("docks.txt", b"The tide at the docks turns at noon. ", "work"),
         ("garden.txt", b"The tide of weeds rises in the garden. ", "home"))}
-    monkeypatch.setattr("core.cli._app", lambda args: app)
+    monkeypatch.setattr("core.cli.open_library", lambda args: app)
     monkeypatch.setattr(app, "llm", lambda name=None, **generation: LoadedLLM(
         "fake", FakeListChatModel(responses=["The tide turns at noon [1]."])))
     return found

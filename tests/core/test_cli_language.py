@@ -49,7 +49,7 @@ def library(app: DocChat, monkeypatch: pytest.MonkeyPatch) -> DocChat:
     """Two notes, one in a collection; every command opens this app (fake embedder)."""
     app.ingest_file("harbour.txt", b"The harbour master keeps the tide tables. " * 5, collection="work")
     app.ingest_file("garden.txt", b"The tide of weeds rises in the garden. " * 5)
-    monkeypatch.setattr("core.cli._app", lambda args: app)
+    monkeypatch.setattr("core.cli.open_library", lambda args: app)
     return app
 
 
@@ -99,7 +99,7 @@ def test_english_is_what_it_was_by_flag_and_by_environment(library, korean, caps
 
 
 def test_an_empty_library_says_so_in_korean(app, korean, capsys, monkeypatch):
-    monkeypatch.setattr("core.cli._app", lambda args: app)
+    monkeypatch.setattr("core.cli.open_library", lambda args: app)
     assert _run(capsys, "--lang", "ko", "list")[1] == "라이브러리가 비어 있어요\n"
     assert _run(capsys, "list")[1] == "the library is empty\n"
 

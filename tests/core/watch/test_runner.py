@@ -113,7 +113,7 @@ def _until(done, what: str) -> None:
 def test_python_m_core_watch_is_the_same_command(watch: Watch, monkeypatch, capsys):
     from core.cli import main
 
-    monkeypatch.setattr("core.cli._app", lambda args: watch.app)
+    monkeypatch.setattr("core.cli.open_library", lambda args: watch.app)
     write(watch.folder / "a.txt", "Through python -m core")
     assert main(["watch", "add", str(watch.folder), "--collection", "cli"]) == 0
     assert main(["watch", "run", "--once", "--lang", "en"]) == 0
