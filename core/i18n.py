@@ -82,10 +82,14 @@ def joined(separator: str, parts: Iterable[str]) -> Text:
     return Text(lambda catalog: separator.join(str(_in(part, catalog)) for part in kept))
 
 
+def catalog_path(language: str) -> Path:
+    return LOCALES / language / "LC_MESSAGES" / "messages.po"
+
+
 @cache
 def translations(language: str) -> NullTranslations:
     """The language's catalog, compiled from its ``.po`` in memory (once per process)."""
-    path = LOCALES / language / "LC_MESSAGES" / "messages.po"
+    path = catalog_path(language)
     if language == DEFAULT or not path.exists():
         return ENGLISH
     # babel only here: it costs ~0.1 s to import, and English (every CLI call by default) needs none of it

@@ -17,24 +17,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from gettext import NullTranslations
-from pathlib import Path
 
 import streamlit as st
 from babel.dates import format_datetime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import i18n as core_i18n
-from core.i18n import LOCALES, in_language
+from core.i18n import in_language
 from core.text import local_time
 
 LANGUAGES = {"ko": "한국어", "en": "English"}  # each named in itself, as a switch should
 DEFAULT = "en"
 KEY = "lang"  # the session's choice and the URL parameter
 SWITCH = "lang_switch"  # the sidebar widget's key; its value is copied to KEY
-
-
-def catalog_path(language: str) -> Path:
-    return LOCALES / language / "LC_MESSAGES" / "messages.po"
 
 
 def language() -> str:

@@ -11,6 +11,7 @@ import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 from babel.messages.pofile import read_po
 
+from core.i18n import catalog_path
 from ui import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +33,7 @@ def extracted() -> dict[str, tuple[str, ...]]:
 
 
 def catalog(language: str):
-    with i18n.catalog_path(language).open("rb") as po:
+    with catalog_path(language).open("rb") as po:
         return read_po(po, locale=language)
 
 
