@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -49,16 +49,14 @@ class AnswerRecord:
         return any(s.sha256 == self.gold_sha256 for s in self.sources)
 
 
-def ask_all(engine: ChatEngine, questions: Iterable[Question], paragraphs: list[Paragraph],
-            passage: Pass) -> Iterator[AnswerRecord]:
-    for question in questions:
-        started = time.perf_counter()
-        answer = engine.answer(question.text)
-        text = "".join(answer.tokens)
-        yield AnswerRecord(question.id, question.text, question.answers, paragraphs[question.paragraph].sha256,
-                           passage, text, answer.found,
-                           tuple(RecordedSource(h.text, h.sha256, h.source, h.page) for h in answer.sources),
-                           time.perf_counter() - started)
+def ask_one(engine: ChatEngine, question: Question, paragraphs: list[Paragraph], passage: Pass) -> AnswerRecord:
+    started = time.perf_counter()
+    answer = engine.answer(question.text)
+    text = "".join(answer.tokens)
+    return AnswerRecord(question.id, question.text, question.answers, paragraphs[question.paragraph].sha256,
+                        passage, text, answer.found,
+                        tuple(RecordedSource(h.text, h.sha256, h.source, h.page) for h in answer.sources),
+                        time.perf_counter() - started)
 
 
 @contextmanager

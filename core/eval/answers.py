@@ -13,9 +13,9 @@ import random
 import re
 import string
 import sys
-import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 from core.chat.citations import strip_citations
@@ -134,11 +134,13 @@ def summarise(llm: str, k: int, scored: list[Scored], seconds: float, dataset: s
 def run_answers(args: argparse.Namespace, app: DocChat, paragraphs: list[Paragraph], questions: list[Question],
                 dataset: str = "") -> int:
     """Answer the sample; with ``--record FILE`` append every answer to FILE (JSON lines) and, with
-    ``--removed``, ask the sample again with each question's paragraph deleted from the eval library
-    (restored afterwards), where the right reply is a refusal."""
+    ``--removed``, ask each question again right after with its paragraph deleted from the eval library
+    (restored before the next question), where the right reply is a refusal. ``--resume`` reads back the
+    answers FILE already holds instead of asking them again: on this CPU a question costs 15-45 s a pass,
+    so a 200-question run is finished over several sittings."""
     from tqdm import tqdm
 
-    from core.eval.answer_records import ask_all, paragraphs_removed, write_record
+    from core.eval.answer_records import ask_one, paragraphs_removed, read_records, write_record
     from core.eval.squad import build_library
     from core.llms.registry import LLMUnavailable, load_llm
 
@@ -151,29 +153,35 @@ def run_answers(args: argparse.Namespace, app: DocChat, paragraphs: list[Paragra
     engine = app.engine(llm)
     chosen = sample(questions, args.questions or 200)
     record = getattr(args, "record", None)
-    started = time.perf_counter()
+    removed = getattr(args, "removed", False)
+    kept = {(r.id, r.passage): r for r in read_records(record)} if getattr(args, "resume", False) and record and \
+        record.exists() else {}
     scored: list[Scored] = []
-    asked = tqdm(chosen, desc="answering", unit="q", file=sys.stderr, disable=None)
-    for question, answer in zip(chosen, ask_all(engine, asked, paragraphs, "present"), strict=True):
-        if record:
+    refused = 0
+    seconds = 0.0
+    for question in tqdm(chosen, desc="answering", unit="q", file=sys.stderr, disable=None):
+        answer = kept.get((question.id, "present")) or ask_one(engine, question, paragraphs, "present")
+        if record and answer is not kept.get((question.id, "present")):
             write_record(record, answer)
+        seconds += answer.seconds
         text = strip_citations(answer.text).strip()
         scored.append(result := score(question, text, answer.found, answer.retrieved))
         if getattr(args, "verbose", False):
             print(json.dumps({"q": question.text, "a": text, "gold": question.answers[0], "f1": round(result.f1, 2),
                               "contained": result.contained, "in_language": result.in_language},
                              ensure_ascii=False), file=sys.stderr)
-    report = summarise(name, app.settings.k, scored, time.perf_counter() - started, dataset)
-    print(json.dumps(report.to_json(), ensure_ascii=False) if args.json else report.line())
-    if getattr(args, "removed", False):
-        shas = {paragraphs[q.paragraph].sha256 for q in chosen}
-        with paragraphs_removed(app, shas, lambda: build_library(app, paragraphs)):
-            asked = tqdm(chosen, desc="answering, paragraphs removed", unit="q", file=sys.stderr, disable=None)
-            refused = 0
-            for answer in ask_all(engine, asked, paragraphs, "removed"):
+        if removed:
+            gone = kept.get((question.id, "removed"))
+            if gone is None:
+                paragraph = paragraphs[question.paragraph]
+                with paragraphs_removed(app, {paragraph.sha256}, partial(build_library, app, [paragraph])):
+                    gone = ask_one(engine, question, paragraphs, "removed")
                 if record:
-                    write_record(record, answer)
-                refused += not answer.found or is_not_found(answer.text)
+                    write_record(record, gone)
+            refused += not gone.found or is_not_found(gone.text)
+    report = summarise(name, app.settings.k, scored, seconds, dataset)
+    print(json.dumps(report.to_json(), ensure_ascii=False) if args.json else report.line())
+    if removed:
         share = refused / (len(chosen) or 1)
         print(json.dumps({"removed_pass": {"questions": len(chosen), "refused": round(share, 4)}}) if args.json
               else f"paragraphs removed: refused {share:.1%} of {len(chosen)}")

@@ -36,6 +36,9 @@ def add_eval_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                           help="answers: append each answer with its passages to FILE (JSON lines)")
     evaluate.add_argument("--removed", action="store_true",
                           help="answers: ask again with each question's paragraph deleted (refusal expected)")
+    evaluate.add_argument("--resume", action="store_true",
+                          help="answers: with --record, score the answers FILE already holds instead of asking "
+                          "them again, and ask only the rest")
 
 
 def eval_settings(settings: Settings, kind: str) -> Settings:
