@@ -27,6 +27,7 @@ from core.cli_text import (
 from core.eval.cli import add_eval_parser
 from core.i18n import in_language, say, say_n
 from core.settings import InvalidSettings, load_settings
+from core.status_cli import add_status_parser, run_status
 from core.store.scope import Scope
 from core.watch.cli import add_watch_parser, run_watch
 
@@ -59,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--collection", default="", metavar="NAME", help="put the files in this collection")
     ingest.add_argument("--replace", action="store_true",
                         help="a changed file replaces the library's document of the same name")
+    ingest.add_argument("--no-wait", action="store_true",
+                        help="commit each file as soon as it is read (keyword search finds it at once) and leave "
+                        "its search vectors to the background embedder (the app, `watch run` or `status --wait`)")
 
     search = sub.add_parser("search", help="the passages closest to a question")
     search.add_argument("question", nargs="?", metavar="QUESTION")
@@ -105,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_bench_parser(sub)
     add_chats_parser(sub)
     add_watch_parser(sub)
+    add_status_parser(sub)
     add_language_option(parser)
     return parser
 
@@ -124,7 +129,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         bar.update(round((event.overall or 0.0) * files, 3) - bar.n)  # ingest_uploads always sets overall
 
     uploads = [Upload(str(path), path=path, password=args.password, collection=args.collection,
-                      replace=args.replace) for path in args.files]
+                      replace=args.replace, defer_vectors=args.no_wait) for path in args.files]
     failed = 0
     for result in app.ingest_uploads(uploads, on_progress):
         failed += not result.ok
@@ -362,7 +367,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 COMMANDS = {"ingest": cmd_ingest, "search": cmd_search, "ask": cmd_ask, "list": cmd_list, "delete": cmd_delete,
             "models": cmd_models, "reindex": cmd_reindex, "eval": cmd_eval, "migrate": cmd_migrate,
-            "bench": cmd_bench, "chats": cmd_chats, "watch": lambda args: run_watch(args, open_library(args))}
+            "bench": cmd_bench, "chats": cmd_chats, "watch": lambda args: run_watch(args, open_library(args)),
+            "status": lambda args: run_status(args, open_library(args))}
 
 
 def main(argv: list[str] | None = None) -> int:

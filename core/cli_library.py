@@ -30,6 +30,12 @@ def repaired(app: DocChat, lang: str) -> None:
     missing = app.missing_vectors()
     if not missing or app.needs_reindex():
         return
+    if app.embedding_elsewhere():  # the app or `watch run` embeds them now: search with what is in
+        tell(say_n("note: {n} passage is waiting for its search vector, which another process is embedding now; "
+                   "keyword search finds it meanwhile",
+                   "note: {n} passages are waiting for their search vectors, which another process is embedding "
+                   "now; keyword search finds them meanwhile", missing), lang, file=sys.stderr, flush=True)
+        return
     tell(say_n("rebuilding the search vectors of {n} passage from their stored text "
                "(the index file was missing or not this library's)",
                "rebuilding the search vectors of {n} passages from their stored text "

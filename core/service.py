@@ -156,17 +156,43 @@ class DocChat:
         return reindex(self.store, self.embeddings, on_progress, self.settings.sentence_vectors)
 
     def repair(self, on_progress: Callable[[float], object] | None = None) -> int:
-        """Rebuild missing vectors from the stored passages (rows are the source of truth); returns
-        how many. Left to ``reindex`` when the configured model is not the library's."""
-        from core.embeddings import embedding_name
-        from core.ingest.reindex import repair
+        """Rebuild missing vectors from the stored passages (rows are the source of truth) now, in
+        this thread; returns how many (0 when another process is already embedding them)."""
+        report = on_progress or (lambda _done: None)
+        return self.embed_pending(lambda done, total: report(done / total if total else 1.0)) or 0
 
-        if not (missing := self.store.missing_vectors()):
+    def pending(self) -> dict[str, tuple[int, int]]:
+        """Documents still waiting for (some of) their vectors: sha256 -> (waiting, chunks)."""
+        return self.store.pending_documents()
+
+    def embedding_elsewhere(self) -> bool:
+        """Another process (or this app's background thread) is embedding this library's waiting chunks."""
+        from core.ingest.background import claimed_elsewhere
+
+        return claimed_elsewhere(self.settings.data_dir)
+
+    def embed_pending(self, on_progress: Callable[[int, int], object] | None = None, *,
+                      should_wait: Callable[[], bool] | None = None, stop: threading.Event | None = None) -> int | None:
+        """Embed the chunks that lack vectors (documents committed keyword-first, or an index that
+        was lost) in committed batches, as this data dir's one embedder (``core.ingest.background``).
+        None: another process is that embedder. Left to ``reindex`` when the configured model is not
+        the library's. ``should_wait``: pause while true (default: while a model of this process
+        answers)."""
+        from core.embeddings import embedding_name
+        from core.ingest.background import claim, embed_pending
+        from core.llms.loaded import generating
+
+        if not self.store.missing_vectors():
             return 0
         built_with = self.built_with()
         if built_with and built_with != embedding_name(self.embeddings):
             return 0  # vectors of another model cannot be mixed in: a re-index rebuilds them all
-        return repair(self.store, self.embeddings, on_progress, self.settings.sentence_vectors, missing)
+        with claim(self.settings.data_dir) as mine:
+            if not mine:
+                return None
+            return embed_pending(self.store, self.embeddings, self.settings.sentence_vectors,
+                                 should_wait=should_wait or generating, stop=stop,
+                                 on_progress=on_progress or (lambda _done, _total: None))
 
     def needs_reindex(self) -> str | None:
         """The model the library was built with, when it is not the configured one."""

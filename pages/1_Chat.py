@@ -12,13 +12,12 @@ from core.chat.engine import Turn
 from core.i18n import message_of
 from core.llms.registry import LLMUnavailable
 from core.store.scope import Scope
-from ui import conversations, examples, model_picker, nav, page_viewer, scope
+from ui import conversations, examples, indexing, model_picker, nav, page_viewer, scope
 from ui.access import require_password
 from ui.answer import finished, render_extras
 from ui.i18n import _, ngettext, said
 from ui.progress import ModelProgress, reading, searching, wait_for
 from ui.render import inert_markdown, inert_text
-from ui.repair import repair_vectors
 from ui.resources import docchat, llm, settings
 from ui.sources import render_sources, source_dicts
 
@@ -49,12 +48,13 @@ with st.sidebar:
     model_picker.render()
 
 st.title(_("💬 Chat with your documents"))
-repair_vectors()
+indexing.start()
 app = docchat()
 if not app.has_documents():
     st.info(_("Your library is empty: add files first."))
     st.page_link("pages/2_Documents.py", label=_("Go to Documents"), icon="📄")
     st.stop()
+indexing.chat_note()
 
 if built_with := app.needs_reindex():
     st.warning(_("The library was indexed with **{built_with}**, the settings now choose **{model}**: re-index it "

@@ -4,11 +4,11 @@ import streamlit as st
 
 import core  # noqa: F401 - sets offline mode before any library is imported
 from core.ingest.records import Upload
-from ui import i18n, nav, scope
+from ui import i18n, indexing, nav, scope
 from ui.access import require_password
 from ui.i18n import _, ngettext
 from ui.render import inert_text
-from ui.repair import repair_vectors, report_missing_originals
+from ui.repair import report_missing_originals
 from ui.resources import docchat, settings
 from ui.uploads import ingest, named, show_pending, within_upload_limit
 from ui.watched import watched_folders
@@ -18,7 +18,7 @@ require_password()
 nav.sidebar()
 st.title(_("📄 Documents"))
 NO_COLLECTION = _("(none)")
-repair_vectors()
+indexing.start()
 report_missing_originals()
 
 if built_with := docchat().needs_reindex():
@@ -56,6 +56,7 @@ if submitted and (fitting := within_upload_limit(files or [], settings().max_upl
            lambda event: bar.progress(min(event.overall or 0.0, 1.0), text=inert_text(i18n.said(event.words()))))
     bar.progress(1.0, text=_("Done"))
 show_pending()
+indexing.progress()
 watched_folders()  # listed, added, synced; the app's runner keeps them in sync meanwhile
 
 all_documents = docchat().documents()
@@ -71,11 +72,13 @@ documents = [d for d in all_documents if needle in d.name.casefold()
              and (not shown_collections or d.collection in shown_collections)]
 # A new key after each change, so the table's row selection never points at removed rows.
 version = st.session_state.setdefault("library_version", 0)
+pending = docchat().pending()
 table = st.dataframe(
     [
         {_("name"): d.name, _("collection"): d.collection, _("type"): d.kind, _("pages"): d.pages,
          _("chunks"): d.chunks, _("size (KB)"): round(d.size / 1024, 1), _("added"): i18n.when(d.added),
-         _("status"): i18n.said(d.note) if d.note else _("ready")}  # stored English: found whole (ui.i18n.said)
+         _("status"): indexing.status_of(pending, d.sha256)
+         or (i18n.said(d.note) if d.note else _("ready"))}  # stored English: found whole (ui.i18n.said)
         for d in documents
     ],
     hide_index=True,

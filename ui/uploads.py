@@ -6,7 +6,7 @@ from core (``core.i18n`` Texts) and are said in the reader's language."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -14,6 +14,7 @@ import streamlit as st
 from core.ingest.limits import upload_refusal
 from core.ingest.names import display_name
 from core.ingest.records import IngestResult, ProgressCallback, Upload
+from ui import indexing
 from ui.i18n import _, said
 from ui.render import inert_text
 from ui.resources import docchat
@@ -65,11 +66,15 @@ def within_upload_limit(files: list[UploadedFile], max_upload_mb: int) -> list[U
 
 
 def ingest(uploads: list[Upload], on_progress: ProgressCallback | None = None) -> list[IngestResult]:
-    """Ingest files (the next read while one is embedded); one that needs the user is parked in
-    the session instead of failing."""
+    """Ingest files (the next read while one is stored); one that needs the user is parked in the
+    session instead of failing. Each is committed as soon as it is read, so leaving the page does not
+    lose it, and the background embedder adds its search vectors."""
+    uploads = [replace(u, defer_vectors=True) for u in uploads]  # committed once read; vectors follow
     by_name = {display_name(u.name): u for u in uploads}
     results = []
     for result in docchat().ingest_uploads(uploads, on_progress):
+        if result.ok and not result.duplicate:
+            indexing.embedder().poke()
         if not result.ok and result.needs and (upload := by_name.get(result.name)):
             queue: list[PendingUpload] = st.session_state.setdefault(PENDING, [])
             queue[:] = [p for p in queue if p.name != result.name]

@@ -21,12 +21,14 @@ from typing import Any
 import streamlit as st
 
 from core.i18n import message_of
+from core.ingest.background import Embedder
 from core.service import DocChat
 from core.watch.config import WatchError, add_folder, load_folders, remove_folder
 from core.watch.report import PassReport
 from core.watch.runner import AlreadyRunning, Runner, hold_run_lock
 from core.watch.state import FolderState, described, load_state
 from core.watch.sync import Timing
+from ui import indexing
 from ui.i18n import _, ngettext, said
 from ui.render import inert_text
 from ui.resources import docchat
@@ -42,6 +44,7 @@ class Keeper:
     """The process's runner: its thread, its stop flag, and what its last pass did (for the status line)."""
 
     app: DocChat
+    background: Embedder | None = None  # the app's embedder: watched files are committed once read, it adds vectors
     runner: Runner | None = None
     elsewhere: bool = False  # another process holds the run lock
     guard: threading.RLock = field(default_factory=threading.RLock)  # one pass at a time, thread or click
@@ -76,7 +79,7 @@ class Keeper:
         self.elsewhere = False
         try:
             self.runner = _Runner(self.app, data_dir, Timing.from_settings(self.app.settings), self.heard.append,
-                                  keeper=self)
+                                  keeper=self, background=self.background)
             decided.set()
             self.runner.run_forever(self.stop)
         except Exception as exc:  # noqa: BLE001 - a thread's error would otherwise vanish; the page shows it
@@ -124,7 +127,7 @@ def stop_all() -> None:
 
 @st.cache_resource(show_spinner=False)
 def keeper() -> Keeper:
-    found = Keeper(docchat())
+    found = Keeper(docchat(), background=indexing.embedder())
     _KEEPERS.append(found)
     return found
 

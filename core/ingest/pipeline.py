@@ -115,9 +115,11 @@ def store_parsed(library: Store, embeddings: Embeddings, parsed: Parsed,
                 return stop or _replace_changed(name, sha)
         model = embedding_name(embeddings)
         library.check_embedding_model(model)
-        vectors, sentences = embed_chunks(embeddings, parsed.chunks, parsed.sentences,
-                                          lambda done: report(Progress(name, "embed", 0.3 + 0.65 * done)))
-        assert vectors is not None  # _parse refuses a document without chunks
+        later = parsed.upload.defer_vectors and library.defers_vectors
+        vectors, sentences = (None, None) if later else embed_chunks(
+            embeddings, parsed.chunks, parsed.sentences,
+            lambda done: report(Progress(name, "embed", 0.3 + 0.65 * done)))
+        assert later or vectors is not None  # _parse refuses a document without chunks
         report(Progress(name, "store", 0.97))
         library.add_documents([NewDocument(
             name=name, sha256=sha, kind=parsed.kind, pages=parsed.pages, original=parsed.data, chunks=parsed.chunks,

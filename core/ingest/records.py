@@ -100,6 +100,8 @@ class Upload:
     password: str | None = None
     collection: str = ""
     replace: bool = False  # the user confirmed that these bytes replace the document of the same name
+    # Commit keyword-first, vectors later (core.ingest.background), where the store can wait for them
+    defer_vectors: bool = False
 
     def read(self, max_upload_mb: int | None = None) -> bytes:
         """The bytes; a file on disk larger than ``max_upload_mb`` is refused from its size on disk,

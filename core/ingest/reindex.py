@@ -28,21 +28,3 @@ def reindex(library: Store, embeddings: Embeddings, on_progress: Callable[[float
         vectors = np.zeros((0, dimension), dtype="float32")
     library.reindex(vectors, ids, embedding_name(embeddings), sentence_vectors)
     return len(rows)
-
-
-def repair(library: Store, embeddings: Embeddings, on_progress: Callable[[float], object] | None = None,
-           sentences: bool = True, missing: list[int] | None = None) -> int:
-    """Embed again the chunks whose vectors are missing (``Store.missing_vectors``: an index file
-    deleted, damaged or put back from an older backup) from their stored text, with the library's
-    own model. Rows are never touched; returns how many vectors were put back. ``missing``: the ids
-    the caller already asked for (the store checks them again under its write lock)."""
-    missing = library.missing_vectors() if missing is None else missing
-    if not missing:
-        return 0
-    rows = library.chunk_texts(missing)
-    ids = np.array([i for i, _, _ in rows], dtype="int64")
-    vectors, sentence_vectors = embed_texts(embeddings, [(text, heading) for _, text, heading in rows], sentences,
-                                            on_progress or (lambda _done: None))
-    if vectors is None:
-        return 0
-    return library.add_vectors(vectors, ids, sentence_vectors)

@@ -10,6 +10,21 @@ from langchain_core.runnables import Runnable
 
 from core.llms.errors import LLMUnavailable
 
+_held_models = 0  # ModelLocks held in this process: a local model is answering (``generating``)
+_held_guard = threading.Lock()
+
+
+def generating() -> bool:
+    """True while a model of this process answers a question: background work (embedding new
+    documents, core.ingest.background) steps aside, since the answer needs the same cores."""
+    return _held_models > 0
+
+
+def _count_held(change: int) -> None:
+    global _held_models
+    with _held_guard:
+        _held_models += change
+
 
 class ModelLock:
     """The lock every copy of one built model shares: one native model answers one question at a time.
@@ -46,6 +61,7 @@ class ModelLock:
                 self._queue.remove(me)
                 if got:
                     self._held, self._holder = True, me
+                    _count_held(+1)
                 else:  # the next in line may be first now
                     self._state.notify_all()
             return got
@@ -55,6 +71,7 @@ class ModelLock:
             if not self._held:
                 raise RuntimeError("release unlocked lock")
             self._held, self._holder = False, None
+            _count_held(-1)
             self._state.notify_all()
 
     def locked(self) -> bool:

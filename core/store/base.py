@@ -62,6 +62,17 @@ class Store(Protocol):
 
     def vector_count(self) -> int: ...
 
+    @property
+    def defers_vectors(self) -> bool:
+        """Whether ``add_documents`` takes a document without vectors (``NewDocument.vectors`` None),
+        committed keyword-first and embedded afterwards."""
+        ...
+
+    def pending_documents(self) -> dict[str, tuple[int, int]]:
+        """Documents whose chunks lack vectors: sha256 -> (chunks without a vector, chunks). Empty when
+        every vector is in (keyword search already finds them all)."""
+        ...
+
     def search(self, query_vector: np.ndarray, k: int, scope: Scope | None = None) -> list[Hit]:
         """Nearest chunks by cosine similarity (vectors are normalised: inner product), only those
         of ``scope`` (``core.store.scope``; None: the whole library). The scope limits the search

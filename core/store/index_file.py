@@ -7,7 +7,7 @@ then publishes it (``.next`` renamed over ``index.faiss``). A crash before the c
 ``meta`` names: it is published at the next look. Readers trust a file only when its checksum is
 the committed one, never by mtime or size, so a same-size rewrite, a truncated file, an older copy
 or another library's index is never searched: it is *untrusted*, and the vectors of the library's
-rows are rebuilt from their stored text (``core.ingest.reindex.repair``). Rows are never deleted
+rows are rebuilt from their stored text (``core.ingest.background``). Rows are never deleted
 because of what the index file says.
 """
 

@@ -196,6 +196,14 @@ class PostgresStore:
                               ([int(i) for i in ids],))
         return [(r[0], r[1], r[2]) for r in rows]
 
+    @property
+    def defers_vectors(self) -> bool:
+        """No: a chunk's vector is a NOT NULL column of its row, so a team library embeds before it commits."""
+        return False
+
+    def pending_documents(self) -> dict[str, tuple[int, int]]:
+        return {}
+
     def missing_vectors(self) -> list[int]:
         """None here: a chunk's vector is a NOT NULL column of its own row."""
         return []
@@ -253,6 +261,8 @@ class PostgresStore:
 
     def add_documents(self, new: list[NewDocument], added: str | None = None) -> list[DocumentRecord]:
         model = rules.checked_model(new)
+        if any(doc.vectors is None for doc in new):
+            raise ValueError("PostgreSQL keeps each chunk's vector in its row: embed before adding (defers_vectors)")
         added = added or rules.now()
         records: list[DocumentRecord] = []
         with self._write() as conn:
@@ -266,9 +276,11 @@ class PostgresStore:
                     continue
                 if doc.replaces:
                     conn.execute("DELETE FROM docchat.documents WHERE sha256 = %s", (doc.replaces,))
-                _set_dimension(conn, doc.vectors.shape[1])
+                vectors = doc.vectors
+                assert vectors is not None  # refused above
+                _set_dimension(conn, vectors.shape[1])
                 records.append(_insert(conn, doc, added))
-                _record_model(conn, doc.embedding_model, doc.vectors.shape[1])
+                _record_model(conn, doc.embedding_model, vectors.shape[1])
         return records
 
     def set_collection(self, sha256: str, collection: str) -> None:

@@ -68,7 +68,11 @@ class Hit:
 
 @dataclass(frozen=True)
 class NewDocument:
-    """A parsed, chunked and embedded file on its way into the library."""
+    """A parsed, chunked and (unless ``vectors`` is None) embedded file on its way into the library.
+
+    ``vectors`` None: the document is committed keyword-first, searchable by its words at once, and
+    its chunks are listed by ``Store.missing_vectors`` until the background embedder
+    (``core.ingest.background``) puts their vectors in; only a store that ``defers_vectors`` takes it."""
 
     name: str
     sha256: str
@@ -76,7 +80,7 @@ class NewDocument:
     pages: int | None
     original: bytes
     chunks: list[Chunk]
-    vectors: np.ndarray
+    vectors: np.ndarray | None
     embedding_model: str
     note: str = ""
     collection: str = ""

@@ -52,6 +52,22 @@ def record_model(conn: sqlite3.Connection, embedding_model: str, dimension: int)
                  (embedding_model, str(dimension)))
 
 
+def record_model_name(conn: sqlite3.Connection, embedding_model: str) -> None:
+    """A library whose first documents wait for their vectors is already that model's: a later
+    upload embedded with another one is refused (``check_embedding_model``) as it would be after."""
+    conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('embedding_model', ?)", (embedding_model,))
+
+
+def pending(conn: sqlite3.Connection, embedded: set[int]) -> dict[str, tuple[int, int]]:
+    """Per document with chunks outside ``embedded``: (those chunks, all its chunks)."""
+    counts: dict[str, list[int]] = {}
+    for chunk_id, sha in conn.execute("SELECT c.id, d.sha256 FROM chunks c JOIN documents d ON d.id = c.document_id"):
+        count = counts.setdefault(sha, [0, 0])
+        count[0] += chunk_id not in embedded
+        count[1] += 1
+    return {sha: (missing, total) for sha, (missing, total) in counts.items() if missing}
+
+
 def document_chunks(conn: sqlite3.Connection, sha256: str) -> list[tuple[int, Chunk]]:
     """A document's chunks with their ids, in reading order."""
     rows = conn.execute("SELECT c.id, c.text, c.page, c.ordinal, c.heading FROM chunks c "

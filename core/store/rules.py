@@ -30,7 +30,7 @@ def checked_model(new: Sequence[NewDocument]) -> str | None:
     """The one embedding model of a batch of new documents, after checking each has one vector
     per chunk; a batch that mixes models is refused (their vectors could not be compared)."""
     for doc in new:
-        if len(doc.chunks) != len(doc.vectors):
+        if doc.vectors is not None and len(doc.chunks) != len(doc.vectors):
             raise ValueError("one vector per chunk is required")
     models = {doc.embedding_model for doc in new}
     if len(models) > 1:

@@ -231,6 +231,16 @@ class SqliteStore:
             row_ids = {r[0] for r in conn.execute("SELECT id FROM chunks")}
         return sorted(row_ids - self._vectors.ids(self._current()))
 
+    @property
+    def defers_vectors(self) -> bool:
+        """Chunk rows live apart from the FAISS index here, so a chunk may wait for its vector."""
+        return True
+
+    def pending_documents(self) -> dict[str, tuple[int, int]]:
+        """One pass over the chunk ids (cheap next to any search) against the committed index."""
+        with self._connect() as conn:
+            return rows.pending(conn, self._vectors.ids(self._current()))
+
     def is_empty(self) -> bool:
         """Asked before every search: one row lookup, where COUNT(*) would scan the table."""
         with self._connect() as conn:
@@ -317,12 +327,15 @@ class SqliteStore:
                         replaced.append(doc.replaces)
                         if index is not None and gone:
                             remove_ids(index, gone)
-                    if index is None or (index.ntotal == 0 and index.d != doc.vectors.shape[1]):
-                        index = self._vectors.empty(doc.vectors.shape[1])  # first, or a new model
                     ids = rows.insert_document(conn, doc, added, start)
                     start += len(ids)
-                    index.add_with_ids(np.ascontiguousarray(doc.vectors, dtype="float32"), ids)
                     records.append(rules.record(doc, added))
+                    if doc.vectors is None:  # keyword-first: the background embedder adds them
+                        rows.record_model_name(conn, doc.embedding_model)
+                        continue
+                    if index is None or (index.ntotal == 0 and index.d != doc.vectors.shape[1]):
+                        index = self._vectors.empty(doc.vectors.shape[1])  # first, or a new model
+                    index.add_with_ids(np.ascontiguousarray(doc.vectors, dtype="float32"), ids)
                     rows.record_model(conn, doc.embedding_model, doc.vectors.shape[1])
                 if index is not None:
                     self._stage(conn, index)

@@ -113,6 +113,7 @@ def _list(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def _run(args: argparse.Namespace, app: DocChat) -> int:
+    from core.ingest.background import Embedder
     from core.watch.runner import AlreadyRunning, Runner, hold_run_lock
     from core.watch.sync import Timing
 
@@ -125,17 +126,26 @@ def _run(args: argparse.Namespace, app: DocChat) -> int:
         return 1
     try:
         repaired(app, lang)  # as every command that writes: vectors the library lost, rebuilt first
-        runner = Runner(app, data_dir, Timing.from_settings(app.settings), lambda line: tell(line, lang, flush=True))
+        # Left running, files are committed once read and embedded by a thread that makes way for answers;
+        # --once embeds each file before it returns, as `ingest` does.
+        background = None if args.once else Embedder(lambda stop: app.embed_pending(stop=stop))
+        runner = Runner(app, data_dir, Timing.from_settings(app.settings), lambda line: tell(line, lang, flush=True),
+                        background=background)
         if args.once:
             reports = runner.sync_once()
             return 1 if any(r.failed for r in reports) else 0
         tell(say("keeping the watched folders of {data_dir} in sync; Ctrl-C stops", data_dir=data_dir), lang,
              file=sys.stderr, flush=True)
         signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop ends it as Ctrl-C does
+        if background is not None:
+            background.poke()  # what an earlier run or `ingest --no-wait` left without vectors
         try:
             runner.run_forever(threading.Event())
         except KeyboardInterrupt:
             tell(say("stopped"), lang, file=sys.stderr)
+        finally:
+            if background is not None:
+                background.close()
         return 0
     finally:
         lock.release()

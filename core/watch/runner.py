@@ -30,6 +30,7 @@ from core.watch.state import WatchState, load_state, save_state
 from core.watch.sync import Syncer, Timing
 
 if TYPE_CHECKING:
+    from core.ingest.background import Embedder
     from core.service import DocChat
 
 RUN_LOCK = "watch-run.lock"
@@ -54,6 +55,9 @@ class Runner:
     timing: Timing
     out: Callable[[str], object] = print
     clock: Callable[[], float] = time.time
+    # The app's or ``watch run``'s background embedder: files are committed as soon as they are read
+    # (searchable by their words at once) and it is poked to add their vectors. None: embedded first.
+    background: Embedder | None = None
     state: WatchState = field(init=False)
     _saved: dict[str, Any] | None = field(default=None, init=False)
     _saved_at: float = field(default=0.0, init=False)
@@ -67,8 +71,10 @@ class Runner:
         if self.state.problem:
             self.out(self.state.problem)
         syncer = Syncer(self.app, self.state, folders, self.timing, self.clock,
-                        lambda: self._save(folders, soon=True))
+                        lambda: self._save(folders, soon=True), defer_vectors=self.background is not None)
         reports = syncer.run()
+        if self.background is not None and any(r.added or r.replaced for r in reports):
+            self.background.poke()
         for report in reports:
             for line in report.lines():
                 self.out(line)

@@ -70,6 +70,7 @@ class Syncer:
     timing: Timing = field(default_factory=Timing)
     clock: Callable[[], float] = time.time
     save: Callable[[], None] = lambda: None
+    defer_vectors: bool = False  # commit each file once read; a background embedder adds its vectors
     _ledger: Ledger | None = None
 
     @property
@@ -205,7 +206,8 @@ class Syncer:
             replace = previous is not None and self._replaceable(folder, rel, previous)
             name = previous.name if replace and previous else library_name(rel, self.ledger.taken)
             self.ledger.reserved.add(name)
-            upload = Upload(name, path=Path(folder.path) / rel, collection=folder.collection, replace=replace)
+            upload = Upload(name, path=Path(folder.path) / rel, collection=folder.collection, replace=replace,
+                            defer_vectors=self.defer_vectors)
             planned.append((_Planned(rel, seen, previous, replace), upload))
         return planned
 

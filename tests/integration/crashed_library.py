@@ -18,7 +18,7 @@ from core.store.sqlite_store import SqliteStore
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES_IN_DATA_DIR = {"library.sqlite", "library.sqlite-wal", "library.sqlite-shm", "index.faiss", "library.lock",
-                     "uploads"}
+                     "uploads", "embedding.lock"}
 RUN_TIMEOUT_S = 180
 
 

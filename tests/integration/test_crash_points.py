@@ -67,6 +67,10 @@ elif point == "index staged, not committed":
     vector_index.VectorIndex.stage = then_crash(vector_index.VectorIndex.stage)
 elif point == "committed, not published":
     vector_index.VectorIndex.publish = crash_first(vector_index.VectorIndex.publish)
+elif point == "vectors committed":  # by the background embedder, a batch of 4 at a time
+    import core.ingest.background as background, core.store.sqlite_store as sqlite_store
+    background.COMMIT_CHUNKS = 4
+    sqlite_store.SqliteStore.add_vectors = then_crash(sqlite_store.SqliteStore.add_vectors)
 elif point:
     sys.exit(f"unknown CRASH_AT {point!r}")
 core.embeddings.load_embeddings = lambda name: DeterministicFakeEmbedding(size=32)
@@ -160,3 +164,29 @@ def test_a_crash_in_another_process_does_not_spoil_the_open_apps_next_ingest(tmp
     assert app.ingest_paths([third])[0].ok
     assert app.store.vector_count() == app.store.chunk_count(), "the app's own view after its ingest"
     assert sorted(d.name for d in check_library(data)) == [first.name, third.name]
+
+
+def test_a_crash_while_vectors_follow_in_the_background_resumes_where_the_last_batch_landed(tmp_path):
+    """``ingest --no-wait`` commits keyword-first; ``status --wait`` embeds the rest in batches and is
+    killed after its second batch: every document stays, the landed batches stay, the next run finishes."""
+    from core.store.sqlite_store import SqliteStore
+
+    data = tmp_path / "data"
+    files = small_files(tmp_path / "files", ("alpha", "bravo", "charlie"))
+    added = crashing_cli(tmp_path, data, "ingest", "--no-wait", *map(str, files))
+    assert added.returncode == 0, added.stderr
+    assert [line.split()[0] for line in added.stdout.splitlines()] == ["ok"] * 3
+    chunks = SqliteStore(data).chunk_count()
+    assert SqliteStore(data).vector_count() == 0 and chunks > 8
+
+    crashed = crashing_cli(tmp_path, data, "status", "--wait", crash_at="vectors committed", nth=2)
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr
+    library = SqliteStore(data)
+    assert sorted(d.name for d in library.documents()) == sorted(f.name for f in files)
+    assert library.vector_count() == 8 and len(library.missing_vectors()) == chunks - 8
+
+    again = crashing_cli(tmp_path, data, "status", "--wait")
+    assert again.returncode == 0, again.stderr
+    assert "every passage has its search vector" in again.stdout
+    assert len(check_library(data)) == 3
+    assert not leftovers(data)

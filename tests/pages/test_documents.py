@@ -192,8 +192,9 @@ def test_an_upload_over_the_limit_is_refused_from_its_size_without_copying_its_b
 
 
 def test_a_deleted_index_is_rebuilt_on_the_page_and_a_missing_original_is_named(tmp_path):
-    """Issue 15: the index file is derived data. Deleted, it costs no document: the page embeds the
-    stored passages again and says so; an original deleted by hand is named, not dropped."""
+    """Issue 15: the index file is derived data. Deleted, it costs no document: the app embeds the
+    stored passages again in the background (the page does not wait for it; keyword search works
+    meanwhile); an original deleted by hand is named, not dropped."""
     at = add(documents_page(), "kept.txt", b"The lighthouse keeper climbs the stairs at dusk.\n")
     add(at, "other.txt", b"An orchard of apple trees beside the river.\n")
     data = tmp_path / "data"
@@ -203,8 +204,10 @@ def test_a_deleted_index_is_rebuilt_on_the_page_and_a_missing_original_is_named(
     st.cache_resource.clear()  # a restarted app
     at = documents_page()
     assert not at.exception
-    assert any("embedded again" in i.value and "No document was lost" in i.value for i in at.info)
     assert any("other" in w.value and "missing" in w.value for w in at.warning)
+    from tests.pages.conftest import wait_for_vectors
+
+    wait_for_vectors()
     from core.service import DocChat
     from core.settings import load_settings
 
@@ -226,3 +229,26 @@ def test_documents_without_pages_list_with_an_empty_page_count_not_a_mixed_colum
     pages = dict(zip(table["name"], table["pages"], strict=True))
     assert pages["lighthouse.pdf"] == 2 and (pages["notes.txt"] is None or pages["notes.txt"] != pages["notes.txt"])
     pa.Table.from_pandas(table)  # raised ArrowInvalid before
+
+
+def test_an_upload_is_listed_at_once_and_its_vectors_follow_in_the_background(monkeypatch):
+    """Issue 20: the upload ends when the file is read; the page shows what still waits for vectors,
+    the Chat page says so too, and once the embedder is done the status reads "ready"."""
+    from core.service import DocChat
+    from tests.pages.conftest import wait_for_vectors
+
+    embed_pending = DocChat.embed_pending
+    monkeypatch.setattr(DocChat, "embed_pending", lambda self, *args, **kwargs: 0)  # the embedder held back
+    at = add(documents_page(), "kept.txt", b"The lighthouse keeper climbs the stairs at dusk.\n")
+    assert list(at.dataframe[0].value["status"]) == ["embedding 0/1"]
+    assert any("Embedding in the background: 0 of 1 passages of 1 document" in p.text for p in at.progress)
+    chat = AppTest.from_file(str(ROOT / "pages" / "1_Chat.py"), default_timeout=120).run()
+    assert any("1 document is still being indexed" in c.value for c in chat.caption)
+
+    monkeypatch.setattr(DocChat, "embed_pending", embed_pending)  # let it go
+    at.run()
+    wait_for_vectors()
+    at.run()
+    assert list(at.dataframe[0].value["status"]) == ["ready"] and not at.progress
+    chat.run()
+    assert not any("still being indexed" in c.value for c in chat.caption)

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.llm_servers import FakeServer, OpenAIHandler
+from tests.pages.conftest import wait_for_vectors
 from tests.pages.test_pages import examples_shown, fresh_library  # noqa: F401 - the fixture is used
 
 pytestmark = pytest.mark.integration
@@ -66,7 +67,10 @@ def test_documents_upload_and_table_in_korean(lighthouse_pdf):
     assert at.subheader[0].value == "라이브러리 (문서 1개)"
     table = at.dataframe[0].value
     assert list(table.columns) == ["이름", "컬렉션", "형식", "페이지", "구절", "크기(KB)", "추가한 날짜", "상태"]
-    assert list(table["이름"]) == ["lighthouse.pdf"] and list(table["상태"]) == ["준비됨"]
+    assert list(table["이름"]) == ["lighthouse.pdf"] and table["상태"][0] in ("임베딩 중 0/2", "준비됨")
+    wait_for_vectors()
+    table = at.run().dataframe[0].value
+    assert list(table["상태"]) == ["준비됨"]
     assert re.fullmatch(r"\d{4}\. \d{1,2}\. \d{1,2}\. (오전|오후) \d{1,2}:\d{2}", table["추가한 날짜"][0])
 
 

@@ -122,3 +122,26 @@ def test_python_m_core_watch_is_the_same_command(watch: Watch, monkeypatch, caps
     [folder] = json.loads(capsys.readouterr().out)["folders"]
     assert folder["collection"] == "cli" and folder["documents"] == 1
     assert [d.collection for d in watch.app.documents()] == ["cli"]
+
+
+def test_with_a_background_embedder_files_are_committed_once_read_and_it_is_poked(watch: Watch):
+    """The app's and `watch run`'s runner: a file's words are searchable as soon as it is read; the
+    embedder (here one that only counts) adds the vectors afterwards."""
+    write(watch.folder / "keeper.txt", "The lighthouse keeper rows out at dawn. " * 20)
+    watch.app.settings = watch.app.settings.replace(watch_settle_seconds=0)
+    watch.add()
+    pokes: list[int] = []
+
+    class Counting:
+        def poke(self) -> None:
+            pokes.append(1)
+
+    runner = Runner(watch.app, watch.app.settings.data_dir, Timing(grace_seconds=0, settle_seconds=0),
+                    watch.lines.append, background=Counting())  # type: ignore[arg-type]
+    runner.sync_once()
+    assert set(watch.names()) == {"keeper.txt"} and pokes == [1]
+    assert watch.app.store.vector_count() == 0 and watch.app.pending()
+    assert watch.app.search("lighthouse keeper", k=1, mode="keyword")[0].source == "keeper.txt"
+    runner.sync_once()
+    assert pokes == [1]  # nothing new, no poke
+    assert watch.app.embed_pending() == watch.app.store.chunk_count()

@@ -1,0 +1,149 @@
+"""Vectors that follow their documents: a document is committed keyword-first (its rows, original and
+keyword index, so its words are searchable at once) and its chunks' vectors are embedded here, after.
+
+The queue is the library itself: the chunks ``Store.missing_vectors`` lists, oldest first. Nothing
+else records what is left, so a restart (or a crash, or ``kill -9``) resumes where the last commit
+stopped, a chunk deleted meanwhile is skipped, and none is embedded twice: ``add_vectors`` keeps only
+vectors of chunks that still lack one. Vectors are committed in batches, each one transaction, so a
+document's vector and sentence legs join as its batches land.
+
+One embedder runs per data dir, across the app's sessions and CLI processes (``claim``: a file lock
+beside the library). Between two slices it steps aside while a local model is generating an answer
+(``core.llms.loaded.generating``), because both want the same two cores and the person waiting for
+the answer comes first.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from filelock import FileLock, Timeout
+from langchain_core.embeddings import Embeddings
+
+from core.i18n import message_of
+from core.ingest.sentences import embed_texts
+from core.store.base import Store
+
+SLICE = 8  # chunks embedded between two looks at the model (about 1-2 s with sentence vectors on 2 cores)
+COMMIT_CHUNKS = 256  # chunks per commit: each commit writes the index file again
+COMMIT_SECONDS = 15.0  # ... or sooner, so a big document's first pages join the vector leg early
+PAUSE_SECONDS = 0.25  # how often a paused embedder looks again
+IDLE_SECONDS = 3.0  # how often an idle ``Embedder`` looks for chunks without vectors (``poke`` wakes it at once)
+
+
+def lock_path(data_dir: Path) -> Path:
+    return Path(data_dir) / "embedding.lock"
+
+
+@contextmanager
+def claim(data_dir: Path) -> Iterator[bool]:
+    """True inside the block when this process is the data dir's embedder; False when another one is
+    (then the caller leaves the work to it)."""
+    lock = FileLock(str(lock_path(data_dir)), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        lock.release()
+
+
+def claimed_elsewhere(data_dir: Path) -> bool:
+    """Whether another process (or another thread's claim) is the data dir's embedder right now."""
+    with claim(data_dir) as mine:
+        return not mine
+
+
+def embed_pending(store: Store, embeddings: Embeddings, sentences: bool, *,
+                  missing: list[int] | None = None,
+                  should_wait: Callable[[], bool] = lambda: False,
+                  stop: threading.Event | None = None,
+                  on_progress: Callable[[int, int], object] = lambda _done, _total: None) -> int:
+    """Embed the chunks without vectors (``missing``: those the caller already listed) from their
+    stored text and commit them in batches; returns how many vectors went in. ``should_wait``: pause
+    between slices while it is true; ``stop``: return after the current slice (what was committed
+    stays; the rest waits for the next run). ``on_progress(done, total)`` after each slice."""
+    todo = store.missing_vectors() if missing is None else missing
+    total, done, added = len(todo), 0, 0
+    on_progress(0, total)
+    for start in range(0, total, COMMIT_CHUNKS):
+        batch = todo[start:start + COMMIT_CHUNKS]
+        texts = store.chunk_texts(batch)  # a chunk deleted since it was listed is simply not there
+        ids: list[int] = []
+        vectors: list[np.ndarray] = []
+        sentence_vectors: list[np.ndarray | None] = []
+        began = time.monotonic()
+        for first in range(0, len(texts), SLICE):
+            while should_wait() and not (stop and stop.is_set()):
+                time.sleep(PAUSE_SECONDS)
+            if stop and stop.is_set():
+                break
+            piece = texts[first:first + SLICE]
+            embedded, per_chunk = embed_texts(embeddings, [(text, heading) for _, text, heading in piece], sentences)
+            if embedded is not None:
+                ids.extend(i for i, _, _ in piece)
+                vectors.append(embedded)
+                sentence_vectors.extend(per_chunk or [None] * len(piece))
+            done += len(piece)
+            on_progress(done, total)
+            if time.monotonic() - began > COMMIT_SECONDS:
+                added += _commit(store, ids, vectors, sentence_vectors if sentences else None)
+                ids, vectors, sentence_vectors, began = [], [], [], time.monotonic()
+        added += _commit(store, ids, vectors, sentence_vectors if sentences else None)
+        if stop and stop.is_set():
+            break
+    return added
+
+
+def _commit(store: Store, ids: list[int], vectors: list[np.ndarray],
+            sentence_vectors: list[np.ndarray | None] | None) -> int:
+    if not ids:
+        return 0
+    return store.add_vectors(np.concatenate(vectors), np.array(ids, dtype="int64"), sentence_vectors)
+
+
+@dataclass
+class Embedder:
+    """A daemon thread that runs ``run(stop)`` (``DocChat.embed_pending``) whenever it is poked, and every
+    ``IDLE_SECONDS`` in case another process added documents: the app's and ``watch run``'s."""
+
+    run: Callable[[threading.Event], object]
+    stop: threading.Event = field(default_factory=threading.Event)
+    wake: threading.Event = field(default_factory=threading.Event)
+    failure: str = ""  # why the last run stopped (the next one tries again); committed batches stay
+    _thread: threading.Thread | None = None
+
+    def poke(self) -> None:
+        """Chunks wait for vectors: start the thread if it is not running, and wake it now."""
+        if self.stop.is_set():
+            return
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._loop, name="background-embedder", daemon=True)
+            self._thread.start()
+        self.wake.set()
+
+    def _loop(self) -> None:
+        while not self.stop.is_set():
+            self.wake.clear()
+            try:
+                self.run(self.stop)
+                self.failure = ""
+            except Exception as exc:  # noqa: BLE001 - a thread's error would vanish; the page shows it
+                self.failure = message_of(exc)
+            self.wake.wait(IDLE_SECONDS)
+
+    def close(self) -> None:
+        """Stop after the current slice; what was committed stays."""
+        self.stop.set()
+        self.wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=15)

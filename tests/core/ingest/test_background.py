@@ -1,0 +1,147 @@
+"""Documents committed keyword-first and embedded afterwards (core.ingest.background): searchable by
+their words at once, by meaning once their vectors land; batches committed one by one, so a failure
+half way keeps what landed and the next run finishes without embedding anything twice."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from langchain_core.embeddings import DeterministicFakeEmbedding
+
+from core.ingest import background
+from core.ingest.records import Upload
+from core.llms.loaded import ModelLock, generating
+from core.service import DocChat
+
+NOTES = {f"note-{n}.txt": " ".join(f"Note {n} sentence {i} about the lighthouse keeper number {n}." for i in range(40))
+         .encode() for n in range(3)}
+
+
+def _add_later(app: DocChat) -> list[str]:
+    results = list(app.ingest_uploads([Upload(name, data, defer_vectors=True) for name, data in NOTES.items()]))
+    assert all(r.ok for r in results), [r.message for r in results]
+    return [r.sha256 for r in results]
+
+
+class Counting(DeterministicFakeEmbedding):
+    """Counts the texts it embeds; raises once ``fail_after`` texts went through (a crash half way)."""
+
+    texts: list[str] = []
+    fail_after: int | None = None
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if self.fail_after is not None and len(self.texts) + len(texts) > self.fail_after:
+            raise RuntimeError("the embedder died")
+        self.texts.extend(texts)
+        return super().embed_documents(texts)
+
+
+def test_a_document_added_for_later_is_found_by_its_words_at_once_and_by_meaning_after(app: DocChat):
+    shas = _add_later(app)
+    chunks = app.store.chunk_count()
+    assert app.store.vector_count() == 0 and len(app.store.missing_vectors()) == chunks
+    assert app.pending() == {sha: (n, n) for sha, n in ((d.sha256, d.chunks) for d in app.documents())}
+    assert set(app.pending()) == set(shas)
+    assert app.search("lighthouse keeper number 1", k=1, mode="keyword")[0].source == "note-1.txt"
+    assert app.search("lighthouse keeper", k=3, mode="vector") == []  # no vectors yet
+
+    progress: list[tuple[int, int]] = []
+    assert app.embed_pending(lambda done, total: progress.append((done, total))) == chunks
+    assert app.pending() == {} and app.store.vector_count() == chunks
+    assert progress[0] == (0, chunks) and progress[-1] == (chunks, chunks)
+    assert len(app.search("lighthouse keeper", k=3, mode="vector")) == 3
+    assert app.embed_pending() == 0  # nothing left, nothing embedded twice
+
+
+def test_a_failure_half_way_keeps_the_committed_batches_and_the_next_run_embeds_only_the_rest(
+        settings, monkeypatch):
+    monkeypatch.setattr(background, "COMMIT_CHUNKS", 4)
+    embedder = Counting(size=32)
+    embedder.texts, embedder.fail_after = [], None
+    app = DocChat(settings.replace(sentence_weight=0), embeddings=embedder)
+    _add_later(app)
+    chunks = app.store.chunk_count()
+    assert chunks > 8
+    embedder.fail_after = 6  # dies in the second batch of 4
+    with pytest.raises(RuntimeError, match="embedder died"):
+        app.embed_pending()
+    assert app.store.vector_count() == 4  # the first batch was committed
+    assert len(app.store.missing_vectors()) == chunks - 4
+    assert sorted(d.name for d in app.documents()) == sorted(NOTES)  # no document lost
+
+    embedder.fail_after = None
+    reopened = DocChat(settings.replace(sentence_weight=0), embeddings=embedder)  # a restart
+    before = len(embedder.texts)
+    assert reopened.embed_pending() == chunks - 4
+    assert len(embedder.texts) - before == chunks - 4  # the committed ones are not embedded again
+    assert reopened.store.vector_count() == chunks and reopened.pending() == {}
+
+
+def test_the_embedder_steps_aside_while_a_model_answers_and_stops_when_told(app: DocChat, monkeypatch):
+    monkeypatch.setattr(background, "PAUSE_SECONDS", 0.01)
+    _add_later(app)
+    model = ModelLock()
+    model.acquire()
+    assert generating()
+    stop = threading.Event()
+    done: list[int | None] = []
+    worker = threading.Thread(target=lambda: done.append(app.embed_pending(stop=stop)))
+    worker.start()
+    worker.join(0.5)
+    assert worker.is_alive() and app.store.vector_count() == 0  # waits for the answer to finish
+    model.release()
+    assert not generating()
+    worker.join(30)
+    assert done == [app.store.chunk_count()]
+
+    _add_later_again = list(app.ingest_uploads([Upload("more.txt", b"More about the keeper. " * 40,
+                                                       defer_vectors=True)]))
+    assert _add_later_again[0].ok
+    stop.set()
+    assert app.embed_pending(stop=stop) == 0  # told to stop before the first slice
+    assert app.pending()
+
+
+def test_one_embedder_per_data_dir(app: DocChat):
+    _add_later(app)
+    with background.claim(app.settings.data_dir) as mine:
+        assert mine
+        assert app.embedding_elsewhere()
+        assert app.embed_pending() is None  # left to the one that holds it
+        assert app.repair() == 0
+    assert not app.embedding_elsewhere()
+    assert app.embed_pending() == app.store.chunk_count()
+
+
+def test_an_upload_waits_for_its_vectors_unless_asked_not_to(app: DocChat):
+    app.ingest_file("now.txt", b"Embedded before it is committed, as always. " * 20)
+    assert app.pending() == {} and app.store.vector_count() == app.store.chunk_count()
+
+
+def test_the_embedder_thread_runs_when_poked_says_why_it_failed_and_stops(app: DocChat, monkeypatch):
+    monkeypatch.setattr(background, "IDLE_SECONDS", 0.05)
+    _add_later(app)
+    runs: list[int] = []
+
+    def run(stop: threading.Event) -> None:
+        runs.append(1)
+        if len(runs) == 1:
+            raise RuntimeError("the disk is full")
+        app.embed_pending(stop=stop)
+
+    thread = background.Embedder(run)
+    try:
+        thread.poke()
+        deadline = 200
+        while app.pending() and deadline:
+            threading.Event().wait(0.05)
+            deadline -= 1
+        assert app.pending() == {} and len(runs) >= 2  # the failed run was tried again
+    finally:
+        thread.close()
+    assert thread.failure == ""
+    ran = len(runs)
+    thread.poke()  # a closed embedder starts nothing
+    threading.Event().wait(0.2)
+    assert len(runs) == ran

@@ -1,0 +1,89 @@
+"""Search vectors that follow their documents, on the pages.
+
+An upload is committed as soon as it is read (keyword search finds it at once) and its vectors are
+embedded by the process's one background thread (``Embedder``, started once, ``st.cache_resource``),
+which leaves the CPU to a model answering a question and resumes after (core.ingest.background).
+The same thread puts back vectors an index file lost, so no page waits for either. The Documents page
+shows its progress and updates by itself; the Chat page says when answers cannot yet use the meaning
+of some documents. When another process (a second app, ``watch run``) is the library's embedder, this
+one leaves the work to it and the pages show the same progress from the library itself.
+"""
+
+from __future__ import annotations
+
+import atexit
+from datetime import timedelta
+
+import streamlit as st
+
+from core.ingest.background import Embedder
+from ui.i18n import _, ngettext, said
+from ui.render import inert_text
+from ui.resources import docchat
+
+REFRESH = timedelta(seconds=2)  # how often the Documents page redraws the progress while vectors are missing
+
+
+_EMBEDDERS: list[Embedder] = []
+
+
+@st.cache_resource(show_spinner=False)
+def embedder() -> Embedder:
+    app = docchat()
+    found = Embedder(lambda stop: app.embed_pending(stop=stop))
+    _EMBEDDERS.append(found)
+    return found
+
+
+@atexit.register
+def stop_all() -> None:
+    """Stop the thread at exit and between tests; a slice in progress ends, committed batches stay."""
+    while _EMBEDDERS:
+        _EMBEDDERS.pop().close()
+
+
+def start() -> None:
+    """On every page run: vectors that are missing (new documents, a lost index) get embedded."""
+    if docchat().store.missing_vectors():
+        embedder().poke()
+
+
+def status_of(pending: dict[str, tuple[int, int]], sha256: str) -> str | None:
+    """"embedding 12/40" for the Documents table's status column, None for a document with every vector."""
+    if sha256 not in pending:
+        return None
+    waiting, chunks = pending[sha256]
+    return _("embedding {done}/{chunks}").format(done=chunks - waiting, chunks=chunks)
+
+
+@st.fragment(run_every=REFRESH)
+def progress() -> None:
+    """The Documents page's progress line, redrawn every two seconds while vectors are missing; once they
+    are all in, the whole page runs again so the table's status column says "ready"."""
+    pending = docchat().pending()
+    if not pending:
+        if st.session_state.pop("embedding_shown", False):
+            st.rerun(scope="app")
+        return
+    st.session_state.embedding_shown = True
+    waiting = sum(w for w, _ in pending.values())
+    total = sum(c for _, c in pending.values())
+    text = ngettext("Embedding in the background: {done} of {total} passages of {n} document. Its words are "
+                    "searchable already; search by meaning follows.",
+                    "Embedding in the background: {done} of {total} passages of {n} documents. Their words are "
+                    "searchable already; search by meaning follows.", len(pending), done=total - waiting,
+                    total=total)
+    st.progress((total - waiting) / total if total else 1.0, text=text)
+    if failure := embedder().failure:
+        st.warning(_("Embedding stopped: {reason}. It tries again in a few seconds; nothing is lost.").format(
+            reason=inert_text(said(failure))), icon="⚠️")
+
+
+def chat_note() -> None:
+    """On the Chat page: answers cannot use the meaning of documents still waiting for their vectors."""
+    pending = docchat().pending()
+    if pending:
+        st.caption(ngettext("{n} document is still being indexed: answers find it by its words until its search "
+                            "vectors are in.",
+                            "{n} documents are still being indexed: answers find them by their words until their "
+                            "search vectors are in.", len(pending)), help=None)
