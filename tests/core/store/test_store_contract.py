@@ -305,3 +305,31 @@ def test_a_documents_chunks_come_back_in_reading_order_with_their_ids(open_libra
     hit = store.search(_vectors(3)[1], 1)[0]  # "two" was added with the second vector
     assert hit.chunk_id == chunks[1][0]
     assert store.document_chunks("f" * 64) == []
+
+
+def test_a_document_without_vectors_waits_for_them_where_the_store_can_wait(open_library):
+    """Keyword-first (issue 20): a store that ``defers_vectors`` commits a document's rows now, finds it by
+    its words at once, lists its chunks as waiting and takes their vectors later; one that cannot (a
+    NOT NULL vector column) refuses it, and never lists anything as waiting."""
+    store = open_library()
+    _add(store, A, ["the embedded one"])
+    chunks = [Chunk(text=t, page=1, ordinal=i) for i, t in enumerate(["lighthouse keeper", "keeper's lamp oil"])]
+    later = dict(name="later.pdf", sha256=B, kind="pdf", pages=1, original=b"later", chunks=chunks, vectors=None,
+                 embedding_model="fake")
+    if not store.defers_vectors:
+        with pytest.raises(ValueError):
+            add_document(store, **later)
+        assert store.find(B) is None and store.pending_documents() == {}
+        return
+    add_document(store, **later)
+    assert store.pending_documents() == {B: (2, 2)}
+    assert {h.sha256 for h in _keyword(store, "keeper")} == {B}
+    waiting = store.missing_vectors()
+    assert len(waiting) == 2 and store.vector_count() == 1
+    with pytest.raises(LibraryMismatch):  # the library is already that model's
+        _add(store, C, ["another model"], model="other")
+    assert store.add_vectors(_vectors(1, seed=3), np.array(waiting[:1], dtype="int64")) == 1
+    assert store.pending_documents() == {B: (1, 2)}
+    assert store.add_vectors(_vectors(2, seed=4), np.array(waiting, dtype="int64")) == 1  # none twice
+    assert store.pending_documents() == {} and store.vector_count() == 3
+    assert store.search(_vectors(1, seed=3)[0], 1)[0].sha256 == B
