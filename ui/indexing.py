@@ -56,16 +56,18 @@ def status_of(pending: dict[str, tuple[int, int]], sha256: str) -> str | None:
     return _("embedding {done}/{chunks}").format(done=chunks - waiting, chunks=chunks)
 
 
-@st.fragment(run_every=REFRESH)
 def progress() -> None:
-    """The Documents page's progress line, redrawn every two seconds while vectors are missing; once they
-    are all in, the whole page runs again so the table's status column says "ready"."""
+    """The Documents page's progress line while vectors are missing, redrawn every two seconds by itself;
+    once they are all in, the whole page runs again so the table's status column says "ready". A page
+    with nothing waiting draws nothing and polls nothing."""
+    if docchat().pending():
+        st.fragment(_progress_line, run_every=REFRESH)()
+
+
+def _progress_line() -> None:
     pending = docchat().pending()
     if not pending:
-        if st.session_state.pop("embedding_shown", False):
-            st.rerun(scope="app")
-        return
-    st.session_state.embedding_shown = True
+        st.rerun(scope="app")
     waiting = sum(w for w, _ in pending.values())
     total = sum(c for _, c in pending.values())
     text = ngettext("Embedding in the background: {done} of {total} passages of {n} document. Its words are "

@@ -197,6 +197,9 @@ def test_a_deleted_index_is_rebuilt_on_the_page_and_a_missing_original_is_named(
     meanwhile); an original deleted by hand is named, not dropped."""
     at = add(documents_page(), "kept.txt", b"The lighthouse keeper climbs the stairs at dusk.\n")
     add(at, "other.txt", b"An orchard of apple trees beside the river.\n")
+    from tests.pages.conftest import wait_for_vectors
+
+    wait_for_vectors()  # the uploads' vectors are in the index file
     data = tmp_path / "data"
     (data / "index.faiss").unlink()
     [original] = [p for p in (data / "uploads").iterdir() if p.read_bytes().startswith(b"An orchard")]
@@ -205,8 +208,6 @@ def test_a_deleted_index_is_rebuilt_on_the_page_and_a_missing_original_is_named(
     at = documents_page()
     assert not at.exception
     assert any("other" in w.value and "missing" in w.value for w in at.warning)
-    from tests.pages.conftest import wait_for_vectors
-
     wait_for_vectors()
     from core.service import DocChat
     from core.settings import load_settings

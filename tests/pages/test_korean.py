@@ -78,6 +78,7 @@ def test_a_korean_chat_answers_with_korean_status_and_sources(fake_llm, lighthou
     at = korean("pages/2_Documents.py")
     at.file_uploader[0].set_value([("lighthouse.pdf", lighthouse_pdf.read_bytes(), "application/pdf")])
     at.button[0].click().run()
+    wait_for_vectors()
     at = korean("pages/1_Chat.py")
     assert any(t.startswith("라이브러리의 문서 1개에 대해 물어보세요") for t in texts(at))
     at.chat_input[0].set_value("When was the lighthouse built?").run()

@@ -48,6 +48,9 @@ def upload(files: list[tuple[str, bytes, str]]) -> AppTest:
     at = page("pages/2_Documents.py")
     at.file_uploader[0].set_value(files)
     at.button[0].click().run()
+    from tests.pages.conftest import wait_for_vectors
+
+    wait_for_vectors()  # the chat tests that follow ask with every vector in, as a user would a moment later
     return at
 
 
