@@ -16,7 +16,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from core.embeddings import embed_query_vector
-from core.retrieval.fusion import METHODS
+from core.retrieval.fusion import METHODS, Fusion
 from core.retrieval.keyword import build_query, only_codes
 from core.store.base import Store
 from core.store.records import Hit
@@ -36,6 +36,24 @@ P = ParamSpec("P")
 class Retrieved:
     hits: list[Hit]
     grounded: bool  # the best hit is close enough to the question to answer from
+
+
+@dataclass(frozen=True)
+class Legs:
+    """What hybrid fusion ranks one question from. A record of its own so a bench can compute it
+    once per question and fuse it several ways (bench/pending_fusion.py)."""
+
+    dense: list[Hit]
+    keyword: list[Hit]
+    similarity: dict[int, float]  # each candidate's cosine to the question; those without a vector are absent
+    sentences: dict[int, float] | None  # best sentence cosine (decision 007); None: weight 0
+    keyword_weight: float
+    sentence_weight: float
+    unembedded: frozenset[int]  # candidates whose vector has not landed yet (keyword-first ingest)
+
+    def fuse(self, method: Fusion, k: int) -> list[Hit]:
+        return method(self.dense, self.keyword, self.keyword_weight, k, self.sentences, self.sentence_weight,
+                      unembedded=self.unembedded)
 
 
 @dataclass
@@ -71,22 +89,30 @@ class Retrieval:
         if self.mode == "vector":
             hits = self._timed("vector", self.store.search, vector, k, self.scope)
             return [replace(h, similarity=h.score) for h in hits]
+        legs = self.legs(question, vector)
+        reranking = self.mode == "hybrid+rerank"
+        fused = self._timed("fusion", legs.fuse, METHODS[self.fusion], self.candidates if reranking else k)
+        if reranking and self.reranker is not None:
+            fused = self._timed("rerank", self.reranker.rerank, question, fused, k)
+        return [replace(h, similarity=legs.similarity.get(h.chunk_id)) for h in fused]
+
+    def legs(self, question: str, vector: np.ndarray) -> Legs:
+        """Everything hybrid fusion ranks from, for the question and its embedding. A candidate the
+        store holds no vector for (keyword-first ingest: its vector comes later) is absent from the
+        dense leg and from ``similarities``; it is named in ``unembedded`` so the fusion does not
+        read that absence as "far from the question"."""
         query = build_query(question)
         dense = self._timed("vector", self.store.search, vector, self.candidates, self.scope)
         keyword = (self._timed("keyword", self.store.keyword_search, query, self.candidates,
                                self.scope) if query else [])
-        reranking = self.mode == "hybrid+rerank"
         candidates = list(dict.fromkeys([h.chunk_id for h in dense] + [h.chunk_id for h in keyword]))
         similarity = self._timed("similarities", self.store.similarities, vector, candidates)
         keyword_weight, sentence_weight = ((CODES_KEYWORD_WEIGHT, 0.0) if only_codes(question)
                                            else (self.keyword_weight, self.sentence_weight))
         sentences = (self._timed("sentences", self._best_sentences, vector, candidates, similarity)
                      if sentence_weight > 0 else None)
-        fused = self._timed("fusion", METHODS[self.fusion], dense, keyword, keyword_weight,
-                            self.candidates if reranking else k, sentences, sentence_weight)
-        if reranking and self.reranker is not None:
-            fused = self._timed("rerank", self.reranker.rerank, question, fused, k)
-        return [replace(h, similarity=similarity.get(h.chunk_id)) for h in fused]
+        unembedded = frozenset(i for i in candidates if i not in similarity)
+        return Legs(dense, keyword, similarity, sentences, keyword_weight, sentence_weight, unembedded)
 
     def _best_sentences(self, vector: np.ndarray, ids: list[int], similarity: dict[int, float]) -> dict[int, float]:
         """Each candidate's best sentence cosine; a chunk stored without sentence vectors (a

@@ -47,3 +47,39 @@ def test_a_chunk_whose_best_sentence_matches_moves_up():
 def test_without_sentence_scores_the_dense_leg_takes_their_share():
     dense, keyword = _hits((1, 0.9), (2, 0.5)), _hits((2, 5.0), (1, 4.0))
     assert convex(dense, keyword, 0.3, 2, {}, 0.6) == convex(dense, keyword, 0.3, 2)
+
+
+def test_a_chunk_without_vector_is_not_ranked_below_chunks_that_match_no_word():
+    """Chunk 9 is the only keyword match but has no vector yet (keyword-first ingest): missing from
+    the dense and sentence legs, it used to score 0.3 against 0.7 and 0.35 for dense hits that
+    match none of the question's words."""
+    dense = _hits((1, 0.9), (2, 0.8), (3, 0.7))
+    keyword = _hits((9, 5.0))
+    sentences = {1: 0.9, 2: 0.8, 3: 0.7}
+    before = convex(dense, keyword, 0.3, 4, sentences, 0.6)
+    assert [h.chunk_id for h in before] == [1, 2, 9, 3]  # what a chunk with a vector far from the question gets
+    fused = convex(dense, keyword, 0.3, 4, sentences, 0.6, unembedded={9})
+    assert [h.chunk_id for h in fused] == [9, 1, 2, 3]
+    assert fused[1:] == [h for h in before if h.chunk_id != 9]  # the embedded chunks keep their scores
+
+
+def test_a_chunk_without_vector_takes_its_keyword_rank_on_the_legs_it_cannot_have():
+    """Keyword ranks 1 and 3 (chunks 9 and 8, no vectors) get the best and the third dense and
+    sentence scores of the embedded candidates: 1.0 and 0.0 after min-max."""
+    dense = _hits((1, 0.9), (2, 0.8), (3, 0.7))
+    keyword = _hits((9, 5.0), (3, 4.0), (8, 1.0))
+    fused = convex(dense, keyword, 0.3, 5, {1: 0.9, 2: 0.8, 3: 0.7}, 0.6, unembedded={8, 9})
+    assert [h.chunk_id for h in fused] == [9, 1, 2, 3, 8]
+    assert [h.score for h in fused] == pytest.approx([1.0, 0.7, 0.35, 0.3 * 0.75, 0.0])
+
+
+def test_with_no_embedded_candidate_the_keyword_order_stands():
+    keyword = _hits((9, 5.0), (8, 4.0), (7, 1.0))
+    fused = convex([], keyword, 0.3, 3, {}, 0.6, unembedded={7, 8, 9})
+    assert [h.chunk_id for h in fused] == [9, 8, 7] and fused[0].score == pytest.approx(1.0)
+
+
+def test_rrf_counts_a_chunk_without_vector_at_full_keyword_weight():
+    dense, keyword = _hits((1, 0.9)), _hits((9, 5.0))
+    assert [h.chunk_id for h in rrf(dense, keyword, 0.3, 2)] == [1, 9]
+    assert [h.chunk_id for h in rrf(dense, keyword, 0.3, 2, unembedded={9})] == [9, 1]
