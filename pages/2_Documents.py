@@ -56,7 +56,8 @@ if submitted and (fitting := within_upload_limit(files or [], settings().max_upl
            lambda event: bar.progress(min(event.overall or 0.0, 1.0), text=inert_text(i18n.said(event.words()))))
     bar.progress(1.0, text=_("Done"))
 show_pending()
-indexing.progress()
+pending = docchat().pending()  # documents still waiting for search vectors, asked once a run
+indexing.progress(pending)
 watched_folders()  # listed, added, synced; the app's runner keeps them in sync meanwhile
 
 all_documents = docchat().documents()
@@ -72,13 +73,16 @@ documents = [d for d in all_documents if needle in d.name.casefold()
              and (not shown_collections or d.collection in shown_collections)]
 # A new key after each change, so the table's row selection never points at removed rows.
 version = st.session_state.setdefault("library_version", 0)
-pending = docchat().pending()
+# Said once a run, not once a row: each _() asks Streamlit for the reader's language (10,000 rows: 8 s).
+label = {"name": _("name"), "collection": _("collection"), "type": _("type"), "pages": _("pages"),
+         "chunks": _("chunks"), "size": _("size (KB)"), "added": _("added"), "status": _("status")}
+ready, lang = _("ready"), i18n.language()
 table = st.dataframe(
     [
-        {_("name"): d.name, _("collection"): d.collection, _("type"): d.kind, _("pages"): d.pages,
-         _("chunks"): d.chunks, _("size (KB)"): round(d.size / 1024, 1), _("added"): i18n.when(d.added),
-         _("status"): indexing.status_of(pending, d.sha256)
-         or (i18n.said(d.note) if d.note else _("ready"))}  # stored English: found whole (ui.i18n.said)
+        {label["name"]: d.name, label["collection"]: d.collection, label["type"]: d.kind, label["pages"]: d.pages,
+         label["chunks"]: d.chunks, label["size"]: round(d.size / 1024, 1), label["added"]: i18n.when(d.added, lang),
+         label["status"]: indexing.status_of(pending, d.sha256)
+         or (i18n.said(d.note) if d.note else ready)}  # stored English: found whole (ui.i18n.said)
         for d in documents
     ],
     hide_index=True,

@@ -76,10 +76,11 @@ def N_(message: str) -> str:  # noqa: N802 - gettext's name for "extract, transl
     return message
 
 
-def when(iso: str) -> str:
+def when(iso: str, lang: str | None = None) -> str:
     """A stored UTC timestamp as local time to the minute: ``2025-01-03 14:05`` in English (as before),
-    ``2025. 1. 3. 오후 2:05`` in Korean."""
-    lang = language()
+    ``2025. 1. 3. 오후 2:05`` in Korean. ``lang``: the run's language, when the caller already knows it
+    (a table of 10,000 dates would otherwise ask Streamlit for it 10,000 times)."""
+    lang = lang or language()
     if lang == "en":
         return local_time(iso)
     try:

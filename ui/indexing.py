@@ -56,11 +56,11 @@ def status_of(pending: dict[str, tuple[int, int]], sha256: str) -> str | None:
     return _("embedding {done}/{chunks}").format(done=chunks - waiting, chunks=chunks)
 
 
-def progress() -> None:
-    """The Documents page's progress line while vectors are missing, redrawn every two seconds by itself;
-    once they are all in, the whole page runs again so the table's status column says "ready". A page
-    with nothing waiting draws nothing and polls nothing."""
-    if docchat().pending():
+def progress(pending: dict[str, tuple[int, int]]) -> None:
+    """The Documents page's progress line while vectors are missing (``pending``: ``DocChat.pending``),
+    redrawn every two seconds by itself; once they are all in, the whole page runs again so the table's
+    status column says "ready". A page with nothing waiting draws nothing and polls nothing."""
+    if pending:
         st.fragment(_progress_line, run_every=REFRESH)()
 
 

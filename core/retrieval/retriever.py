@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from core.embeddings import embed_query_vector
+from core.embeddings import embed_matrix, embed_query_vector
 from core.retrieval.fusion import METHODS, Fusion
 from core.retrieval.keyword import build_query, only_codes
 from core.store.base import Store
-from core.store.records import Hit
+from core.store.records import Hit, embedding_text
 from core.store.scope import Scope
 
 if TYPE_CHECKING:
@@ -94,7 +94,18 @@ class Retrieval:
         fused = self._timed("fusion", legs.fuse, METHODS[self.fusion], self.candidates if reranking else k)
         if reranking and self.reranker is not None:
             fused = self._timed("rerank", self.reranker.rerank, question, fused, k)
-        return [replace(h, similarity=legs.similarity.get(h.chunk_id)) for h in fused]
+        similarity = legs.similarity | self._timed("unembedded", self._fresh_similarities, vector,
+                                                   [h for h in fused if h.chunk_id in legs.unembedded])
+        return [replace(h, similarity=similarity.get(h.chunk_id)) for h in fused]
+
+    def _fresh_similarities(self, vector: np.ndarray, hits: list[Hit]) -> dict[int, float]:
+        """The cosine of hits whose vector has not landed yet (keyword-first ingest), embedded now: only the
+        k the question gets, so "is the answer in the library" (``retrieve``) and the claim check judge
+        them on the same scale as the rest, instead of refusing a document that is still being indexed."""
+        if not hits or self.embeddings is None:
+            return {}
+        vectors = embed_matrix(self.embeddings, [embedding_text(h.text, h.heading) for h in hits])
+        return {h.chunk_id: float(v @ vector) for h, v in zip(hits, vectors, strict=True)}
 
     def legs(self, question: str, vector: np.ndarray) -> Legs:
         """Everything hybrid fusion ranks from, for the question and its embedding. A candidate the

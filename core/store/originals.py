@@ -10,6 +10,7 @@ originals of the documents it does not know)."""
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from core.store.files import atomic_write_bytes, make_private, replace_durably
@@ -73,5 +74,11 @@ class Originals:
                 log.warning("stored file %s belongs to no document; moved to %s", name, self.unlisted)
 
     def missing(self, listed: set[str]) -> set[str]:
-        """Documents whose stored file is gone (deleted by hand, a partial backup)."""
-        return {sha for sha in listed if self.path(sha) is None}
+        """Documents whose stored file is gone (deleted by hand, a partial backup): one listing of the
+        folder, not a stat per document (asked on every Documents page run and every ``list``)."""
+        try:
+            with os.scandir(self.folder) as entries:
+                present = {entry.name for entry in entries if entry.is_file()}
+        except FileNotFoundError:
+            present = set()
+        return {sha for sha in listed if sha not in present and sha + PENDING not in present}

@@ -145,3 +145,18 @@ def test_the_embedder_thread_runs_when_poked_says_why_it_failed_and_stops(app: D
     thread.poke()  # a closed embedder starts nothing
     threading.Event().wait(0.2)
     assert len(runs) == ran
+
+
+def test_hits_still_waiting_for_vectors_are_judged_on_the_same_scale_as_the_rest(app: DocChat):
+    """Their cosine to the question is embedded on the spot (only the k hits), so "is it in the library"
+    and the claim check do not refuse a document that is still being indexed; it equals the stored one."""
+    _add_later(app)
+    question = "lighthouse keeper number 2"
+    waiting = app.search(question, k=3, mode="hybrid")
+    assert waiting and all(h.similarity is not None for h in waiting)
+    app.embed_pending()
+    stored = {h.chunk_id: h.similarity for h in app.search(question, k=3, mode="hybrid")}
+    for hit in waiting:
+        if hit.chunk_id in stored:
+            assert hit.similarity == pytest.approx(stored[hit.chunk_id], abs=1e-5)
+    assert set(stored) & {h.chunk_id for h in waiting}
