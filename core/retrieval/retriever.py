@@ -94,8 +94,8 @@ class Retrieval:
         fused = self._timed("fusion", legs.fuse, METHODS[self.fusion], self.candidates if reranking else k)
         if reranking and self.reranker is not None:
             fused = self._timed("rerank", self.reranker.rerank, question, fused, k)
-        similarity = legs.similarity | self._timed("unembedded", self._fresh_similarities, vector,
-                                                   [h for h in fused if h.chunk_id in legs.unembedded])
+        similarity = legs.similarity | self._fresh_similarities(
+            vector, [h for h in fused if h.chunk_id in legs.unembedded])
         return [replace(h, similarity=similarity.get(h.chunk_id)) for h in fused]
 
     def _fresh_similarities(self, vector: np.ndarray, hits: list[Hit]) -> dict[int, float]:
