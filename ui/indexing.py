@@ -44,7 +44,7 @@ def stop_all() -> None:
 
 def start() -> None:
     """On every page run: vectors that are missing (new documents, a lost index) get embedded."""
-    if docchat().store.missing_vectors():
+    if docchat().missing_vectors():
         embedder().poke()
 
 
