@@ -30,7 +30,7 @@ from core.i18n import message_of
 from core.ingest.sentences import embed_texts
 from core.store.base import Store
 
-SLICE = 8  # chunks embedded between two looks at the model (about 1-2 s with sentence vectors on 2 cores)
+SLICE = 8  # chunks between two looks at the model: 1-2 s with sentence vectors on 2 idle cores, 5-10 s loaded (§20)
 COMMIT_CHUNKS = 256  # chunks per commit: each commit writes the index file again
 COMMIT_SECONDS = 15.0  # ... or sooner, so a big document's first pages join the vector leg early
 PAUSE_SECONDS = 0.25  # how often a paused embedder looks again
