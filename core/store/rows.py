@@ -58,12 +58,12 @@ def record_model_name(conn: sqlite3.Connection, embedding_model: str) -> None:
     conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('embedding_model', ?)", (embedding_model,))
 
 
-def pending(conn: sqlite3.Connection, embedded: set[int]) -> dict[str, tuple[int, int]]:
-    """Per document with chunks outside ``embedded``: (those chunks, all its chunks)."""
+def pending(conn: sqlite3.Connection, missing: set[int]) -> dict[str, tuple[int, int]]:
+    """Per document with chunks in ``missing`` (no vector yet): (those chunks, all its chunks)."""
     counts: dict[str, list[int]] = {}
     for chunk_id, sha in conn.execute("SELECT c.id, d.sha256 FROM chunks c JOIN documents d ON d.id = c.document_id"):
         count = counts.setdefault(sha, [0, 0])
-        count[0] += chunk_id not in embedded
+        count[0] += chunk_id in missing
         count[1] += 1
     return {sha: (missing, total) for sha, (missing, total) in counts.items() if missing}
 

@@ -238,10 +238,10 @@ class SqliteStore:
 
     def pending_documents(self) -> dict[str, tuple[int, int]]:
         """One pass over the chunk ids (cheap next to any search) against the committed index."""
-        if not self.missing_vectors():  # the common case, without the join over every chunk
+        if not (missing := set(self.missing_vectors())):  # the common case, without the join over every chunk
             return {}
         with self._connect() as conn:
-            return rows.pending(conn, self._vectors.ids(self._current()))
+            return rows.pending(conn, missing)
 
     def is_empty(self) -> bool:
         """Asked before every search: one row lookup, where COUNT(*) would scan the table."""
