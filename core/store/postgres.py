@@ -21,19 +21,20 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from cachetools import TTLCache
 
-from core.store import common_words, rules
+from core.store import common_words, postgres_rows, rules
 from core.store.base import StoreStats
 from core.store.keyword_query import KeywordQuery, Term
 from core.store.postgres_chats import PostgresChats
 from core.store.postgres_keyword import TRIGRAM_INDEX, trigram_query, words_query
+from core.store.postgres_rows import one_row
 from core.store.records import Chunk, DocumentRecord, Hit, NewDocument
 from core.store.scope import Scope
-from core.store.sentence_vectors import best_sentences, sentence_matrix, sentence_rows
+from core.store.sentence_vectors import best_sentences, sentence_matrix
 
 if TYPE_CHECKING:
     import psycopg
@@ -42,7 +43,6 @@ SCHEMA = Path(__file__).with_name("postgres_schema.sql").read_text(encoding="utf
 WRITE_LOCK = 0x646F6363686174  # "docchat": the pg_advisory_xact_lock key every writer takes
 _DOCUMENT = "d.name, d.sha256, d.type, d.pages, d.chunks, d.size, d.added, d.note, d.collection"
 _FROM = "FROM docchat.chunks c JOIN docchat.documents d ON d.id = c.document_id"
-Row = TypeVar("Row")
 
 
 class PostgresStore:
@@ -257,7 +257,7 @@ class PostgresStore:
     # -- writing ---------------------------------------------------------------------------
     def check_embedding_model(self, name: str) -> None:
         with self._pool.connection() as conn:
-            _check_model(conn, name)
+            postgres_rows.check_model(conn, name)
 
     def add_documents(self, new: list[NewDocument], added: str | None = None) -> list[DocumentRecord]:
         model = rules.checked_model(new)
@@ -267,7 +267,7 @@ class PostgresStore:
         records: list[DocumentRecord] = []
         with self._write() as conn:
             if model is not None:  # on the locked connection: no writer between check and insert, and no
-                _check_model(conn, model)  # second pool connection that waiting writers could hold
+                postgres_rows.check_model(conn, model)  # second pool connection that waiting writers could hold
             for doc in new:
                 row = conn.execute(f"SELECT {_DOCUMENT} FROM docchat.documents d WHERE d.sha256 = %s",
                                    (doc.sha256,)).fetchone()
@@ -278,9 +278,9 @@ class PostgresStore:
                     conn.execute("DELETE FROM docchat.documents WHERE sha256 = %s", (doc.replaces,))
                 vectors = doc.vectors
                 assert vectors is not None  # refused above
-                _set_dimension(conn, vectors.shape[1])
-                records.append(_insert(conn, doc, added))
-                _record_model(conn, doc.embedding_model, vectors.shape[1])
+                postgres_rows.set_dimension(conn, vectors.shape[1])
+                records.append(postgres_rows.insert(conn, doc, added))
+                postgres_rows.record_model(conn, doc.embedding_model, vectors.shape[1])
         return records
 
     def set_collection(self, sha256: str, collection: str) -> None:
@@ -302,9 +302,9 @@ class PostgresStore:
                     copy.write_row([i, vector])
             conn.execute("UPDATE docchat.chunks c SET embedding = n.embedding FROM new_vectors n WHERE c.id = n.id")
             conn.execute("DELETE FROM docchat.chunk_sentences")  # the old model's, or another dimension
-            _insert_sentences(conn, ids.tolist(), sentences)
-            _set_dimension(conn, vectors.shape[1])
-            _record_model(conn, embedding_model, vectors.shape[1])
+            postgres_rows.insert_sentences(conn, ids.tolist(), sentences)
+            postgres_rows.set_dimension(conn, vectors.shape[1])
+            postgres_rows.record_model(conn, embedding_model, vectors.shape[1])
 
     def delete_document(self, sha256: str) -> DocumentRecord | None:
         """Rows, vectors and the stored original go together (ON DELETE CASCADE), in one commit."""
@@ -314,32 +314,12 @@ class PostgresStore:
         return DocumentRecord(*row) if row else None
 
 
-def one_row(cursor: psycopg.Cursor[Row]) -> Row:
-    """The row of a query that always returns one (an aggregate, ``INSERT ... RETURNING``, a catalog
-    row the schema guarantees)."""
-    row = cursor.fetchone()
-    assert row is not None, "the query returned no row"
-    return row
-
-
 def _configure(conn: psycopg.Connection) -> None:
     """Each pooled connection reads and writes ``vector`` values as numpy arrays."""
     from pgvector.psycopg import register_vector
 
     register_vector(conn)
     conn.commit()  # the pool takes connections back only when idle
-
-
-def _check_model(conn: psycopg.Connection, name: str) -> None:
-    row = conn.execute("SELECT value FROM docchat.meta WHERE key = 'embedding_model'").fetchone()
-    rules.check_model(row[0] if row else None, name,
-                      conn.execute("SELECT 1 FROM docchat.chunks LIMIT 1").fetchone() is not None)
-
-
-def _record_model(conn: psycopg.Connection, embedding_model: str, dimension: int) -> None:
-    """The model and dimension the library's vectors now have, in the transaction that wrote them."""
-    conn.execute("INSERT INTO docchat.meta (key, value) VALUES ('embedding_model', %s), ('dimension', %s) "
-                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (embedding_model, str(dimension)))
 
 
 def _shares(terms: Sequence[Term], common: dict[str, float]) -> list[float | None]:
@@ -359,50 +339,6 @@ def _try_trigram_index(conn: psycopg.Connection) -> None:
             conn.execute(f"CREATE INDEX IF NOT EXISTS chunks_trigrams ON docchat.chunks {TRIGRAM_INDEX}")
     except psycopg.Error:
         pass
-
-
-def _set_dimension(conn: psycopg.Connection, dimension: int) -> None:
-    """Give the vector column its dimension and build the HNSW index (inner product), once: at the
-    first document, or after a re-index with a model of another size."""
-    from psycopg import sql
-
-    typmod = one_row(conn.execute("SELECT atttypmod FROM pg_attribute WHERE attrelid = 'docchat.chunks'::regclass "
-                                  "AND attname = 'embedding'"))[0]
-    if typmod == dimension:
-        return
-    conn.execute("DROP INDEX IF EXISTS docchat.chunks_embedding")
-    conn.execute(sql.SQL("ALTER TABLE docchat.chunks ALTER COLUMN embedding TYPE vector({})")
-                 .format(sql.Literal(int(dimension))))
-    conn.execute("CREATE INDEX chunks_embedding ON docchat.chunks USING hnsw (embedding vector_ip_ops)")
-
-
-def _insert(conn: psycopg.Connection, doc: NewDocument, added: str) -> DocumentRecord:
-    document_id = one_row(conn.execute(
-        "INSERT INTO docchat.documents (sha256, name, type, pages, chunks, size, added, note, collection) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
-        (doc.sha256, doc.name, doc.kind, doc.pages, len(doc.chunks), len(doc.original), added, doc.note,
-         doc.collection),
-    ))[0]
-    conn.execute("INSERT INTO docchat.originals (document_id, data) VALUES (%s, %s)", (document_id, doc.original))
-    with conn.cursor().copy("COPY docchat.chunks (document_id, ordinal, page, text, heading, embedding) "
-                            "FROM STDIN WITH (FORMAT BINARY)") as copy:
-        copy.set_types(["int8", "int4", "int4", "text", "text", "vector"])
-        for chunk, vector in zip(doc.chunks, np.asarray(doc.vectors, dtype="float32"), strict=True):
-            copy.write_row([document_id, chunk.ordinal, chunk.page, chunk.text, chunk.heading, vector])
-    if doc.sentence_vectors is not None:
-        rows = conn.execute("SELECT ordinal, id FROM docchat.chunks WHERE document_id = %s", (document_id,)).fetchall()
-        by_ordinal: dict[int, int] = dict(rows)
-        _insert_sentences(conn, [by_ordinal[c.ordinal] for c in doc.chunks], doc.sentence_vectors)
-    return rules.record(doc, added)
-
-
-def _insert_sentences(conn: psycopg.Connection, ids: list[int], sentences: list[np.ndarray | None] | None) -> None:
-    if sentences is None:
-        return
-    with conn.cursor().copy("COPY docchat.chunk_sentences (chunk_id, vectors) FROM STDIN WITH (FORMAT BINARY)") as copy:
-        copy.set_types(["int8", "bytea"])
-        for row in sentence_rows(ids, sentences):
-            copy.write_row(row)
 
 
 def _in_scope(scope: Scope | None, keyword: str) -> tuple[str, list[Any]]:
