@@ -34,7 +34,7 @@ from core.chat.prompts import (
     language_instruction,
     not_found,
 )
-from core.llms.loaded import LoadedLLM
+from core.llms.loaded import LoadedLLM, answering
 from core.settings import default
 from core.store.records import Hit
 
@@ -137,12 +137,13 @@ class ChatEngine:
         if refusal := question_too_long(question, self.max_question_chars):
             return Answer(question, "", [], iter([refusal]), found=False)
         language = detect_language(question)  # the asker's words, not the rewrite, which may drift to English
-        standalone = self.standalone_question(question, history or [])
-        retrieved = self.retrieve(standalone)
-        if not retrieved.grounded:
-            return Answer(question, standalone, retrieved.hits, iter([not_found(language)]), found=False,
-                          language=language)
-        passages, texts = self._packed(standalone, retrieved.hits)
+        with answering():  # background embedding steps aside from here, not only once the model starts
+            standalone = self.standalone_question(question, history or [])
+            retrieved = self.retrieve(standalone)
+            if not retrieved.grounded:
+                return Answer(question, standalone, retrieved.hits, iter([not_found(language)]), found=False,
+                              language=language)
+            passages, texts = self._packed(standalone, retrieved.hits)
         inputs = {"context": format_context(retrieved.hits, texts), "question": standalone,
                   "language": language_instruction(language)}
         return Answer(question, standalone, retrieved.hits, self._stream(inputs), passages=passages,
@@ -162,8 +163,9 @@ class ChatEngine:
         (a refusal, no passages, or no embedder)."""
         if self.encode is None or not answer.found or not answer.sources or is_not_found(text):
             return None
-        return check_claims(text, answer.passages or [h.text for h in answer.sources], self.encode,
-                            *self.claim_similarity, question=answer.standalone or answer.question)
+        with answering():
+            return check_claims(text, answer.passages or [h.text for h in answer.sources], self.encode,
+                                *self.claim_similarity, question=answer.standalone or answer.question)
 
     def verdict(self, answer: Answer, text: str) -> Verdict:
         """The finished answer as the asker is shown it: the model's text, or, when not one of its

@@ -8,9 +8,9 @@ vectors of chunks that still lack one. Vectors are committed in batches, each on
 document's vector and sentence legs join as its batches land.
 
 One embedder runs per data dir, across the app's sessions and CLI processes (``claim``: a file lock
-beside the library). Between two slices it steps aside while a local model is generating an answer
-(``core.llms.loaded.generating``), because both want the same two cores and the person waiting for
-the answer comes first.
+beside the library). Before each embedder call (``BATCH`` texts) it steps aside while a question is
+being answered in this process (``core.llms.loaded.generating``: from retrieval to the claim check),
+because both want the same two cores and the embedder's lock, and the person waiting comes first.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ from core.i18n import message_of
 from core.ingest.sentences import embed_texts
 from core.store.base import Store
 
-SLICE = 8  # chunks between two looks at the model: 1-2 s with sentence vectors on 2 idle cores, 5-10 s loaded (§20)
+SLICE = 8  # chunks between two progress reports: 1-2 s with sentence vectors on 2 idle cores, 5-10 s loaded (§20)
+BATCH = 16  # texts per embedder call, and between two looks at ``should_wait``: a question's vector waits for one
 COMMIT_CHUNKS = 256  # chunks per commit: each commit writes the index file again
 COMMIT_SECONDS = 15.0  # ... or sooner, so a big document's first pages join the vector leg early
 PAUSE_SECONDS = 0.25  # how often a paused embedder looks again
@@ -70,8 +71,12 @@ def embed_pending(store: Store, embeddings: Embeddings, sentences: bool, *,
                   on_progress: Callable[[int, int], object] = lambda _done, _total: None) -> int:
     """Embed the chunks without vectors (``missing``: those the caller already listed) from their
     stored text and commit them in batches; returns how many vectors went in. ``should_wait``: pause
-    between slices while it is true; ``stop``: return after the current slice (what was committed
+    before each embedder call while it is true; ``stop``: return after the current slice (what was committed
     stays; the rest waits for the next run). ``on_progress(done, total)`` after each slice."""
+    def wait() -> None:
+        while should_wait() and not (stop and stop.is_set()):
+            time.sleep(PAUSE_SECONDS)
+
     todo = store.missing_vectors() if missing is None else missing
     total, done, added = len(todo), 0, 0
     on_progress(0, total)
@@ -83,12 +88,12 @@ def embed_pending(store: Store, embeddings: Embeddings, sentences: bool, *,
         sentence_vectors: list[np.ndarray | None] = []
         began = time.monotonic()
         for first in range(0, len(texts), SLICE):
-            while should_wait() and not (stop and stop.is_set()):
-                time.sleep(PAUSE_SECONDS)
+            wait()
             if stop and stop.is_set():
                 break
             piece = texts[first:first + SLICE]
-            embedded, per_chunk = embed_texts(embeddings, [(text, heading) for _, text, heading in piece], sentences)
+            embedded, per_chunk = embed_texts(embeddings, [(text, heading) for _, text, heading in piece], sentences,
+                                              batch=BATCH, before=wait)
             if embedded is not None:
                 ids.extend(i for i, _, _ in piece)
                 vectors.append(embedded)

@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from core.embeddings.slices import embed_in_slices
+from core.embeddings.slices import EMBED_BATCH, embed_in_slices
 from core.store.records import Chunk, embedding_text
 
 SENTENCE_CHARS = 200
@@ -56,12 +56,14 @@ def embed_chunks(embeddings: Embeddings, chunks: list[Chunk], with_sentences: bo
 
 
 def embed_texts(embeddings: Embeddings, parts: list[tuple[str, str | None]], with_sentences: bool,
-                on_done: Callable[[float], object] = lambda _done: None,
+                on_done: Callable[[float], object] = lambda _done: None, batch: int = EMBED_BATCH,
+                before: Callable[[], object] = lambda: None,
                 ) -> tuple[np.ndarray | None, list[np.ndarray | None] | None]:
-    """``embed_chunks`` for stored chunks given as (text, heading)."""
+    """``embed_chunks`` for stored chunks given as (text, heading); ``batch`` and ``before`` as for
+    ``embed_in_slices``."""
     texts = [embedding_text(text, heading) for text, heading in parts]
     per_chunk = [sentence_texts(text, heading) if with_sentences else [] for text, heading in parts]
-    vectors = embed_in_slices(embeddings, texts + [s for group in per_chunk for s in group], on_done)
+    vectors = embed_in_slices(embeddings, texts + [s for group in per_chunk for s in group], on_done, batch, before)
     if vectors is None or not with_sentences:
         return vectors, None
     sentences: list[np.ndarray | None] = []

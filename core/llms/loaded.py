@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,13 +12,14 @@ from langchain_core.runnables import Runnable
 
 from core.llms.errors import LLMUnavailable
 
-_held_models = 0  # ModelLocks held in this process: a local model is answering (``generating``)
+_held_models = 0  # questions being answered in this process, and ModelLocks held (``generating``)
 _held_guard = threading.Lock()
 
 
 def generating() -> bool:
-    """True while a model of this process answers a question: background work (embedding new
-    documents, core.ingest.background) steps aside, since the answer needs the same cores."""
+    """True from the moment a question arrives until its answer is checked, and while a model of this
+    process holds its lock: background work (embedding new documents, core.ingest.background) steps
+    aside, since the answer needs the same cores and the embedder's lock (the question's own vector)."""
     return _held_models > 0
 
 
@@ -24,6 +27,18 @@ def _count_held(change: int) -> None:
     global _held_models
     with _held_guard:
         _held_models += change
+
+
+@contextmanager
+def answering() -> Iterator[None]:
+    """Mark a question as being answered for the work before and after the model holds its lock
+    (retrieval, the claim check): the background embedder pauses before retrieval, not only once the
+    model starts (BENCHMARKS §20)."""
+    _count_held(+1)
+    try:
+        yield
+    finally:
+        _count_held(-1)
 
 
 class ModelLock:

@@ -207,3 +207,29 @@ def test_the_verdict_shows_a_supported_answer_and_refuses_one_the_passages_do_no
     assert (refused.text, refused.refused, refused.model_text) == (NOT_FOUND, True, invented)
     korean = engine.answer("디코더는 몇 개의 층으로 되어 있나요?")
     assert engine.verdict(korean, invented).text == NOT_FOUND_KO
+
+
+def test_background_work_steps_aside_from_the_question_to_the_checked_answer():
+    """Retrieval (the question's vector) and the claim check run before and after the model holds its
+    lock; background embedding must already be paused then (core.llms.loaded.generating)."""
+    from core.llms.loaded import generating
+    from tests.core.chat.test_claims import bag_of_words
+
+    seen: dict[str, bool] = {}
+
+    def retrieve(query: str) -> Retrieved:
+        seen["retrieval"] = generating()
+        return Retrieved([PASSAGE], True)
+
+    def encode(texts: list[str]):
+        seen["check"] = generating()
+        return bag_of_words(texts)
+
+    engine = ChatEngine(retrieve, LoadedLLM("fake", FakeListChatModel(responses=["It has 6 layers [1]."])),
+                        encode=encode)
+    answer = engine.answer("How many layers does the decoder have?")
+    assert not generating()  # between retrieval and the stream, nothing is held
+    text = "".join(answer.tokens)
+    assert not generating()
+    engine.verdict(answer, text)
+    assert seen == {"retrieval": True, "check": True} and not generating()

@@ -160,3 +160,28 @@ def test_hits_still_waiting_for_vectors_are_judged_on_the_same_scale_as_the_rest
         if hit.chunk_id in stored:
             assert hit.similarity == pytest.approx(stored[hit.chunk_id], abs=1e-5)
     assert set(stored) & {h.chunk_id for h in waiting}
+
+
+def test_a_question_arriving_mid_slice_pauses_the_embedder_before_its_next_call(settings, monkeypatch):
+    """The embedder looks before each call of ``BATCH`` texts, not only between slices: a question's own
+    vector needs the embedder's lock, and a slice holds it for seconds on a loaded machine."""
+    from core.llms.loaded import answering
+
+    monkeypatch.setattr(background, "PAUSE_SECONDS", 0.01)
+    monkeypatch.setattr(background, "BATCH", 2)
+    question = answering()
+    calls: list[bool] = []
+
+    class AskedMidSlice(DeterministicFakeEmbedding):
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            calls.append(generating())
+            if len(calls) == 1:
+                question.__enter__()  # a question arrives during the slice's first call
+                threading.Timer(0.2, question.__exit__, (None, None, None)).start()
+            return super().embed_documents(texts)
+
+    app = DocChat(settings.replace(sentence_weight=0), embeddings=AskedMidSlice(size=32))
+    _add_later(app)
+    assert background.SLICE > 2  # so the second call is inside the first slice
+    assert app.embed_pending() == app.store.chunk_count()
+    assert len(calls) > 2 and not any(calls)  # no call started while the question was being answered
