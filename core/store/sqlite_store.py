@@ -13,6 +13,7 @@ checksum on each use, so new documents appear without a restart.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -177,9 +178,10 @@ class SqliteStore:
     def missing_originals(self) -> list[DocumentRecord]:
         """Documents whose stored original is gone: reported, never dropped (their passages stay
         searchable; only download and read-again need the file)."""
-        documents = self.documents()
-        gone = self._originals.missing({d.sha256 for d in documents})
-        return [d for d in documents if d.sha256 in gone]
+        with self._connect() as conn:
+            gone = self._originals.missing({r[0] for r in conn.execute("SELECT sha256 FROM documents")})
+            return rows.documents(conn, "WHERE sha256 IN (SELECT value FROM json_each(?)) ORDER BY added, id",
+                                  [json.dumps(sorted(gone))]) if gone else []
 
     def faiss_index(self) -> faiss.Index | None:
         """The FAISS index the committed rows name, every vector present: what ``export`` reads
