@@ -7,6 +7,7 @@ from core.ingest.records import Upload
 from ui import i18n, indexing, nav, scope
 from ui.access import require_password
 from ui.i18n import _, ngettext
+from ui.library_table import library_table
 from ui.render import inert_text
 from ui.repair import report_missing_originals
 from ui.resources import docchat, settings
@@ -73,27 +74,7 @@ documents = [d for d in all_documents if needle in d.name.casefold()
              and (not shown_collections or d.collection in shown_collections)]
 # A new key after each change, so the table's row selection never points at removed rows.
 version = st.session_state.setdefault("library_version", 0)
-# Said once a run, not once a row: each _() asks Streamlit for the reader's language (10,000 rows: 8 s).
-label = {"name": _("name"), "collection": _("collection"), "type": _("type"), "pages": _("pages"),
-         "chunks": _("chunks"), "size": _("size (KB)"), "added": _("added"), "status": _("status")}
-ready, lang = _("ready"), i18n.language()
-table = st.dataframe(
-    [
-        {label["name"]: d.name, label["collection"]: d.collection, label["type"]: d.kind, label["pages"]: d.pages,
-         label["chunks"]: d.chunks, label["size"]: round(d.size / 1024, 1), label["added"]: i18n.when(d.added, lang),
-         label["status"]: indexing.status_of(pending, d.sha256)
-         or (i18n.said(d.note) if d.note else ready)}  # stored English: found whole (ui.i18n.said)
-        for d in documents
-    ],
-    hide_index=True,
-    width="stretch",
-    on_select="rerun",
-    selection_mode="multi-row",
-    key=f"library_table_{version}_{needle}_{shown_collections}",
-)
-if len(documents) < len(all_documents):
-    st.caption(_("Showing {shown} of {total}.").format(shown=len(documents), total=len(all_documents)))
-selected = [documents[i] for i in table.selection.rows if i < len(documents)]
+selected = library_table(documents, len(all_documents), pending, f"{version}_{needle}_{shown_collections}")
 
 
 def changed(message: str) -> None:

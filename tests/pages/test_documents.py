@@ -253,3 +253,25 @@ def test_an_upload_is_listed_at_once_and_its_vectors_follow_in_the_background(mo
     assert list(at.dataframe[0].value["status"]) == ["ready"] and not at.progress
     chat.run()
     assert not any("still being indexed" in c.value for c in chat.caption)
+
+
+def test_a_big_library_is_shown_a_page_at_a_time_and_a_selection_is_of_the_page_shown(monkeypatch):
+    from core.service import DocChat
+    from core.settings import load_settings
+    from ui import library_table
+
+    monkeypatch.setattr(library_table, "PAGE_ROWS", 2)
+    app = DocChat(load_settings())
+    for n in range(5):
+        app.ingest_file(f"note-{n}.txt", f"Note {n} about the harbour. ".encode() * 5)
+    at = documents_page()
+    assert list(at.dataframe[0].value["name"]) == ["note-0.txt", "note-1.txt"]
+    assert any("Showing 1–2 of 5 (5 in the library)." in c.value for c in at.caption)
+    [page] = [n for n in at.number_input if n.label == "Page"]
+    assert page.max == 3
+    page.set_value(3).run()
+    assert list(at.dataframe[0].value["name"]) == ["note-4.txt"]
+    [needle] = [t for t in at.text_input if t.label == "Filter by name"]
+    needle.set_value("note-3").run()  # one page: no page control, and the filter starts over
+    assert list(at.dataframe[0].value["name"]) == ["note-3.txt"]
+    assert not [n for n in at.number_input if n.label == "Page"]
