@@ -34,6 +34,7 @@ from ui.render import inert_text
 from ui.resources import docchat
 
 STARTED_SECONDS = 2.0  # how long the page waits to learn whether the runner got the lock (a file lock: instant)
+DECIDING_SECONDS = 15.0  # how long "Sync now" waits for a runner still starting before its own pass
 RECENT = 5  # lines of the runner's recent passes under its status line
 PASSED = "watch_passed"  # session key: the lines of the pass Sync now ran, shown after its rerun
 BACKGROUND = True  # tests of the page's own buttons switch the runner off, so only their clicks sync
@@ -52,6 +53,7 @@ class Keeper:
     heard: deque[str] = field(default_factory=lambda: deque(maxlen=20))
     last_pass: float | None = None
     failure: str = ""  # why the thread stopped on its own (started again on the next page run)
+    decided: threading.Event = field(default_factory=threading.Event)  # the thread knows: runner built, or elsewhere
     _thread: threading.Thread | None = None
 
     @property
@@ -63,7 +65,7 @@ class Keeper:
         so a runner refused while a headless one ran starts once that one has stopped."""
         if self.running or self.stop.is_set():
             return
-        decided = threading.Event()
+        self.decided = decided = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(decided,), name="watched-folders", daemon=True)
         self._thread.start()
         decided.wait(STARTED_SECONDS)
@@ -89,10 +91,14 @@ class Keeper:
             lock.release()
 
     def sync_now(self) -> list[PassReport] | None:
-        """One pass on this process's runner; None when another process keeps the folders in sync."""
-        if self.runner is None:
-            return None
-        return self.runner.sync_once()
+        """One pass on this process's runner; None when another process keeps the folders in sync. A click
+        while the thread is still taking the run lock waits for it (the lock is this process's, not another's);
+        with no thread alive, the click's own pass takes the lock."""
+        self.decided.wait(DECIDING_SECONDS)
+        runner = self.runner
+        if self.running and runner is not None:
+            return runner.sync_once()
+        return one_pass(self.app)
 
     def close(self) -> None:
         self.stop.set()
@@ -220,10 +226,8 @@ def _sync_button(running: Keeper | None) -> None:
         return
     reports: list[PassReport] | None
     with st.spinner(_("Syncing the watched folders…")):
-        if running is not None and running.runner is not None:
-            reports = running.sync_now()
-        else:  # no runner in this process (tests, or it could not start): one pass of our own, under the lock
-            reports = _one_pass()
+        # no runner in this process (tests switch it off): one pass of our own, under the lock
+        reports = running.sync_now() if running is not None else one_pass(docchat())
     if reports is None:
         st.info(_("Another process (`python -m core watch run`) keeps these folders in sync; the app starts no "
                   "second one."), icon="🔒")
@@ -243,8 +247,8 @@ def _passed() -> None:
         (st.error if line.startswith("failed") else st.success)(inert_text(said(line)))
 
 
-def _one_pass() -> list[PassReport] | None:
-    app = docchat()
+def one_pass(app: DocChat) -> list[PassReport] | None:
+    """One pass under the data dir's run lock; None when another process holds it."""
     try:
         lock = hold_run_lock(app.settings.data_dir)
     except AlreadyRunning:
