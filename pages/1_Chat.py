@@ -48,13 +48,13 @@ with st.sidebar:
     model_picker.render()
 
 st.title(_("💬 Chat with your documents"))
-indexing.start()
+pending = indexing.start()
 app = docchat()
 if not app.has_documents():
     st.info(_("Your library is empty: add files first."))
     st.page_link("pages/2_Documents.py", label=_("Go to Documents"), icon="📄")
     st.stop()
-indexing.chat_note()
+indexing.chat_note(pending)
 
 if built_with := app.needs_reindex():
     st.warning(_("The library was indexed with **{built_with}**, the settings now choose **{model}**: re-index it "

@@ -19,7 +19,6 @@ require_password()
 nav.sidebar()
 st.title(_("📄 Documents"))
 NO_COLLECTION = _("(none)")
-indexing.start()
 report_missing_originals()
 
 if built_with := docchat().needs_reindex():
@@ -57,7 +56,7 @@ if submitted and (fitting := within_upload_limit(files or [], settings().max_upl
            lambda event: bar.progress(min(event.overall or 0.0, 1.0), text=inert_text(i18n.said(event.words()))))
     bar.progress(1.0, text=_("Done"))
 show_pending()
-pending = docchat().pending()  # documents still waiting for search vectors, asked once a run
+pending = indexing.start()  # documents still waiting for search vectors (the embedder is poked), asked once a run
 indexing.progress(pending)
 watched_folders()  # listed, added, synced; the app's runner keeps them in sync meanwhile
 

@@ -42,10 +42,13 @@ def stop_all() -> None:
         _EMBEDDERS.pop().close()
 
 
-def start() -> None:
-    """On every page run: vectors that are missing (new documents, a lost index) get embedded."""
-    if docchat().missing_vectors():
+def start() -> dict[str, tuple[int, int]]:
+    """On every page run: vectors that are missing (new documents, a lost index) get embedded. Returns
+    ``DocChat.pending`` as read for that, so the page reads the library once for both."""
+    pending = docchat().pending()
+    if pending:
         embedder().poke()
+    return pending
 
 
 def status_of(pending: dict[str, tuple[int, int]], sha256: str) -> str | None:
@@ -81,9 +84,8 @@ def _progress_line() -> None:
             reason=inert_text(said(failure))), icon="⚠️")
 
 
-def chat_note() -> None:
+def chat_note(pending: dict[str, tuple[int, int]]) -> None:
     """On the Chat page: answers cannot use the meaning of documents still waiting for their vectors."""
-    pending = docchat().pending()
     if pending:
         st.caption(ngettext("{n} document is still being indexed: answers find it by its words until its search "
                             "vectors are in.",

@@ -213,7 +213,7 @@ def test_the_documents_page_and_each_source_open_a_chat_about_that_document(ligh
 
     home = AppTest.from_file(str(ROOT / "Home.py"), default_timeout=180).run()  # page links need the entry page
     home.switch_page("pages/2_Documents.py").run()
-    home.session_state["library_table_0__[]"] = {"selection": {"rows": [0], "columns": []}}  # the row clicked
+    home.session_state["library_table_0__[]_1"] = {"selection": {"rows": [0], "columns": []}}  # the row clicked
     home.run()
     [link] = [link for link in home.get("page_link") if link.proto.label == "Ask about this document"]
     assert link.proto.query_string == f"doc={source['sha256']}"
