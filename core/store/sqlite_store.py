@@ -192,20 +192,14 @@ class SqliteStore:
         return self._current()
 
     def export(self) -> Iterator[tuple[DocumentRecord, NewDocument | None]]:
-        """Vectors read back from FAISS by chunk id (``IndexIDMap2`` reconstructs them)."""
-        model, index = self.meta("embedding_model") or "", self.faiss_index()
-        for record in self.documents():
-            original = self.original(record.sha256)
-            if original is None:
-                yield record, None
-                continue
-            assert index is not None  # a document has passages, and every passage a vector (faiss_index)
-            with self._connect() as conn:
-                pairs = rows.document_chunks(conn, record.sha256)
-                ids = [i for i, _ in pairs]
-                sentences = rows.sentence_vectors(conn, ids, index.d)
-            vectors = np.stack([index.reconstruct(i) for i in ids]) if ids else np.zeros((0, index.d), "float32")
-            yield record, rules.exported(record, original, [c for _, c in pairs], vectors, model, sentences)
+        from core.store.sqlite_export import exported
+
+        return exported(self)
+
+    def sentence_vectors(self, ids: list[int], dimension: int) -> list[np.ndarray | None]:
+        """The stored sentence vectors of chunks ``ids``, in their order (None: a chunk without any)."""
+        with self._connect() as conn:
+            return rows.sentence_vectors(conn, ids, dimension)
 
     def stats(self) -> StoreStats:
         with self._connect() as conn:
