@@ -20,7 +20,7 @@ def test_the_folder_is_seeded_and_mixed(tmp_path: Path) -> None:
     again = build(tmp_path / "b", FILES, fallback_texts(), seed=3)
     assert first == again
     assert first["kinds"] == {kind: FILES // len(KINDS) for kind in KINDS}
-    assert sum(first["sizes"].values()) == FILES and first["sizes"]["small"] < FILES
+    assert sum(first["sizes"].values()) == FILES and set(first["sizes"]) == {"small", "medium", "large"}
     assert first["mb"] > 0 and first["characters"] > 0
     made = sorted(p.name for p in (tmp_path / "a").rglob("*.*"))
     assert made == sorted(file_name(n) for n in range(FILES))
