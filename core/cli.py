@@ -199,8 +199,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if not sources:  # nothing was searched (a question over the length limit) or nothing found
         print()
         return 0
-    if engine.verdict(answer, text).refused:
-        print(f"\n\n{in_language(UNSUPPORTED, args.lang)}", end="")
+    if (verdict := engine.verdict(answer, text)).refused:
+        why = OFF_TOPIC if verdict.check is not None and verdict.check.supported else UNSUPPORTED
+        print(f"\n\n{in_language(why, args.lang)}", end="")
     heading = say("Sources:") if answer.found else say("Closest passages (none close enough to answer from):")
     print(f"\n\n{in_language(heading, args.lang)}")
     for n, hit in enumerate(answer.sources, 1):  # what ``sources`` was made from
@@ -209,15 +210,17 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 UNSUPPORTED = say("Not in your documents: no sentence of this answer is supported by the passages below.")
+OFF_TOPIC = say("Not in your documents: the passages below do not answer this question.")
 
 
 def _checked(verdict: Verdict) -> dict:
     """The claim check as ``ask --json`` adds it (core/chat/claims.py): whether the answer is supported,
-    the passages that support it, and per sentence its passage. A refused answer shows the "not found"
-    sentence, the model's text kept as ``model_answer``."""
+    whether what supports it is about the question, the passages that support it, and per sentence its
+    passage. A refused answer shows the "not found" sentence, the model's text kept as ``model_answer``."""
     if (check := verdict.check) is None:
         return {}
-    extra: dict = {"supported": check.supported, "cited": check.cited(), "claims": check.to_json()}
+    extra: dict = {"supported": check.supported, "on_topic": check.on_topic, "cited": check.cited(),
+                   "claims": check.to_json()}
     if verdict.refused:
         extra.update(answer=verdict.text, model_answer=verdict.model_text)
     return extra

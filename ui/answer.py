@@ -16,6 +16,7 @@ from ui.render import inert_markdown, inert_text
 from ui.sources import render_sources, source_label
 
 UNSUPPORTED_LABEL = N_("The model's answer (not supported by your documents)")
+OFF_TOPIC_LABEL = N_("The model's answer (the passages it draws on do not answer the question)")
 
 
 def check_dict(check: ClaimCheck, text: str, sources: int, language: str = "en") -> dict:
@@ -35,7 +36,7 @@ def finished(verdict: Verdict, language: Language | None, sources: list[dict], f
     if verdict.check is None or not found:
         return message
     if verdict.refused:
-        return {**message, "found": False, "model_text": verdict.model_text}
+        return {**message, "found": False, "model_text": verdict.model_text, "off_topic": verdict.check.supported}
     code = language.code if language else "en"
     return {**message, "content": annotate(verdict.text, verdict.check, code),
             "check": check_dict(verdict.check, verdict.text, len(sources), code)}
@@ -47,7 +48,7 @@ def render_extras(message: dict, key: str = "") -> None:
     if message.get("searched"):
         st.caption(_("Searched for: *{query}*").format(query=inert_text(message["searched"])))
     if message.get("model_text"):
-        with st.expander(f"⚠ {_(UNSUPPORTED_LABEL)}"):
+        with st.expander(f"⚠ {_(OFF_TOPIC_LABEL if message.get('off_topic') else UNSUPPORTED_LABEL)}"):
             st.markdown(inert_markdown(message["model_text"]))
     if message.get("found", True) and message.get("check"):
         render_evidence(message["check"], message.get("sources", []), key)

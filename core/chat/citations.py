@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import snowballstemmer
+
 _CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 # The lookbehind lets the leading ``\s*`` start only where a whitespace run starts: without it the
 # engine rescans the rest of the run from every one of its characters, which is quadratic (a
@@ -70,3 +72,37 @@ def content_words(text: str) -> set[str]:
     """Words that say something: Latin-script words of 4+ letters ("the", "was" match anything),
     and words of 2+ characters in other scripts (Korean words are short)."""
     return {w.lower() for w in _WORD.findall(text) if len(w) >= 4 or not w.isascii()}
+
+
+# Words that frame a question rather than say what it is about: English words of 4+ letters, and the first
+# two syllables of Korean question words (무엇, 어디, 언제, 누구, 어떤/어떻게, 어느, 얼마).
+FRAME_WORDS = frozenset("does have many much what which when where there were with from that this they "
+                        "them their about into been each long used 무엇 어디 언제 누구 어떤 어떻 어느 얼마".split())
+# A Korean word is compared by its first two syllables, as the keyword leg finds it (core.retrieval.keyword:
+# "서울*" finds 서울에서 and 서울은): particles and endings never decide a match, and no list of them is kept.
+KOREAN_PREFIX = 2
+
+
+def topic_words(text: str) -> set[str]:
+    """Content words, a plural "s" taken off ("heads" and "head" agree); other words by their first two
+    syllables (트랜스포머는 and 트랜스포머를 agree): how a question's words are found in a passage."""
+    out = set()
+    for word in content_words(text):
+        if word.isascii():
+            out.add(word[:-1] if len(word) > 4 and word.endswith("s") else word)
+        else:
+            out.add(word[:KOREAN_PREFIX])
+    return out
+
+
+def question_words(question: str) -> set[str]:
+    """What a question is about, as ``topic_words`` finds it in a passage."""
+    return topic_words(question) - FRAME_WORDS
+
+
+def stems(words: set[str]) -> set[str]:
+    """English words by their Snowball stem ("train", "trained" and "training" agree, as the keyword leg's
+    porter tokenizer finds them); Korean words are already cut to their first syllables (``topic_words``).
+    A stemmer object keeps state while it works, so each call makes its own (2 microseconds)."""
+    english = snowballstemmer.stemmer("english")
+    return {english.stemWord(w) if w.isascii() else w for w in words}

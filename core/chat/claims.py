@@ -17,7 +17,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.chat.citations import content_words, numbers, pieces, strip_citations
+from core.chat.citations import (
+    content_words,
+    numbers,
+    pieces,
+    question_words,
+    stems,
+    strip_citations,
+    topic_words,
+)
 from core.chat.language import KOREAN, detect_language
 from core.chat.passages import Encode, Passage, split_passages
 
@@ -28,6 +36,10 @@ SUPPORT_SIMILARITY = 0.86
 CROSS_SUPPORT_SIMILARITY = 0.81
 TUNED_FLOOR = 0.78  # the "not in the library" cosine of multilingual-e5-small, the model these were tuned on
 WORDS_ALL_THERE = 1.0  # share of the answer sentence's content words found in the passage sentence
+# An answer is shown only when a supported sentence's passage text is about what was asked: the pieces
+# around its supporting piece hold this share of the question's words (docs/decisions/018-answers-on-topic.md).
+QUESTION_COVERAGE = 0.5
+AROUND = 1  # pieces on each side of the supporting piece that count as its context
 
 
 def claim_similarities(floor: float) -> tuple[float, float]:
@@ -46,6 +58,9 @@ class Claim:
     passage: int | None = None  # 1-based number of the supporting passage; None: not supported
     piece: int | None = None  # index of the supporting piece of that passage (``citations.pieces``)
     similarity: float = 0.0  # of the best pair, supported or not
+    # share of the question's words in the supporting piece and its neighbours; None: not supported, a
+    # question without such words, or one in another language than the passage (no words to share)
+    covers: float | None = None
 
     @property
     def supported(self) -> bool:
@@ -56,6 +71,7 @@ class Claim:
 class ClaimCheck:
     claims: tuple[Claim, ...]
     seconds: float = 0.0
+    coverage: float = 0.0  # the share of the question's words a supported sentence's context must hold
 
     @property
     def supported(self) -> bool:
@@ -63,6 +79,20 @@ class ClaimCheck:
         empty) is left alone; one whose every checked sentence lacks support is an invention."""
         checked = [c for c in self.claims if c.checked]
         return not checked or any(c.supported for c in checked)
+
+    @property
+    def on_topic(self) -> bool:
+        """Whether a supported sentence comes from text about what was asked. The small model, asked
+        about something the passages do not hold, copies a true sentence from a neighbouring paragraph
+        ("The people of Samarkand were ordered to evacuate" for who held Bukhara's citadel): supported,
+        and no answer. Nothing supported, or nothing to measure, leaves it to ``supported``."""
+        supported = [c for c in self.claims if c.supported]
+        return not supported or any(c.covers is None or c.covers >= self.coverage for c in supported)
+
+    @property
+    def answers(self) -> bool:
+        """What the asker is shown: the model's text when it is supported and on topic, else "not found"."""
+        return self.supported and self.on_topic
 
     def cited(self) -> list[int]:
         """The passages that support some sentence, in the order the answer uses them."""
@@ -79,7 +109,7 @@ class ClaimCheck:
 
 def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encode,
                  similarity: float = SUPPORT_SIMILARITY, cross_similarity: float = CROSS_SUPPORT_SIMILARITY,
-                 question: str = "") -> ClaimCheck:
+                 question: str = "", coverage: float = QUESTION_COVERAGE) -> ClaimCheck:
     """Tie each sentence of ``answer`` to its best-supporting passage piece. ``encode`` gives
     normalised vectors (the loaded embedder); passages given as text are embedded here, passages
     already embedded (``split_passages``, done for context packing) are not."""
@@ -98,7 +128,7 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
             for i in passage.filled]
     if not to_check or not flat:
         return ClaimCheck(tuple(Claim(s, c) for s, c in zip(sentences, checked, strict=True)),
-                          time.perf_counter() - started)
+                          time.perf_counter() - started, coverage)
     answer_vectors = encode([bare[i] for i in to_check])
     scores = answer_vectors @ np.vstack([p.vectors for p in embedded if len(p.vectors)]).T
     piece_words = [content_words(text) for _, _, text in flat]
@@ -120,8 +150,19 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
                 best, best_score = (passage, piece), score
         top = float(scores[row].max())
         passage_at, piece_at = best if best else (None, None)
-        claims[i] = Claim(sentences[i], True, passage_at, piece_at, best_score if best else top)
-    return ClaimCheck(tuple(claims), time.perf_counter() - started)
+        covers = _covers(question, embedded[best[0] - 1].pieces, best[1]) if best else None
+        claims[i] = Claim(sentences[i], True, passage_at, piece_at, best_score if best else top, covers)
+    return ClaimCheck(tuple(claims), time.perf_counter() - started, coverage)
+
+
+def _covers(question: str, passage: list[str], piece: int) -> float | None:
+    """The share of the question's words in ``passage[piece]`` and its ``AROUND`` neighbours, or None when
+    there is nothing to compare: no such words, or a question in another language than the passage."""
+    asked = stems(question_words(question))
+    around = "".join(passage[max(0, piece - AROUND):piece + AROUND + 1])
+    if not asked or (detect_language(question) == KOREAN) != (detect_language(around) == KOREAN):
+        return None
+    return len(asked & stems(topic_words(around))) / len(asked)
 
 
 def _embedded(texts: list[str], stated: list[set[str]], encode: Encode) -> list[Passage]:

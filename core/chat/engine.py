@@ -169,10 +169,11 @@ class ChatEngine:
 
     def verdict(self, answer: Answer, text: str) -> Verdict:
         """The finished answer as the asker is shown it: the model's text, or, when not one of its
-        sentences is supported by the passages, the "not found" sentence in the asker's language
+        sentences is supported by the passages (or those supported are not about what was asked:
+        ``ClaimCheck.on_topic``), the "not found" sentence in the asker's language
         with the model's text kept aside. The Chat page and ``ask --json`` both show this."""
         check = self.check(answer, text)
-        if check is not None and not check.supported:
+        if check is not None and not check.answers:
             return Verdict(not_found(answer.language), check, model_text=text)
         return Verdict(text, check)
 

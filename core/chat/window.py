@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from core.chat.citations import content_words, numbers
+from core.chat.citations import numbers, question_words, topic_words
 from core.retrieval.retriever import Retrieved
 from core.store.base import Store
 from core.store.records import Chunk, Hit
@@ -38,12 +38,6 @@ MIN_OVERLAP = 10
 MAX_SIDE_CHARS = 300
 GAP = "\n…\n"  # where sentences were left out, on a line of its own
 MIN_SHARED_WORDS = 2  # as the highlights count a sentence the answer used (core.chat.citations)
-# Words of 4+ letters that frame a question rather than say what it is about.
-FRAME_WORDS = frozenset("does have many much what which when where there were with from that this they "
-                        "them their about into been each long used".split())
-# A Korean word is compared by its first two syllables, as the keyword leg finds it (core.retrieval.keyword:
-# "서울*" finds 서울에서 and 서울은): particles and endings never decide a match, and no list of them is kept.
-KOREAN_PREFIX = 2
 
 
 def widened(retrieved: Retrieved, store: Store, sentences: int, question: str) -> Retrieved:
@@ -121,24 +115,12 @@ def continues(first: str, second: str) -> bool:
 
 def touches(sentence: str, words: set[str], asked: set[str]) -> bool:
     """Whether a sentence shares two of the question's ``words`` or one of the numbers it ``asked``."""
-    return len(words & _words(sentence)) >= MIN_SHARED_WORDS or bool(asked & numbers(sentence))
+    return len(words & topic_words(sentence)) >= MIN_SHARED_WORDS or bool(asked & numbers(sentence))
 
 
 def _touched_by(question: str) -> Callable[[str], bool]:
-    words, asked = _words(question) - FRAME_WORDS, numbers(question)
+    words, asked = question_words(question), numbers(question)
     return lambda sentence: touches(sentence, words, asked)
-
-
-def _words(text: str) -> set[str]:
-    """Content words, a plural "s" taken off ("heads" and "head" agree); other words by their first two
-    syllables (트랜스포머는 and 트랜스포머를 agree)."""
-    out = set()
-    for word in content_words(text):
-        if word.isascii():
-            out.add(word[:-1] if len(word) > 4 and word.endswith("s") else word)
-        else:
-            out.add(word[:KOREAN_PREFIX])
-    return out
 
 
 def _chosen(parts: list[str], cut: bool, sentences: int, keep: Callable[[str], bool]) -> list[int]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.chat.citations import cited, strip_citations
-from core.chat.claims import ClaimCheck, check_claims
+from core.chat.claims import QUESTION_COVERAGE, ClaimCheck, check_claims
 from core.chat.language import detect_language, written_in
 from core.chat.prompts import is_not_found
 from core.eval.answer_records import AnswerRecord
@@ -31,7 +31,7 @@ class Judged:
     @property
     def refused(self) -> bool:
         """What the user sees: a refusal, whether retrieval, the model or the claim check decided it."""
-        return self.model_refused or not self.check.supported
+        return self.model_refused or not self.check.answers
 
     @property
     def contained(self) -> bool:
@@ -48,12 +48,13 @@ class Judged:
 
 
 def judge(records: Sequence[AnswerRecord], encode: Callable[[list[str]], np.ndarray],
-          similarity: float) -> list[Judged]:
+          similarity: float, coverage: float = QUESTION_COVERAGE) -> list[Judged]:
     out = []
     for r in records:
         model_refused = not r.found or is_not_found(r.text)
         check = ClaimCheck(()) if model_refused else check_claims(r.text, [s.text for s in r.sources], encode,
-                                                                  similarity, question=r.question)
+                                                                  similarity, question=r.question,
+                                                                  coverage=coverage)
         out.append(Judged(r, check, model_refused))
     return out
 

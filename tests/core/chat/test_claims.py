@@ -96,3 +96,36 @@ def test_only_passages_that_state_every_number_of_some_sentence_are_embedded():
     wordy = check_claims("The harbour board built it. Tickets cost 40 crowns.", PASSAGES, counting, similarity=0.8)
     assert any("ferry" in t for t in embedded)  # a sentence without numbers may be tied to any passage
     assert [c.passage for c in wordy.claims] == [1, 2]
+
+
+LONG_PASSAGES = [
+    "The lighthouse stands on Skarvoy. Its lamp burned whale oil until 1921. The keepers rowed to the mainland "
+    "for supplies. Storms cut the island off for weeks each winter.",
+    "The ferry leaves the harbour twice a day. Tickets cost 40 crowns. The crossing takes an hour.",
+]
+
+
+def test_a_supported_sentence_from_text_not_about_the_question_does_not_answer_it():
+    """The small model, asked what the passages do not hold, copies a true sentence from a neighbouring
+    paragraph: supported, and no answer (docs/decisions/018-answers-on-topic.md)."""
+    copied = "The ferry leaves the harbour twice a day."
+    off = check_claims(copied, LONG_PASSAGES, bag_of_words, similarity=0.8, question="Who designed the lighthouse lamp?")
+    assert off.supported and not off.on_topic and not off.answers
+    assert off.claims[0].covers == 0.0
+    on = check_claims("Its lamp burned whale oil until 1921.", LONG_PASSAGES, bag_of_words, similarity=0.8,
+                      question="What did the lighthouse lamp burn?")
+    # lighthouse (in the piece before), lamp, and "burn" for "burned" (English words by their stem)
+    assert on.answers and on.claims[0].covers == 1.0
+    assert check_claims(copied, LONG_PASSAGES, bag_of_words, similarity=0.8, question="Who designed the lighthouse lamp?",
+                        coverage=0.0).answers  # the test switched off
+
+
+def test_the_question_coverage_counts_the_neighbouring_pieces_and_skips_what_it_cannot_compare():
+    # "Storms" and "island" are in the pieces after "keepers rowed": the question's words are around it
+    check = check_claims("The keepers rowed to the mainland for supplies.", LONG_PASSAGES, bag_of_words,
+                         similarity=0.8, question="Why did storms keep the lighthouse keepers on the island?")
+    assert check.answers and check.claims[0].covers is not None and check.claims[0].covers >= 0.5
+    for question in ("", "What is it?", "등대지기는 무엇을 했나요?"):  # no words to compare, or another language
+        unknown = check_claims("The keepers rowed to the mainland for supplies.", LONG_PASSAGES, bag_of_words,
+                               similarity=0.8, question=question)
+        assert unknown.claims[0].covers is None and unknown.answers
