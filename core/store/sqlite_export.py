@@ -5,18 +5,26 @@ for moving a library to PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import numpy as np
 
 from core.store import rules
-from core.store.records import DocumentRecord, NewDocument
-
-if TYPE_CHECKING:
-    from core.store.sqlite_store import SqliteStore
+from core.store.records import Chunk, DocumentRecord, NewDocument
 
 
-def exported(store: SqliteStore) -> Iterator[tuple[DocumentRecord, NewDocument | None]]:
+class Exportable(Protocol):
+    """What ``exported`` reads of the SQLite store (named here, so the store module is not imported back)."""
+
+    def meta(self, key: str) -> str | None: ...
+    def faiss_index(self) -> Any: ...
+    def documents(self, collections: list[str] | None = None) -> list[DocumentRecord]: ...
+    def original(self, sha256: str) -> bytes | None: ...
+    def document_chunks(self, sha256: str) -> list[tuple[int, Chunk]]: ...
+    def sentence_vectors(self, ids: list[int], dimension: int) -> list[np.ndarray | None]: ...
+
+
+def exported(store: Exportable) -> Iterator[tuple[DocumentRecord, NewDocument | None]]:
     """Each document as a ``NewDocument`` another store can add; None for one whose original is gone."""
     model, index = store.meta("embedding_model") or "", store.faiss_index()
     for record in store.documents():

@@ -108,15 +108,15 @@ LONG_PASSAGES = [
 def test_a_supported_sentence_from_text_not_about_the_question_does_not_answer_it():
     """The small model, asked what the passages do not hold, copies a true sentence from a neighbouring
     paragraph: supported, and no answer (docs/decisions/018-answers-on-topic.md)."""
-    copied = "The ferry leaves the harbour twice a day."
-    off = check_claims(copied, LONG_PASSAGES, bag_of_words, similarity=0.8, question="Who designed the lighthouse lamp?")
+    copied, asked = "The ferry leaves the harbour twice a day.", "Who designed the lighthouse lamp?"
+    off = check_claims(copied, LONG_PASSAGES, bag_of_words, similarity=0.8, question=asked)
     assert off.supported and not off.on_topic and not off.answers
     assert off.claims[0].covers == 0.0
     on = check_claims("Its lamp burned whale oil until 1921.", LONG_PASSAGES, bag_of_words, similarity=0.8,
                       question="What did the lighthouse lamp burn?")
     # lighthouse (in the piece before), lamp, and "burn" for "burned" (English words by their stem)
     assert on.answers and on.claims[0].covers == 1.0
-    assert check_claims(copied, LONG_PASSAGES, bag_of_words, similarity=0.8, question="Who designed the lighthouse lamp?",
+    assert check_claims(copied, LONG_PASSAGES, bag_of_words, similarity=0.8, question=asked,
                         coverage=0.0).answers  # the test switched off
 
 

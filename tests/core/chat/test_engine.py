@@ -238,7 +238,8 @@ def test_background_work_steps_aside_from_the_question_to_the_checked_answer():
 def test_the_verdict_refuses_a_supported_answer_whose_passage_is_not_about_the_question():
     from tests.core.chat.test_claims import bag_of_words
 
-    hit = Hit("harbour.txt", None, "The ferry leaves the harbour twice a day. Tickets cost 40 crowns.", 0.9, "cd" * 32, 1)
+    text = "The ferry leaves the harbour twice a day. Tickets cost 40 crowns."
+    hit = Hit("harbour.txt", None, text, 0.9, "cd" * 32, 1)
     engine = ChatEngine(lambda q: Retrieved([hit], True), LoadedLLM("fake", RunnableLambda(lambda p: AIMessage("x"))),
                         encode=bag_of_words, claim_similarity=(0.8, 0.8))
     answer = engine.answer("Who designed the lighthouse lamp?")
