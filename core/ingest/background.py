@@ -26,12 +26,15 @@ import numpy as np
 from filelock import FileLock, Timeout
 from langchain_core.embeddings import Embeddings
 
+from core.embeddings.slices import EMBED_BATCH
 from core.i18n import message_of
 from core.ingest.sentences import embed_texts
 from core.store.base import Store
 
 SLICE = 8  # chunks between two progress reports: 1-2 s with sentence vectors on 2 idle cores, 5-10 s loaded (§20)
-BATCH = 16  # texts per embedder call, and between two looks at ``should_wait``: a question's vector waits for one
+# Texts per embedder call, and between two looks at ``should_wait``: a question's vector waits for one call.
+# 16 made the first token 1.08x idle but the full index 0.84x the raw encoder (goal 0.9, BENCHMARKS §20).
+BATCH = EMBED_BATCH
 COMMIT_CHUNKS = 256  # chunks per commit: each commit writes the index file again
 COMMIT_SECONDS = 15.0  # ... or sooner, so a big document's first pages join the vector leg early
 PAUSE_SECONDS = 0.25  # how often a paused embedder looks again
