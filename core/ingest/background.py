@@ -29,12 +29,17 @@ from langchain_core.embeddings import Embeddings
 from core.embeddings.slices import EMBED_BATCH
 from core.i18n import message_of
 from core.ingest.sentences import embed_texts
+from core.llms.loaded import seconds_since_asked
 from core.store.base import Store
 
 SLICE = 8  # chunks between two progress reports: 1-2 s with sentence vectors on 2 idle cores, 5-10 s loaded (§20)
-# Texts per embedder call, and between two looks at ``should_wait``: a question's vector waits for one call.
-# 16 made the first token 1.08x idle but the full index 0.84x the raw encoder (goal 0.9, BENCHMARKS §20).
+# Texts per embedder call, and between two looks at ``should_wait``: a question's vector waits for the call in
+# flight. Calls of 16 made the first token 1.08x idle but the full index 0.84x the raw encoder (goal 0.9); calls of
+# 64 run at the encoder's speed and make a question wait for seconds on a loaded machine (BENCHMARKS §20). So
+# small calls while someone is chatting (a question in the last CHATTING_SECONDS), full ones otherwise.
 BATCH = EMBED_BATCH
+CHATTING_BATCH = 16
+CHATTING_SECONDS = 120.0
 COMMIT_CHUNKS = 256  # chunks per commit: each commit writes the index file again
 COMMIT_SECONDS = 15.0  # ... or sooner, so a big document's first pages join the vector leg early
 PAUSE_SECONDS = 0.25  # how often a paused embedder looks again
@@ -95,8 +100,9 @@ def embed_pending(store: Store, embeddings: Embeddings, sentences: bool, *,
             if stop and stop.is_set():
                 break
             piece = texts[first:first + SLICE]
+            per_call = CHATTING_BATCH if seconds_since_asked() < CHATTING_SECONDS else BATCH
             embedded, per_chunk = embed_texts(embeddings, [(text, heading) for _, text, heading in piece], sentences,
-                                              batch=BATCH, before=wait)
+                                              batch=per_call, before=wait)
             if embedded is not None:
                 ids.extend(i for i, _, _ in piece)
                 vectors.append(embedded)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,10 +24,20 @@ def generating() -> bool:
     return _held_models > 0
 
 
+_last_asked = float("-inf")  # time.monotonic() when a question last finished or started here
+
+
 def _count_held(change: int) -> None:
-    global _held_models
+    global _held_models, _last_asked
     with _held_guard:
         _held_models += change
+        _last_asked = time.monotonic()
+
+
+def seconds_since_asked() -> float:
+    """Seconds since a question was last being answered in this process (infinite: never). Someone who
+    just asked is likely to ask again soon: the background embedder then works in smaller calls."""
+    return 0.0 if _held_models > 0 else time.monotonic() - _last_asked
 
 
 @contextmanager

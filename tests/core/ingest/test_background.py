@@ -185,3 +185,30 @@ def test_a_question_arriving_mid_slice_pauses_the_embedder_before_its_next_call(
     assert background.SLICE > 2  # so the second call is inside the first slice
     assert app.embed_pending() == app.store.chunk_count()
     assert len(calls) > 2 and not any(calls)  # no call started while the question was being answered
+
+
+def test_the_embedder_works_in_small_calls_while_someone_is_chatting_and_full_ones_otherwise(settings, monkeypatch):
+    """Small calls keep a question's wait for the call in flight short; full ones keep the encoder's speed."""
+    from core.llms import loaded
+
+    sizes: list[int] = []
+
+    class Sizes(DeterministicFakeEmbedding):
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            sizes.append(len(texts))
+            return super().embed_documents(texts)
+
+    monkeypatch.setattr(background, "SLICE", 40)  # slices of many texts, so the call size shows
+    app = DocChat(settings.replace(sentence_weight=0), embeddings=Sizes(size=32))
+    _add_later(app)
+    monkeypatch.setattr(background, "seconds_since_asked", lambda: float("inf"))  # nobody asked anything
+    app.embed_pending()
+    assert max(sizes) > background.CHATTING_BATCH
+    with loaded.answering():
+        assert loaded.seconds_since_asked() == 0.0
+    assert 0.0 <= loaded.seconds_since_asked() < background.CHATTING_SECONDS
+    monkeypatch.setattr(background, "seconds_since_asked", loaded.seconds_since_asked)
+    sizes.clear()
+    list(app.ingest_uploads([Upload("more.txt", b"More about the keeper. " * 400, defer_vectors=True)]))
+    app.embed_pending()
+    assert sizes and max(sizes) <= background.CHATTING_BATCH  # a question a moment ago: small calls
