@@ -142,6 +142,8 @@ if question := typed or st.session_state.pop(examples.ASKED, None):
             text = stream_answer(tokens, body)
             status.update(label=_("{label}: checking the answer against them…").format(label=label) if found else label)
             message = finished(engine.verdict(answer, text), answer.language, sources, found)
+            if not message["found"] and (waiting := app.pending()):  # searched by their words only
+                message["indexing"] = len(waiting)
             if message["content"] != text:  # citations added, unsupported sentences marked, or refused
                 body.markdown(inert_markdown(message["content"]))
             if not message["found"] and found:

@@ -10,7 +10,7 @@ from core.chat.citations import cited, pieces, strip_citations
 from core.chat.claims import ClaimCheck, annotate, not_in_documents
 from core.chat.engine import Verdict
 from core.chat.language import Language
-from ui.i18n import N_, _
+from ui.i18n import N_, _, ngettext
 from ui.page_viewer import view_button
 from ui.render import inert_markdown, inert_text
 from ui.sources import render_sources, source_label
@@ -47,6 +47,11 @@ def render_extras(message: dict, key: str = "") -> None:
     text (behind a click), then the sources."""
     if message.get("searched"):
         st.caption(_("Searched for: *{query}*").format(query=inert_text(message["searched"])))
+    if message.get("indexing"):
+        st.caption(ngettext("{n} document was still being indexed when this was asked, so it was searched by its "
+                            "words only: ask again once its search vectors are in.",
+                            "{n} documents were still being indexed when this was asked, so they were searched by "
+                            "their words only: ask again once their search vectors are in.", message["indexing"]))
     if message.get("model_text"):
         with st.expander(f"⚠ {_(OFF_TOPIC_LABEL if message.get('off_topic') else UNSUPPORTED_LABEL)}"):
             st.markdown(inert_markdown(message["model_text"]))

@@ -69,3 +69,26 @@ def test_each_sentence_shows_the_passage_sentence_that_supports_it_and_opens_it_
     [image] = at.get("image")  # the page, drawn with the supporting sentence marked
     assert image.captions == ["Page 2 of 2"]
     assert not [c.value for c in at.caption if "was not found in this page" in c.value]  # the sentence is marked
+
+
+def test_a_refusal_while_documents_wait_for_vectors_says_to_ask_again_once_they_are_in(monkeypatch, lighthouse_pdf):
+    """Asked right after an upload, a question is searched by words only; a refusal then says so."""
+    from core.ingest.background import Embedder
+    from core.ingest.records import Upload
+    from core.service import DocChat
+    from core.settings import load_settings
+
+    monkeypatch.setattr(Embedder, "poke", lambda self: None)  # the vectors stay missing during the question
+    invented = "It was designed by Gustave Eiffel in 1902 as a gift from the French navy."
+    with FakeServer(OpenAIHandler, ["fake"], answer=[invented]) as server:
+        monkeypatch.setenv("DOCCHAT_LLM", "openai:fake")
+        monkeypatch.setenv("DOCCHAT_OPENAI_URL", f"{server.url}/v1")
+        added = list(DocChat(load_settings()).ingest_uploads(
+            [Upload("lighthouse.pdf", lighthouse_pdf.read_bytes(), defer_vectors=True)]))
+        assert added[0].ok
+        at = page("pages/1_Chat.py")
+        at.chat_input[0].set_value(QUESTION).run()
+    assert not at.exception
+    message = at.session_state.messages[1]
+    assert message["found"] is False and message["indexing"] == 1
+    assert any("1 document was still being indexed when this was asked" in c.value for c in at.caption)
