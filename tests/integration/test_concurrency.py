@@ -164,6 +164,10 @@ def chat_session(question: str):
 
     at = AppTest.from_file(str(ROOT / "pages" / "1_Chat.py"), default_timeout=JOIN_TIMEOUT_S).run()
     assert not at.exception, [e.value for e in at.exception]
+    # Once (stop 27, under extra load) a session's first run drew no chat input and raised nothing: say what
+    # it drew instead, so the next occurrence names its cause.
+    assert at.chat_input, {"info": [e.value for e in at.info], "warning": [e.value for e in at.warning],
+                           "error": [e.value for e in at.error], "title": [e.value for e in at.title]}
     at.chat_input[0].set_value(question).run()
     return at
 
