@@ -200,7 +200,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print()
         return 0
     if (verdict := engine.verdict(answer, text)).refused:
-        why = OFF_TOPIC if verdict.check is not None and verdict.check.supported else UNSUPPORTED
+        why = OFF_TOPIC if verdict.off_topic else UNSUPPORTED
         print(f"\n\n{in_language(why, args.lang)}", end="")
     heading = say("Sources:") if answer.found else say("Closest passages (none close enough to answer from):")
     print(f"\n\n{in_language(heading, args.lang)}")

@@ -36,7 +36,7 @@ def finished(verdict: Verdict, language: Language | None, sources: list[dict], f
     if verdict.check is None or not found:
         return message
     if verdict.refused:
-        return {**message, "found": False, "model_text": verdict.model_text, "off_topic": verdict.check.supported}
+        return {**message, "found": False, "model_text": verdict.model_text, "off_topic": verdict.off_topic}
     code = language.code if language else "en"
     return {**message, "content": annotate(verdict.text, verdict.check, code),
             "check": check_dict(verdict.check, verdict.text, len(sources), code)}

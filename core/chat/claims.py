@@ -134,6 +134,7 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     piece_words = [content_words(text) for _, _, text in flat]
     passage_numbers = {n: numbers("".join(passage.pieces)) for n, passage in enumerate(embedded, 1)}
     piece_korean = [detect_language(text) == KOREAN for _, _, text in flat]
+    topic = (stems(question_words(question)), detect_language(question) == KOREAN)  # once, for every claim
     claims = [Claim(s, c) for s, c in zip(sentences, checked, strict=True)]
     for row, i in enumerate(to_check):
         korean = detect_language(bare[i]) == KOREAN
@@ -150,17 +151,18 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
                 best, best_score = (passage, piece), score
         top = float(scores[row].max())
         passage_at, piece_at = best if best else (None, None)
-        covers = _covers(question, embedded[best[0] - 1].pieces, best[1]) if best else None
+        covers = _covers(topic, embedded[best[0] - 1].pieces, best[1]) if best else None
         claims[i] = Claim(sentences[i], True, passage_at, piece_at, best_score if best else top, covers)
     return ClaimCheck(tuple(claims), time.perf_counter() - started, coverage)
 
 
-def _covers(question: str, passage: list[str], piece: int) -> float | None:
-    """The share of the question's words in ``passage[piece]`` and its ``AROUND`` neighbours, or None when
-    there is nothing to compare: no such words, or a question in another language than the passage."""
-    asked = stems(question_words(question))
+def _covers(topic: tuple[set[str], bool], passage: list[str], piece: int) -> float | None:
+    """The share of the question's words (``topic``: their stems, and whether it is Korean) in
+    ``passage[piece]`` and its ``AROUND`` neighbours, or None when there is nothing to compare: no such
+    words, or a question in another language than the passage."""
+    asked, korean = topic
     around = "".join(passage[max(0, piece - AROUND):piece + AROUND + 1])
-    if not asked or (detect_language(question) == KOREAN) != (detect_language(around) == KOREAN):
+    if not asked or korean != (detect_language(around) == KOREAN):
         return None
     return len(asked & stems(topic_words(around))) / len(asked)
 

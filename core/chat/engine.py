@@ -64,6 +64,11 @@ class Verdict:
     def refused(self) -> bool:
         return self.model_text is not None
 
+    @property
+    def off_topic(self) -> bool:
+        """Refused although a sentence is supported: what supports it is not about the question."""
+        return self.refused and self.check is not None and self.check.supported
+
 
 @dataclass
 class Answer:
