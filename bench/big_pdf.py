@@ -26,7 +26,7 @@ With ``--repeat R`` the four embedding-bound runs take turns in a rotated order,
 own, and the medians are reported. ``--keyword-only`` measures only the keyword-first upload (minutes
 less: nothing is embedded).
 
-    .venv/bin/python -m bench.big_pdf [--pages 300] [--repeat 1] [--keyword-only]
+    .venv/bin/python -m bench.big_pdf [--pages 300] [--repeat 1] [--keyword-only] [--runs embed_pending raw]
 """
 
 from __future__ import annotations
@@ -200,8 +200,9 @@ def raw_encoder(name: str, embeddings: Embeddings) -> tuple[Encode, str, float]:
 
 
 def measure(pages: int, repeat: int = 1, keyword_only: bool = False, embeddings: Embeddings | None = None,
-            pdf: BigPdf | None = None) -> dict[str, Any]:
-    """Every number at ``pages`` pages; ``embeddings``: a model instead of the configured one (tests)."""
+            pdf: BigPdf | None = None, kinds: tuple[str, ...] = RUNS) -> dict[str, Any]:
+    """Every number at ``pages`` pages; ``embeddings``: a model instead of the configured one (tests);
+    ``kinds``: the embedding-bound runs to time (at 300 pages each is 15-20 minutes on two cores)."""
     started = now()
     pdf = pdf or make_pdf(pages)
     pdf_s = now() - started
@@ -226,14 +227,14 @@ def measure(pages: int, repeat: int = 1, keyword_only: bool = False, embeddings:
         model = canonical_name(settings.embedding_model) if embeddings is None else "given"
         encode, raw_call, raw_load_s = raw_encoder(model, embedder)
         encode(WARMUP)
-        runs: dict[str, list[float]] = {what: [] for what in RUNS}
-        cpu: dict[str, list[float]] = {what: [] for what in RUNS}
+        runs: dict[str, list[float]] = {what: [] for what in kinds}
+        cpu: dict[str, list[float]] = {what: [] for what in kinds}
         full_hybrid_ranks: list[int | None] = []
         for n in range(repeat):
             app = first if n == 0 else library(f"deferred-{n}")
             if n:
                 deferred.append(upload(app, pdf, defer=True))
-            for what in RUNS[n % len(RUNS):] + RUNS[:n % len(RUNS)]:  # rotated, so order effects spread out
+            for what in kinds[n % len(kinds):] + kinds[:n % len(kinds)]:  # rotated, so order effects spread out
                 wall_at, cpu_at = now(), time.process_time()
                 if what == "embed_pending":
                     embed_all(app)
@@ -247,7 +248,7 @@ def measure(pages: int, repeat: int = 1, keyword_only: bool = False, embeddings:
                 cpu[what].append(time.process_time() - cpu_at)
             full_hybrid_ranks.append(answer_rank(app, pdf, "hybrid")[0])
             print(f"run {n + 1}: " + ", ".join(f"{what} {runs[what][-1]:.1f} s ({cpu[what][-1]:.1f} s CPU)"
-                                              for what in RUNS), flush=True)
+                                              for what in kinds), flush=True)
         return {**result, "embedded_chunks": chunks, "embedded_texts": len(texts), "raw_call": raw_call,
                 "raw_load_s": raw_load_s, "runs_s": runs, "runs_cpu_s": cpu, "full_hybrid_ranks": full_hybrid_ranks}
 
@@ -271,9 +272,10 @@ def report(result: dict[str, Any]) -> str:
     cpu = {what: median(seconds) for what, seconds in result["runs_cpu_s"].items()}
     texts = result["embedded_texts"]
     full_s = median([d["ingest_s"] for d in deferred]) + runs["embed_pending"]
+    old = [["old: ingest_file (embed, then commit)", runs["old path"], runs["old path"]]] if "old path" in runs else []
     names = {"embed_pending": "embed_pending (app, committed batches)", "raw": f"raw: {result['raw_call']}, one call",
              "wrapper": "app embedder, one embed_documents call"}
-    rows = [[label, texts, runs[what], texts / runs[what], cpu[what]] for what, label in names.items()]
+    rows = [[label, texts, runs[what], texts / runs[what], cpu[what]] for what, label in names.items() if what in runs]
     ratio = runs["raw"] / runs["embed_pending"]
     paired = [raw / app for raw, app in zip(result["runs_s"]["raw"], result["runs_s"]["embed_pending"], strict=True)]
     lines += [f"embedded: {result['embedded_chunks']} chunks + their sentences = {texts} texts; "
@@ -284,8 +286,7 @@ def report(result: dict[str, Any]) -> str:
               f"{', '.join(f'{r:.3f}' for r in paired)}; in CPU seconds: {cpu['raw'] / cpu['embed_pending']:.3f}; "
               f"hybrid rank of the line's page after: {result['full_hybrid_ranks']}",
               table(["path", "searchable (keyword) s", "full hybrid s"],
-                    [["keyword-first + embed_pending", first_s, full_s],
-                     ["old: ingest_file (embed, then commit)", runs["old path"], runs["old path"]]])]
+                    [["keyword-first + embed_pending", first_s, full_s], *old])]
     return "\n".join(lines)
 
 
@@ -296,9 +297,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="embedding-bound runs R times each, in rotated order; medians (default 1)")
     parser.add_argument("--keyword-only", action="store_true",
                         help="only the keyword-first upload and its first answer (nothing embedded)")
+    parser.add_argument("--runs", nargs="+", choices=RUNS, default=list(RUNS), metavar="RUN",
+                        help=f"the embedding-bound runs to time, of {', '.join(map(repr, RUNS))} (default all; "
+                             "embed_pending and raw make the ratio)")
     args = parser.parse_args(argv)
+    if not {"embed_pending", "raw"} <= set(args.runs):
+        parser.error("--runs needs embed_pending and raw: the ratio is theirs")
     load_before = loadavg()
-    result = measure(args.pages, args.repeat, args.keyword_only)
+    result = measure(args.pages, args.repeat, args.keyword_only, kinds=tuple(args.runs))
     print(report(result))
     print(f"load average (1 min): {load_before} before, {loadavg()} after")
     out = write_result(f"big_pdf-{args.pages}p", {**result, "loadavg_1m_before": load_before,

@@ -36,3 +36,12 @@ def test_keyword_only_embeds_nothing():
     result = measure(2, keyword_only=True, embeddings=DeterministicFakeEmbedding(size=32), pdf=make_pdf(2, TEXT))
     assert "runs_s" not in result and result["deferred"][0]["rank"] == 1
     assert "goal < 10 s" in report(result)
+
+
+def test_only_the_runs_asked_for_are_timed_and_the_report_leaves_out_the_others():
+    result = measure(2, embeddings=DeterministicFakeEmbedding(size=32), pdf=make_pdf(2, TEXT),
+                     kinds=("embed_pending", "raw"))
+    assert set(result["runs_s"]) == {"embed_pending", "raw"}
+    text = report(result)
+    assert "ratio raw_s / embed_pending_s" in text and "old: ingest_file" not in text
+    assert "app embedder, one embed_documents call" not in text
