@@ -131,11 +131,12 @@ class PostgresStore:
         """Nearest chunks by inner product (= cosine: vectors are normalised) through the HNSW index.
         Within a scope, pgvector 0.8's iterative scan keeps looking until k rows pass it."""
         vector = np.asarray(query_vector, dtype="float32").reshape(-1)
-        where, params = _in_scope(scope, "WHERE")
+        scoped, params = _in_scope(scope, "AND")
         with self._pool.connection() as conn:
             conn.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(max(self.ef_search, k)),))
-            if where and self.pgvector >= (0, 8):
+            if scoped and self.pgvector >= (0, 8):
                 conn.execute("SELECT set_config('hnsw.iterative_scan', 'strict_order', true)")
+            where = f"WHERE c.embedding IS NOT NULL {scoped}"  # a chunk still waiting is found by its words
             rows = conn.execute(f"SELECT {rules.HIT_COLUMNS}, -(c.embedding <#> %s) {_FROM} {where} "
                                 f"ORDER BY c.embedding <#> %s LIMIT %s", (vector, *params, vector, k)).fetchall()
         return [Hit(source=r[1], page=r[2], text=r[3], score=float(r[6]), sha256=r[4], chunk_id=r[0], heading=r[5])
@@ -145,7 +146,8 @@ class PostgresStore:
         if not ids:
             return {}
         vector = np.asarray(query_vector, dtype="float32").reshape(-1)
-        rows = self._rows("SELECT id, -(embedding <#> %s) FROM docchat.chunks WHERE id = ANY(%s)", (vector, list(ids)))
+        rows = self._rows("SELECT id, -(embedding <#> %s) FROM docchat.chunks WHERE id = ANY(%s) "
+                          "AND embedding IS NOT NULL", (vector, list(ids)))
         return {i: float(s) for i, s in rows}
 
     def keyword_search(self, query: KeywordQuery, k: int, scope: Scope | None = None) -> list[Hit]:
@@ -198,15 +200,19 @@ class PostgresStore:
 
     @property
     def defers_vectors(self) -> bool:
-        """No: a chunk's vector is a NOT NULL column of its row, so a team library embeds before it commits."""
-        return False
+        """A chunk's vector is a column of its row, NULL until the background embedder fills it."""
+        return True
 
     def pending_documents(self) -> dict[str, tuple[int, int]]:
-        return {}
+        rows = self._rows("SELECT d.sha256, count(*) FILTER (WHERE c.embedding IS NULL), count(*) "
+                          f"{_FROM} WHERE d.id IN (SELECT document_id FROM docchat.chunks WHERE embedding IS NULL) "
+                          "GROUP BY d.sha256")
+        return {sha: (waiting, total) for sha, waiting, total in rows}
 
     def missing_vectors(self) -> list[int]:
-        """None here: a chunk's vector is a NOT NULL column of its own row."""
-        return []
+        """Chunks committed keyword-first whose vector has not landed yet (the vector lives in the
+        row, so none is ever lost)."""
+        return [r[0] for r in self._rows("SELECT id FROM docchat.chunks WHERE embedding IS NULL ORDER BY id")]
 
     def missing_originals(self) -> list[DocumentRecord]:
         """Originals live in the same transaction as their rows; a row without one is reported."""
@@ -220,8 +226,23 @@ class PostgresStore:
 
     def add_vectors(self, vectors: np.ndarray, ids: np.ndarray,
                     sentences: list[np.ndarray | None] | None = None) -> int:
-        """Nothing is ever missing here (``missing_vectors``), so nothing to put back."""
-        return 0
+        """The vectors of chunks still waiting for them (``missing_vectors``), with their sentence vectors,
+        in one transaction; chunks deleted or given vectors meanwhile are skipped. How many were added."""
+        with self._write() as conn:
+            waiting = {r[0] for r in conn.execute("SELECT id FROM docchat.chunks WHERE id = ANY(%s) AND embedding "
+                                                  "IS NULL", ([int(i) for i in ids.tolist()],))}
+            keep = [n for n, i in enumerate(ids.tolist()) if i in waiting]
+            if not keep:
+                return 0
+            kept = [int(ids[n]) for n in keep]
+            postgres_rows.set_dimension(conn, vectors.shape[1])
+            postgres_rows.set_vectors(conn, kept, vectors[keep])
+            conn.execute("INSERT INTO docchat.meta (key, value) VALUES ('dimension', %s) ON CONFLICT (key) DO NOTHING",
+                         (str(vectors.shape[1]),))  # a library whose first documents came keyword-first
+            if sentences is not None:
+                conn.execute("DELETE FROM docchat.chunk_sentences WHERE chunk_id = ANY(%s)", (kept,))
+                postgres_rows.insert_sentences(conn, kept, [sentences[n] for n in keep])
+        return len(keep)
 
     def sentence_similarities(self, query_vector: np.ndarray, ids: list[int]) -> dict[int, float]:
         if not ids:
@@ -231,6 +252,8 @@ class PostgresStore:
         return best_sentences(query_vector, rows)
 
     def export(self) -> Iterator[tuple[DocumentRecord, NewDocument | None]]:
+        if missing := self.missing_vectors():  # as SQLite's: a copy carries every vector
+            raise RuntimeError(f"{len(missing)} passages have no vectors; rebuild them first")
         model = self.meta("embedding_model") or ""
         for record in self.documents():
             original = self.original(record.sha256)
@@ -240,7 +263,7 @@ class PostgresStore:
             rows = self._rows("SELECT c.ordinal, c.page, c.text, c.heading, c.embedding, s.vectors "
                               f"{_FROM} LEFT JOIN docchat.chunk_sentences s ON s.chunk_id = c.id "
                               "WHERE d.sha256 = %s ORDER BY c.ordinal, c.id", (record.sha256,))
-            vectors = (np.stack([np.asarray(r[4], dtype="float32") for r in rows]) if rows
+            vectors = (np.stack([r[4].to_numpy().astype("float32") for r in rows]) if rows  # pgvector's Vector
                        else np.zeros((0, 0), dtype="float32"))
             chunks = [Chunk(r[2], r[1], r[0], r[3]) for r in rows]
             sentences = [sentence_matrix(r[5] and bytes(r[5]), vectors.shape[1]) for r in rows]
@@ -261,8 +284,6 @@ class PostgresStore:
 
     def add_documents(self, new: list[NewDocument], added: str | None = None) -> list[DocumentRecord]:
         model = rules.checked_model(new)
-        if any(doc.vectors is None for doc in new):
-            raise ValueError("PostgreSQL keeps each chunk's vector in its row: embed before adding (defers_vectors)")
         added = added or rules.now()
         records: list[DocumentRecord] = []
         with self._write() as conn:
@@ -276,11 +297,13 @@ class PostgresStore:
                     continue
                 if doc.replaces:
                     conn.execute("DELETE FROM docchat.documents WHERE sha256 = %s", (doc.replaces,))
-                vectors = doc.vectors
-                assert vectors is not None  # refused above
-                postgres_rows.set_dimension(conn, vectors.shape[1])
+                if doc.vectors is not None:
+                    postgres_rows.set_dimension(conn, doc.vectors.shape[1])
                 records.append(postgres_rows.insert(conn, doc, added))
-                postgres_rows.record_model(conn, doc.embedding_model, vectors.shape[1])
+                if doc.vectors is None:  # keyword-first: the background embedder adds them
+                    postgres_rows.record_model_name(conn, doc.embedding_model)
+                else:
+                    postgres_rows.record_model(conn, doc.embedding_model, doc.vectors.shape[1])
         return records
 
     def set_collection(self, sha256: str, collection: str) -> None:
@@ -295,12 +318,7 @@ class PostgresStore:
             rules.check_unchanged({r[0] for r in conn.execute("SELECT id FROM docchat.chunks")}, ids)
             conn.execute("DROP INDEX IF EXISTS docchat.chunks_embedding")
             conn.execute("ALTER TABLE docchat.chunks ALTER COLUMN embedding TYPE vector")  # any dimension meanwhile
-            conn.execute("CREATE TEMPORARY TABLE new_vectors (id bigint, embedding vector) ON COMMIT DROP")
-            with conn.cursor().copy("COPY new_vectors (id, embedding) FROM STDIN WITH (FORMAT BINARY)") as copy:
-                copy.set_types(["int8", "vector"])
-                for i, vector in zip(ids.tolist(), np.asarray(vectors, dtype="float32"), strict=True):
-                    copy.write_row([i, vector])
-            conn.execute("UPDATE docchat.chunks c SET embedding = n.embedding FROM new_vectors n WHERE c.id = n.id")
+            postgres_rows.set_vectors(conn, ids.tolist(), vectors)
             conn.execute("DELETE FROM docchat.chunk_sentences")  # the old model's, or another dimension
             postgres_rows.insert_sentences(conn, ids.tolist(), sentences)
             postgres_rows.set_dimension(conn, vectors.shape[1])

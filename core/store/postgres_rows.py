@@ -38,6 +38,23 @@ def record_model(conn: psycopg.Connection, embedding_model: str, dimension: int)
                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (embedding_model, str(dimension)))
 
 
+def record_model_name(conn: psycopg.Connection, embedding_model: str) -> None:
+    """A library whose first documents wait for their vectors is already that model's (as SQLite's
+    ``rows.record_model_name``): a later upload embedded with another one is refused."""
+    conn.execute("INSERT INTO docchat.meta (key, value) VALUES ('embedding_model', %s) ON CONFLICT (key) DO NOTHING",
+                 (embedding_model,))
+
+
+def set_vectors(conn: psycopg.Connection, ids: list[int], vectors: np.ndarray) -> None:
+    """Each chunk of ``ids`` gets its row of ``vectors``: one COPY into a temporary table and one UPDATE."""
+    conn.execute("CREATE TEMPORARY TABLE new_vectors (id bigint, embedding vector) ON COMMIT DROP")
+    with conn.cursor().copy("COPY new_vectors (id, embedding) FROM STDIN WITH (FORMAT BINARY)") as copy:
+        copy.set_types(["int8", "vector"])
+        for i, vector in zip(ids, np.asarray(vectors, dtype="float32"), strict=True):
+            copy.write_row([i, vector])
+    conn.execute("UPDATE docchat.chunks c SET embedding = n.embedding FROM new_vectors n WHERE c.id = n.id")
+
+
 def set_dimension(conn: psycopg.Connection, dimension: int) -> None:
     """Give the vector column its dimension and build the HNSW index (inner product), once: at the
     first document, or after a re-index with a model of another size."""
@@ -61,10 +78,11 @@ def insert(conn: psycopg.Connection, doc: NewDocument, added: str) -> DocumentRe
          doc.collection),
     ))[0]
     conn.execute("INSERT INTO docchat.originals (document_id, data) VALUES (%s, %s)", (document_id, doc.original))
+    vectors = [None] * len(doc.chunks) if doc.vectors is None else np.asarray(doc.vectors, dtype="float32")
     with conn.cursor().copy("COPY docchat.chunks (document_id, ordinal, page, text, heading, embedding) "
                             "FROM STDIN WITH (FORMAT BINARY)") as copy:
         copy.set_types(["int8", "int4", "int4", "text", "text", "vector"])
-        for chunk, vector in zip(doc.chunks, np.asarray(doc.vectors, dtype="float32"), strict=True):
+        for chunk, vector in zip(doc.chunks, vectors, strict=True):  # None: keyword-first, embedded later
             copy.write_row([document_id, chunk.ordinal, chunk.page, chunk.text, chunk.heading, vector])
     if doc.sentence_vectors is not None:
         rows = conn.execute("SELECT ordinal, id FROM docchat.chunks WHERE document_id = %s", (document_id,)).fetchall()

@@ -23,8 +23,8 @@ CREATE TABLE IF NOT EXISTS docchat.originals (
     document_id bigint PRIMARY KEY REFERENCES docchat.documents (id) ON DELETE CASCADE,
     data bytea NOT NULL
 );
--- embedding starts without a dimension; the first document sets it (vector(n)) and the HNSW index
--- is built then. words: full-text search with the 'simple' configuration (lower-cased, no stemming,
+-- embedding starts without a dimension; the first vectors set it (vector(n)) and the HNSW index
+-- is built then. NULL: a chunk committed keyword-first, its vector still to come (core.ingest.background). words: full-text search with the 'simple' configuration (lower-cased, no stemming,
 -- no stop words), so German and Korean words are kept as written; the heading weighs more (A).
 CREATE TABLE IF NOT EXISTS docchat.chunks (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -33,12 +33,21 @@ CREATE TABLE IF NOT EXISTS docchat.chunks (
     page integer,
     text text NOT NULL,
     heading text,
-    embedding vector NOT NULL,
+    embedding vector,
     words tsvector GENERATED ALWAYS AS (
         setweight(to_tsvector('simple', coalesce(heading, '')), 'A') || setweight(to_tsvector('simple', text), 'B')
     ) STORED
 );
+-- A library from before keyword-first kept every vector NOT NULL; checked first, as below.
+DO $$ BEGIN
+    IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = 'docchat'
+               AND table_name = 'chunks' AND column_name = 'embedding' AND is_nullable = 'NO') THEN
+        ALTER TABLE docchat.chunks ALTER COLUMN embedding DROP NOT NULL;
+    END IF;
+END $$;
 CREATE INDEX IF NOT EXISTS chunks_document ON docchat.chunks (document_id);
+-- The chunks still waiting for their vector: what the background embedder and the pages look up.
+CREATE INDEX IF NOT EXISTS chunks_waiting ON docchat.chunks (id) WHERE embedding IS NULL;
 CREATE INDEX IF NOT EXISTS chunks_words ON docchat.chunks USING gin (words);
 -- Each chunk's sentence vectors (core/ingest/sentences.py) as one float16 matrix; none for a
 -- one-piece chunk. Read by id for the few dozen candidates of a search, never searched.

@@ -81,6 +81,29 @@ def test_a_document_added_in_one_process_is_answered_in_the_other(tmp_path, file
         app.store.close()
 
 
+def test_an_upload_is_searchable_by_its_words_at_once_and_by_meaning_once_its_vectors_land(
+        tmp_path, files, postgres_url, real_embeddings):
+    """Keyword-first on a team library (issue 20): the rows commit with their vectors NULL, the document is
+    found by its words at once, another process lists it as waiting, and the embedder fills them in."""
+    from core.ingest.records import Upload
+
+    app = DocChat(settings(tmp_path / "app", postgres_url), embeddings=real_embeddings)
+    try:
+        path = files["lighthouse.txt"]
+        [result] = app.ingest_uploads([Upload(path.name, path.read_bytes(), defer_vectors=True)])
+        assert result.ok
+        waiting, total = app.pending()[result.sha256]
+        assert waiting == total == app.store.chunk_count() > 0 and app.store.vector_count() == 0
+        question = TOPICS["lighthouse.txt"][1]
+        assert app.search(question, mode="keyword")[0].source == "lighthouse.txt"
+        assert "lighthouse.txt" in cli(tmp_path, tmp_path / "other", "status", url=postgres_url)  # the queue
+        assert app.embed_pending() == total
+        assert app.pending() == {} and app.store.vector_count() == total
+        assert app.search(question, mode="vector")[0].source == "lighthouse.txt"
+    finally:
+        app.store.close()
+
+
 def test_migrate_copies_an_embedded_library_without_re_embedding(tmp_path, files, postgres_url, real_embeddings):
     data = tmp_path / "data"
     embedded = DocChat(settings(data), embeddings=real_embeddings)

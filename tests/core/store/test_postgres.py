@@ -92,6 +92,31 @@ def test_a_library_from_before_scopes_gets_the_column_and_keeps_its_conversation
         store.close()
 
 
+def test_a_library_from_before_keyword_first_takes_documents_whose_vectors_come_later(postgres_url):
+    """Its vector column was NOT NULL (decision 017 before this store deferred): the next open lets
+    it wait, and the embedded chunks keep their vectors."""
+    first = PostgresStore(postgres_url)
+    first.add_documents([_doc("1" * 64, 3, seed=1)])
+    first.close()
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE docchat.chunks ALTER COLUMN embedding SET NOT NULL")
+    store = PostgresStore(postgres_url)
+    try:
+        later = _doc("2" * 64, 2, seed=2)
+        store.add_documents([NewDocument(**{**later.__dict__, "vectors": None})])
+        waiting = store.missing_vectors()
+        assert store.pending_documents() == {"2" * 64: (2, 2)} and store.vector_count() == 3 and len(waiting) == 2
+        assert len(store.search(np.ones(8, dtype="float32"), 10)) == 3  # a waiting chunk is no vector hit
+        assert set(store.similarities(np.ones(8, dtype="float32"), waiting)) == set()
+        with pytest.raises(RuntimeError):  # a copy carries every vector: not until they are in
+            next(iter(store.export()))
+        assert store.add_vectors(later.vectors, np.array(waiting, dtype="int64")) == 2
+        assert store.pending_documents() == {} and len(store.search(np.ones(8, dtype="float32"), 10)) == 5
+        assert _plan(postgres_url, "SELECT id FROM docchat.chunks WHERE embedding IS NULL", ()).count("chunks_waiting")
+    finally:
+        store.close()
+
+
 def test_a_failed_batch_leaves_nothing_behind(library):
     good, bad = _doc("1" * 64, 3, seed=1), _doc("2" * 64, 2, seed=2, dim=4)  # the second does not fit vector(8)
     with pytest.raises(psycopg.Error):
