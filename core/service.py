@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # imported where used: `list` and the Home page need none of 
     from langchain_core.embeddings import Embeddings
 
     from core.chat.engine import ChatEngine
+    from core.embeddings.remembered import RememberedVectors
     from core.ingest.records import IngestResult, ProgressCallback, Upload
     from core.llms.loaded import LoadedLLM
     from core.llms.registry import LLMOption
@@ -253,18 +254,27 @@ class DocChat:
 
         return CrossEncoderReranker(Path(self.settings.reranker).expanduser())
 
+    @cached_property
+    def piece_vectors(self) -> RememberedVectors:
+        """The passage sentences' vectors the claim check compares an answer with, kept across questions and
+        sessions (``core.embeddings.remembered``): a follow-up meets the same sentences again."""
+        from core.embeddings import embed_matrix
+        from core.embeddings.remembered import RememberedVectors
+
+        return RememberedVectors(lambda texts: embed_matrix(self.embeddings, texts))
+
     def engine(self, llm: LoadedLLM, collections: list[str] | None = None, *,
                scope: Scope | None = None) -> ChatEngine:
         """An answer chain over the library, or over a scope of it: some collections, some documents
         ("Ask about this document"), or both."""
         from core.chat.claims import claim_similarities
         from core.chat.engine import ChatEngine
-        from core.embeddings import embed_matrix, embed_query_vector, min_similarity
+        from core.embeddings import embed_query_vector, min_similarity
 
         scope = _scoped(scope, collections)
         return ChatEngine(lambda question: self._passages(question, scope), llm,
                           max_question_chars=self.settings.max_question_chars,
-                          encode=lambda texts: embed_matrix(self.embeddings, texts),
+                          encode=self.piece_vectors,
                           encode_query=lambda text: embed_query_vector(self.embeddings, text),
                           context_sentences=self.settings.context_sentences,
                           claim_similarity=claim_similarities(min_similarity(self.settings.embedding_model)))
