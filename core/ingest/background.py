@@ -1,10 +1,11 @@
 """Vectors that follow their documents: a document is committed keyword-first (its rows, original and
 keyword index, so its words are searchable at once) and its chunks' vectors are embedded here, after.
 
-The queue is the library itself: the chunks ``Store.missing_vectors`` lists, oldest first. Nothing
-else records what is left, so a restart (or a crash, or ``kill -9``) resumes where the last commit
-stopped, a chunk deleted meanwhile is skipped, and none is embedded twice: ``add_vectors`` keeps only
-vectors of chunks that still lack one. Vectors are committed in batches, each one transaction, so a
+The queue is the library itself: the chunks ``Store.missing_vectors`` lists, the newest document's
+first (``first_in_line``), looked at again after every commit. Nothing else records what is left,
+so a restart (or a crash, or ``kill -9``) resumes where the last commit stopped, a chunk deleted
+meanwhile is skipped, and none is embedded twice: ``add_vectors`` keeps only vectors of chunks that
+still lack one. Vectors are committed in batches, each one transaction, so a
 document's vector and sentence legs join as its batches land.
 
 One embedder runs per data dir, across the app's sessions and CLI processes (``claim``: a file lock
@@ -73,24 +74,29 @@ def claimed_elsewhere(data_dir: Path) -> bool:
 
 
 def embed_pending(store: Store, embeddings: Embeddings, sentences: bool, *,
-                  missing: list[int] | None = None,
                   should_wait: Callable[[], bool] = lambda: False,
                   stop: threading.Event | None = None,
                   on_progress: Callable[[int, int], object] = lambda _done, _total: None) -> int:
-    """Embed the chunks without vectors (``missing``: those the caller already listed) from their
-    stored text and commit them in batches; returns how many vectors went in. ``should_wait``: pause
-    before each embedder call while it is true; ``stop``: return after the current slice (what was committed
-    stays; the rest waits for the next run). ``on_progress(done, total)`` after each slice."""
+    """Embed the chunks without vectors from their stored text and commit them in batches; returns how
+    many vectors went in. The newest waiting document goes first (``first_in_line``), and the queue is
+    looked at again after every commit, so a file added while a big folder fills is embedded next, not
+    after the folder. ``should_wait``: pause before each embedder call while it is true; ``stop``: return
+    after the current slice (what was committed stays; the rest waits for the next run).
+    ``on_progress(done, total)`` after each slice; ``total`` grows when documents arrive meanwhile."""
     def wait() -> None:
         while should_wait() and not (stop and stop.is_set()):
             time.sleep(PAUSE_SECONDS)
 
-    todo = store.missing_vectors() if missing is None else missing
-    total, done, added = len(todo), 0, 0
-    on_progress(0, total)
-    for start in range(0, total, COMMIT_CHUNKS):
-        batch = todo[start:start + COMMIT_CHUNKS]
-        texts = store.chunk_texts(batch)  # a chunk deleted since it was listed is simply not there
+    tried: set[int] = set()  # listed in this run: a chunk whose text is gone is not looked for again
+    todo = store.missing_vectors()
+    done, added = 0, 0
+    on_progress(0, len(todo))
+    while todo and not (stop and stop.is_set()):
+        batch = first_in_line(store, todo)[:COMMIT_CHUNKS]
+        found = {row[0]: row for row in store.chunk_texts(batch)}  # a chunk deleted since it was listed is not there
+        texts = [found[i] for i in batch if i in found]  # in line's order, not the store's
+        tried.update(batch)
+        after = len(todo) - len(batch)  # what waits behind this batch, for the progress total
         ids: list[int] = []
         vectors: list[np.ndarray] = []
         sentence_vectors: list[np.ndarray | None] = []
@@ -108,14 +114,26 @@ def embed_pending(store: Store, embeddings: Embeddings, sentences: bool, *,
                 vectors.append(embedded)
                 sentence_vectors.extend(per_chunk or [None] * len(piece))
             done += len(piece)
-            on_progress(done, total)
+            on_progress(done, done + after + len(texts) - first - len(piece))
             if time.monotonic() - began > COMMIT_SECONDS:
-                added += _commit(store, ids, vectors, sentence_vectors if sentences else None)
-                ids, vectors, sentence_vectors, began = [], [], [], time.monotonic()
+                tried.difference_update(i for i, _, _ in texts[first + len(piece):])  # back in the queue
+                break
         added += _commit(store, ids, vectors, sentence_vectors if sentences else None)
-        if stop and stop.is_set():
-            break
+        todo = [i for i in store.missing_vectors() if i not in tried]
     return added
+
+
+def first_in_line(store: Store, todo: list[int]) -> list[int]:
+    """``todo`` (chunk ids, oldest first) with the chunks of the most recently added waiting document
+    moved to the front, in reading order: what the user just added is what they are about to ask about."""
+    waiting = store.pending_documents()
+    if len(waiting) < 2:
+        return todo
+    newest = next(d.sha256 for d in reversed(store.documents()) if d.sha256 in waiting)
+    queued = set(todo)
+    mine = [i for i, _ in store.document_chunks(newest) if i in queued]  # by page and place, not by id
+    first = set(mine)
+    return mine + [i for i in todo if i not in first]
 
 
 def _commit(store: Store, ids: list[int], vectors: list[np.ndarray],

@@ -78,6 +78,30 @@ def test_a_failure_half_way_keeps_the_committed_batches_and_the_next_run_embeds_
     assert reopened.store.vector_count() == chunks and reopened.pending() == {}
 
 
+def test_a_file_added_while_others_wait_is_embedded_next_in_reading_order(settings, monkeypatch):
+    """A folder of notes fills, newest first; the user adds one more file: its vectors come right after the
+    commit in flight, not after every note before it, and nothing is embedded twice or left out."""
+    monkeypatch.setattr(background, "COMMIT_SECONDS", 0.0)  # commit, and look at the queue, after every slice
+    monkeypatch.setattr(background, "SLICE", 2)
+    embedder = Counting(size=32)
+    embedder.texts, embedder.fail_after = [], None
+    app = DocChat(settings.replace(sentence_weight=0), embeddings=embedder)
+    _add_later(app)
+    late = " ".join(f"Late line {i} about the ferry timetable." for i in range(40)).encode()
+
+    def add_one_more(done: int, _total: int) -> None:
+        if done == 2 and "late.txt" not in {d.name for d in app.documents()}:
+            assert list(app.ingest_uploads([Upload("late.txt", late, defer_vectors=True)]))[0].ok
+
+    chunks_before = app.store.chunk_count()
+    assert app.embed_pending(add_one_more) == app.store.chunk_count() > chunks_before
+    [late_doc] = [d for d in app.documents() if d.name == "late.txt"]
+    late_texts = [chunk.text for _, chunk in app.store.document_chunks(late_doc.sha256)]
+    assert all(text.startswith("Note 2 ") for text in embedder.texts[:2])  # the newest waiting note went first
+    assert sorted(embedder.texts[2:2 + len(late_texts)]) == sorted(late_texts)  # then the file added meanwhile
+    assert len(embedder.texts) == app.store.chunk_count() and app.pending() == {}
+
+
 def test_the_embedder_steps_aside_while_a_model_answers_and_stops_when_told(app: DocChat, monkeypatch):
     monkeypatch.setattr(background, "PAUSE_SECONDS", 0.01)
     _add_later(app)
