@@ -39,6 +39,8 @@ def measure(pages: int, after: float, embeddings: Embeddings | None = None, text
     with tempfile.TemporaryDirectory(prefix="bench-late-file-") as tmp:
         app = DocChat(Settings(data_dir=Path(tmp) / "data"), embeddings=embeddings)
         app.embeddings.embed_documents(WARMUP)
+        # the Markdown loader's first use imports its parser (seconds, once a process): paid before any timing
+        assert list(app.ingest_uploads([Upload("warm-up.md", b"# Warm up\n\nA line.\n")]))[0].ok
         pdf = make_pdf(pages, text).data
         [big] = list(app.ingest_uploads([Upload(f"novel-{pages}p.pdf", pdf, defer_vectors=True)]))
         embedder = Embedder(lambda stop: app.embed_pending(stop=stop))
@@ -46,6 +48,7 @@ def measure(pages: int, after: float, embeddings: Embeddings | None = None, text
         time.sleep(after)
         started = now()
         [note] = list(app.ingest_uploads([Upload("harbour-notes.md", NOTE.encode(), defer_vectors=True)]))
+        note_words_s = now() - started  # committed: searchable by its words
         embedder.poke()
         note_s = big_s = None
         while note_s is None or big_s is None:
@@ -56,7 +59,8 @@ def measure(pages: int, after: float, embeddings: Embeddings | None = None, text
                 big_s = now() - started
             time.sleep(0.2)
         embedder.close()
-        return {"pages": pages, "pdf_chunks": big.chunks, "after_s": after, "note_vectors_s": round(note_s, 1),
+        return {"pages": pages, "pdf_chunks": big.chunks, "after_s": after, "note_words_s": round(note_words_s, 1),
+                "note_vectors_s": round(note_s, 1),
                 "pdf_vectors_s": round(big_s, 1)}
 
 
@@ -68,8 +72,9 @@ def main() -> None:
     load = loadavg()
     result = measure(args.pages, args.after)
     print(f"{args.pages}-page PDF ({result['pdf_chunks']} chunks) uploaded, the note {args.after:.0f} s later: "
-          f"the note's vectors in {result['note_vectors_s']} s, the PDF's {result['pdf_vectors_s']} s after the "
-          f"note's upload; load average {load} before, {loadavg()} after")
+          f"the note searchable by its words in {result['note_words_s']} s, by meaning in "
+          f"{result['note_vectors_s']} s, the PDF in {result['pdf_vectors_s']} s after the note's upload; "
+          f"load average {load} before, {loadavg()} after")
     print(f"wrote {write_result('late_file', {**result, 'loadavg_1m_before': load})}")
 
 

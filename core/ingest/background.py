@@ -78,10 +78,11 @@ def embed_pending(store: Store, embeddings: Embeddings, sentences: bool, *,
                   stop: threading.Event | None = None,
                   on_progress: Callable[[int, int], object] = lambda _done, _total: None) -> int:
     """Embed the chunks without vectors from their stored text and commit them in batches; returns how
-    many vectors went in. The newest waiting document goes first (``first_in_line``), and the queue is
-    looked at again after every commit, so a file added while a big folder fills is embedded next, not
-    after the folder. ``should_wait``: pause before each embedder call while it is true; ``stop``: return
-    after the current slice (what was committed stays; the rest waits for the next run).
+    many vectors went in. The newest waiting document goes first (``first_in_line``), committed as soon
+    as it is embedded, and the queue is looked at again after every commit and whenever a document
+    arrives, so a file added while a big folder fills is embedded next, not after the folder.
+    ``should_wait``: pause before each embedder call while it is true; ``stop``: return after the
+    current slice (what was committed stays; the rest waits for the next run).
     ``on_progress(done, total)`` after each slice; ``total`` grows when documents arrive meanwhile."""
     def wait() -> None:
         while should_wait() and not (stop and stop.is_set()):
@@ -92,20 +93,24 @@ def embed_pending(store: Store, embeddings: Embeddings, sentences: bool, *,
     done, added = 0, 0
     on_progress(0, len(todo))
     while todo and not (stop and stop.is_set()):
-        batch = first_in_line(store, todo)[:COMMIT_CHUNKS]
+        line, front = first_in_line(store, todo)
+        counted = store.chunk_count()  # changes when a document is added meanwhile: then the line is drawn again
+        batch = line[:COMMIT_CHUNKS]
         found = {row[0]: row for row in store.chunk_texts(batch)}  # a chunk deleted since it was listed is not there
         texts = [found[i] for i in batch if i in found]  # in line's order, not the store's
+        lead = sum(1 for i in line[:front] if i in found)  # the newest document's: committed as soon as embedded
         tried.update(batch)
         after = len(todo) - len(batch)  # what waits behind this batch, for the progress total
         ids: list[int] = []
         vectors: list[np.ndarray] = []
         sentence_vectors: list[np.ndarray | None] = []
         began = time.monotonic()
-        for first in range(0, len(texts), SLICE):
+        starts = [*range(0, lead, SLICE), *range(lead, len(texts), SLICE)]
+        for start, end in zip(starts, [*starts[1:], len(texts)], strict=True):
             wait()
             if stop and stop.is_set():
                 break
-            piece = texts[first:first + SLICE]
+            piece = texts[start:end]
             per_call = CHATTING_BATCH if seconds_since_asked() < CHATTING_SECONDS else BATCH
             embedded, per_chunk = embed_texts(embeddings, [(text, heading) for _, text, heading in piece], sentences,
                                               batch=per_call, before=wait)
@@ -114,26 +119,30 @@ def embed_pending(store: Store, embeddings: Embeddings, sentences: bool, *,
                 vectors.append(embedded)
                 sentence_vectors.extend(per_chunk or [None] * len(piece))
             done += len(piece)
-            on_progress(done, done + after + len(texts) - first - len(piece))
-            if time.monotonic() - began > COMMIT_SECONDS:
-                tried.difference_update(i for i, _, _ in texts[first + len(piece):])  # back in the queue
+            on_progress(done, done + after + len(texts) - end)
+            if end == lead < len(texts):  # the document the user added last: searchable by meaning now
+                added += _commit(store, ids, vectors, sentence_vectors if sentences else None)
+                ids, vectors, sentence_vectors = [], [], []
+            if time.monotonic() - began > COMMIT_SECONDS or store.chunk_count() != counted:
+                tried.difference_update(i for i, _, _ in texts[end:])  # back in the queue
                 break
         added += _commit(store, ids, vectors, sentence_vectors if sentences else None)
         todo = [i for i in store.missing_vectors() if i not in tried]
     return added
 
 
-def first_in_line(store: Store, todo: list[int]) -> list[int]:
+def first_in_line(store: Store, todo: list[int]) -> tuple[list[int], int]:
     """``todo`` (chunk ids, oldest first) with the chunks of the most recently added waiting document
-    moved to the front, in reading order: what the user just added is what they are about to ask about."""
+    moved to the front, in reading order, and how many they are (0: one document waits, nothing moves):
+    what the user just added is what they are about to ask about."""
     waiting = store.pending_documents()
     if len(waiting) < 2:
-        return todo
+        return todo, 0
     newest = next(d.sha256 for d in reversed(store.documents()) if d.sha256 in waiting)
     queued = set(todo)
     mine = [i for i, _ in store.document_chunks(newest) if i in queued]  # by page and place, not by id
     first = set(mine)
-    return mine + [i for i in todo if i not in first]
+    return mine + [i for i in todo if i not in first], len(mine)
 
 
 def _commit(store: Store, ids: list[int], vectors: list[np.ndarray],

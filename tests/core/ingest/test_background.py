@@ -81,7 +81,7 @@ def test_a_failure_half_way_keeps_the_committed_batches_and_the_next_run_embeds_
 def test_a_file_added_while_others_wait_is_embedded_next_in_reading_order(settings, monkeypatch):
     """A folder of notes fills, newest first; the user adds one more file: its vectors come right after the
     commit in flight, not after every note before it, and nothing is embedded twice or left out."""
-    monkeypatch.setattr(background, "COMMIT_SECONDS", 0.0)  # commit, and look at the queue, after every slice
+    monkeypatch.setattr(background, "COMMIT_SECONDS", 1e9)  # no commit for time: the arrival alone redraws the line
     monkeypatch.setattr(background, "SLICE", 2)
     embedder = Counting(size=32)
     embedder.texts, embedder.fail_after = [], None
@@ -100,6 +100,24 @@ def test_a_file_added_while_others_wait_is_embedded_next_in_reading_order(settin
     assert all(text.startswith("Note 2 ") for text in embedder.texts[:2])  # the newest waiting note went first
     assert sorted(embedder.texts[2:2 + len(late_texts)]) == sorted(late_texts)  # then the file added meanwhile
     assert len(embedder.texts) == app.store.chunk_count() and app.pending() == {}
+
+
+def test_the_newest_document_is_committed_as_soon_as_its_vectors_are_in(settings, monkeypatch):
+    """It does not wait for the rest of its batch: the vectors of what the user added last are searchable at once."""
+    monkeypatch.setattr(background, "COMMIT_SECONDS", 1e9)  # otherwise one commit for the whole batch
+    app = DocChat(settings.replace(sentence_weight=0), embeddings=DeterministicFakeEmbedding(size=32))
+    shas = _add_later(app)
+    commits: list[set[int]] = []
+    add_vectors = app.store.add_vectors
+
+    def recorded(vectors, ids, sentences=None):
+        commits.append(set(ids.tolist()))
+        return add_vectors(vectors, ids, sentences)
+
+    monkeypatch.setattr(app.store, "add_vectors", recorded)
+    assert app.embed_pending() == app.store.chunk_count()
+    assert commits[0] == {i for i, _ in app.store.document_chunks(shas[-1])}  # the newest note, alone
+    assert len(commits) == 2 and set().union(*commits) == {i for d in shas for i, _ in app.store.document_chunks(d)}
 
 
 def test_the_embedder_steps_aside_while_a_model_answers_and_stops_when_told(app: DocChat, monkeypatch):
@@ -224,7 +242,7 @@ def test_the_embedder_works_in_small_calls_while_someone_is_chatting_and_full_on
 
     monkeypatch.setattr(background, "SLICE", 40)  # slices of many texts, so the call size shows
     app = DocChat(settings.replace(sentence_weight=0), embeddings=Sizes(size=32))
-    _add_later(app)
+    list(app.ingest_uploads([Upload("first.txt", b"First about the keeper. " * 400, defer_vectors=True)]))
     monkeypatch.setattr(background, "seconds_since_asked", lambda: float("inf"))  # nobody asked anything
     app.embed_pending()
     assert max(sizes) > background.CHATTING_BATCH
