@@ -16,6 +16,7 @@ because both want the same two cores and the embedder's lock, and the person wai
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -91,6 +92,9 @@ def embed_pending(store: Store, embeddings: Embeddings, sentences: bool, *,
     tried: set[int] = set()  # listed in this run: a chunk whose text is gone is not looked for again
     todo = store.missing_vectors()
     done, added = 0, 0
+    # An arrival redraws the line at most once every COMMIT_SECONDS: a folder whose files land every
+    # second would otherwise make every slice a commit, and each commit writes the index file again.
+    redrawn = -math.inf
     on_progress(0, len(todo))
     while todo and not (stop and stop.is_set()):
         line, front = first_in_line(store, todo)
@@ -123,8 +127,10 @@ def embed_pending(store: Store, embeddings: Embeddings, sentences: bool, *,
             if end == lead < len(texts):  # the document the user added last: searchable by meaning now
                 added += _commit(store, ids, vectors, sentence_vectors if sentences else None)
                 ids, vectors, sentence_vectors = [], [], []
-            if time.monotonic() - began > COMMIT_SECONDS or store.chunk_count() != counted:
+            arrived = time.monotonic() - redrawn > COMMIT_SECONDS and store.chunk_count() != counted
+            if time.monotonic() - began > COMMIT_SECONDS or arrived:
                 tried.difference_update(i for i, _, _ in texts[end:])  # back in the queue
+                redrawn = time.monotonic() if arrived else redrawn
                 break
         added += _commit(store, ids, vectors, sentence_vectors if sentences else None)
         todo = [i for i in store.missing_vectors() if i not in tried]

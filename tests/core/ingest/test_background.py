@@ -120,6 +120,37 @@ def test_the_newest_document_is_committed_as_soon_as_its_vectors_are_in(settings
     assert len(commits) == 2 and set().union(*commits) == {i for d in shas for i, _ in app.store.document_chunks(d)}
 
 
+def test_files_landing_one_after_another_redraw_the_line_once_per_commit_window(settings, monkeypatch):
+    """A folder whose files land every second must not turn every slice into a commit (each rewrites the
+    index file): after one redraw, the next arrival waits for the round to end."""
+    monkeypatch.setattr(background, "COMMIT_SECONDS", 1e9)
+    monkeypatch.setattr(background, "SLICE", 2)
+    app = DocChat(settings.replace(sentence_weight=0), embeddings=DeterministicFakeEmbedding(size=32))
+    _add_later(app)
+    arrivals = {2: "first.txt", 4: "second.txt"}
+
+    def arrive(done: int, _total: int) -> None:
+        name = arrivals.pop(done, None)
+        if name:
+            body = " ".join(f"{name} line {i} about the tide tables." for i in range(30)).encode()
+            assert list(app.ingest_uploads([Upload(name, body, defer_vectors=True)]))[0].ok
+
+    commits: list[set[int]] = []
+    add_vectors = app.store.add_vectors
+
+    def recorded(vectors, ids, sentences=None):
+        commits.append(set(ids.tolist()))
+        return add_vectors(vectors, ids, sentences)
+
+    monkeypatch.setattr(app.store, "add_vectors", recorded)
+    app.embed_pending(arrive)
+    chunks = {d.name: {i for i, _ in app.store.document_chunks(d.sha256)} for d in app.documents()}
+    assert len(commits[0]) == 2  # the slice in flight when the first file landed
+    assert commits[1] == chunks["first.txt"]  # then that file, alone
+    assert chunks["second.txt"] <= commits[-1] and len(commits) == 4  # the second waited for the round's end
+    assert app.pending() == {}
+
+
 def test_the_embedder_steps_aside_while_a_model_answers_and_stops_when_told(app: DocChat, monkeypatch):
     monkeypatch.setattr(background, "PAUSE_SECONDS", 0.01)
     _add_later(app)
