@@ -162,6 +162,10 @@ class DocChat:
         report = on_progress or (lambda _done: None)
         return self.embed_pending(lambda done, total: report(done / total if total else 1.0)) or 0
 
+    def passage_count(self) -> int:
+        """Changes whenever a document is added, replaced or removed, here or by another process (one query)."""
+        return self.store.chunk_count()
+
     def pending(self) -> dict[str, tuple[int, int]]:
         """Documents still waiting for (some of) their vectors: sha256 -> (waiting, chunks)."""
         return self.store.pending_documents()
@@ -256,8 +260,7 @@ class DocChat:
 
     @cached_property
     def piece_vectors(self) -> RememberedVectors:
-        """The passage sentences' vectors the claim check compares an answer with, kept across questions and
-        sessions (``core.embeddings.remembered``): a follow-up meets the same sentences again."""
+        """Passage sentences for the claim check, embedded once across questions (``core.embeddings.remembered``)."""
         from core.embeddings import embed_matrix
         from core.embeddings.remembered import RememberedVectors
 

@@ -60,6 +60,7 @@ pending = indexing.start()  # documents still waiting for search vectors (the em
 indexing.progress(pending)
 watched_folders()  # listed, added, synced; the app's runner keeps them in sync meanwhile
 
+indexing.remember_drawn()  # before the list is read: a change in between redraws the page once more
 all_documents = docchat().documents()
 st.subheader(ngettext("Library ({n} document)", "Library ({n} documents)", len(all_documents)))
 if not all_documents:

@@ -22,6 +22,7 @@ from ui.render import inert_text
 from ui.resources import docchat
 
 REFRESH = timedelta(seconds=2)  # how often the Documents page redraws the progress while vectors are missing
+DRAWN = "library_passages_drawn"  # session key: the library's passage count when the page drew its table
 
 
 _EMBEDDERS: list[Embedder] = []
@@ -67,8 +68,23 @@ def progress(pending: dict[str, tuple[int, int]]) -> None:
         st.fragment(_progress_line, run_every=REFRESH)()
 
 
+def remember_drawn() -> None:
+    """Before the Documents page draws its table: what ``redraw_if_changed`` compares with."""
+    st.session_state[DRAWN] = docchat().passage_count()
+
+
+def redraw_if_changed() -> None:
+    """In a fragment that refreshes by itself: the whole page runs again when the library changed since
+    the page drew its table (a watched folder, another session or the CLI added, replaced or removed a
+    document), so its list and count follow without a click."""
+    drawn = st.session_state.get(DRAWN)
+    if drawn is not None and docchat().passage_count() != drawn:
+        st.rerun(scope="app")
+
+
 def _progress_line() -> None:
     pending = docchat().pending()
+    redraw_if_changed()
     if not pending:
         st.rerun(scope="app")
     waiting = sum(w for w, _ in pending.values())

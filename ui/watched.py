@@ -36,6 +36,7 @@ from ui.resources import docchat
 STARTED_SECONDS = 2.0  # how long the page waits to learn whether the runner got the lock (a file lock: instant)
 DECIDING_SECONDS = 15.0  # how long "Sync now" waits for a runner still starting before its own pass
 RECENT = 5  # lines of the runner's recent passes under its status line
+STATUS_REFRESH = timedelta(seconds=3)  # the status line, and whether the page must redraw its list
 PASSED = "watch_passed"  # session key: the lines of the pass Sync now ran, shown after its rerun
 BACKGROUND = True  # tests of the page's own buttons switch the runner off, so only their clicks sync
 
@@ -171,7 +172,9 @@ def watched_folders() -> None:
             st.info(_("Another process (`python -m core watch run`) keeps these folders in sync; the app starts no "
                       "second one."), icon="🔒")
         elif running is not None:
-            _status(running)
+            # made a fragment here, at each run, as indexing.progress does: decorated once at import, it was
+            # never run again on its own in the app (seen in the browser: "last pass 1 second ago" for minutes)
+            st.fragment(_status, run_every=STATUS_REFRESH)(running)
         _passed()
         for folder in folders:
             _folder(folder.path, described(folder, state.folders.get(folder.path, FolderState())))
@@ -259,9 +262,10 @@ def one_pass(app: DocChat) -> list[PassReport] | None:
         lock.release()
 
 
-@st.fragment(run_every=timedelta(seconds=10))
 def _status(running: Keeper) -> None:
-    """The runner's last pass, refreshed on its own (the rest of the page waits for the next rerun)."""
+    """The runner's last pass, refreshed on its own; the whole page runs again when its passes changed the
+    library (``indexing.redraw_if_changed``), so the documents a folder brings show up without a click."""
+    indexing.redraw_if_changed()
     if running.failure:
         st.error(_("Keeping the watched folders in sync stopped: {reason}. It starts again when the page "
                    "reloads.").format(reason=inert_text(said(running.failure))))

@@ -275,3 +275,31 @@ def test_a_big_library_is_shown_a_page_at_a_time_and_a_selection_is_of_the_page_
     needle.set_value("note-3").run()  # one page: no page control, and the filter starts over
     assert list(at.dataframe[0].value["name"]) == ["note-3.txt"]
     assert not [n for n in at.number_input if n.label == "Page"]
+
+
+def _redrawing_script() -> None:
+    """A page that draws the library, then finds it changed behind its back on its first run (a watched
+    folder's pass, another session or the CLI), then asks the fragments' question."""
+    import streamlit as st
+
+    from core.service import DocChat
+    from core.settings import load_settings
+    from ui import indexing
+
+    runs = st.session_state["runs"] = st.session_state.get("runs", 0) + 1
+    indexing.remember_drawn()
+    if runs == 1 and st.session_state.get("change"):
+        DocChat(load_settings()).ingest_file("late.txt", b"A late note about the ferry timetable. " * 5)
+    indexing.redraw_if_changed()
+
+
+def test_the_documents_page_runs_again_by_itself_when_the_library_changed_behind_it():
+    """The watched folders' status and the embedding progress refresh on their own; when the library's passages
+    changed since the page drew its list, the whole page runs again, so the new documents show without a click."""
+    quiet = AppTest.from_function(_redrawing_script, default_timeout=120)
+    quiet.run()
+    assert quiet.session_state["runs"] == 1 and not quiet.exception
+    changed = AppTest.from_function(_redrawing_script, default_timeout=120)
+    changed.session_state["change"] = True
+    changed.run()
+    assert changed.session_state["runs"] == 2 and not changed.exception
