@@ -56,11 +56,11 @@ if submitted and (fitting := within_upload_limit(files or [], settings().max_upl
            lambda event: bar.progress(min(event.overall or 0.0, 1.0), text=inert_text(i18n.said(event.words()))))
     bar.progress(1.0, text=_("Done"))
 show_pending()
+indexing.remember_drawn()  # before the fragments below first run, and before the list is read
 pending = indexing.start()  # documents still waiting for search vectors (the embedder is poked), asked once a run
 indexing.progress(pending)
 watched_folders()  # listed, added, synced; the app's runner keeps them in sync meanwhile
 
-indexing.remember_drawn()  # before the list is read: a change in between redraws the page once more
 all_documents = docchat().documents()
 st.subheader(ngettext("Library ({n} document)", "Library ({n} documents)", len(all_documents)))
 if not all_documents:
