@@ -37,6 +37,19 @@ class Counting(DeterministicFakeEmbedding):
         return super().embed_documents(texts)
 
 
+def _commits(app: DocChat, monkeypatch) -> list[set[int]]:
+    """The chunk ids of each ``add_vectors`` commit from now on, in order."""
+    commits: list[set[int]] = []
+    add_vectors = app.store.add_vectors
+
+    def recorded(vectors, ids, sentences=None):
+        commits.append(set(ids.tolist()))
+        return add_vectors(vectors, ids, sentences)
+
+    monkeypatch.setattr(app.store, "add_vectors", recorded)
+    return commits
+
+
 def test_a_document_added_for_later_is_found_by_its_words_at_once_and_by_meaning_after(app: DocChat):
     shas = _add_later(app)
     chunks = app.store.chunk_count()
@@ -107,14 +120,7 @@ def test_the_newest_document_is_committed_as_soon_as_its_vectors_are_in(settings
     monkeypatch.setattr(background, "COMMIT_SECONDS", 1e9)  # otherwise one commit for the whole batch
     app = DocChat(settings.replace(sentence_weight=0), embeddings=DeterministicFakeEmbedding(size=32))
     shas = _add_later(app)
-    commits: list[set[int]] = []
-    add_vectors = app.store.add_vectors
-
-    def recorded(vectors, ids, sentences=None):
-        commits.append(set(ids.tolist()))
-        return add_vectors(vectors, ids, sentences)
-
-    monkeypatch.setattr(app.store, "add_vectors", recorded)
+    commits = _commits(app, monkeypatch)
     assert app.embed_pending() == app.store.chunk_count()
     assert commits[0] == {i for i, _ in app.store.document_chunks(shas[-1])}  # the newest note, alone
     assert len(commits) == 2 and set().union(*commits) == {i for d in shas for i, _ in app.store.document_chunks(d)}
@@ -135,14 +141,7 @@ def test_files_landing_one_after_another_redraw_the_line_once_per_commit_window(
             body = " ".join(f"{name} line {i} about the tide tables." for i in range(30)).encode()
             assert list(app.ingest_uploads([Upload(name, body, defer_vectors=True)]))[0].ok
 
-    commits: list[set[int]] = []
-    add_vectors = app.store.add_vectors
-
-    def recorded(vectors, ids, sentences=None):
-        commits.append(set(ids.tolist()))
-        return add_vectors(vectors, ids, sentences)
-
-    monkeypatch.setattr(app.store, "add_vectors", recorded)
+    commits = _commits(app, monkeypatch)
     app.embed_pending(arrive)
     chunks = {d.name: {i for i, _ in app.store.document_chunks(d.sha256)} for d in app.documents()}
     assert len(commits[0]) == 2  # the slice in flight when the first file landed
