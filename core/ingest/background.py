@@ -5,8 +5,8 @@ The queue is the library itself: the chunks ``Store.missing_vectors`` lists, the
 first (``first_in_line``), looked at again after every commit. Nothing else records what is left,
 so a restart (or a crash, or ``kill -9``) resumes where the last commit stopped, a chunk deleted
 meanwhile is skipped, and none is embedded twice: ``add_vectors`` keeps only vectors of chunks that
-still lack one. Vectors are committed in batches, each one transaction, so a
-document's vector and sentence legs join as its batches land.
+still lack one. Vectors are committed in batches, each one transaction, so a document's vector and
+sentence legs join as its batches land.
 
 One embedder runs per data dir, across the app's sessions and CLI processes (``claim``: a file lock
 beside the library). Before each embedder call (``BATCH`` texts) it steps aside while a question is
