@@ -14,12 +14,10 @@ checksum on each use, so new documents appear without a restart.
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,20 +26,20 @@ from core.store.base import StoreStats
 from core.store.common_terms import CommonTerms
 from core.store.files import make_private
 from core.store.fts import keyword_scores
-from core.store.index_file import CHECKSUM_KEY
 from core.store.keyword_query import KeywordQuery
 from core.store.originals import Originals
 from core.store.records import Chunk, DocumentRecord, Hit, NewDocument
 from core.store.scope import Scope
 from core.store.sentence_vectors import best_sentences
 from core.store.sqlite_chats import SqliteChats
+from core.store.sqlite_commit import SqliteCommits
 from core.store.vector_index import VectorIndex, remove_ids
 
 if TYPE_CHECKING:
     import faiss
 
 
-class SqliteStore:
+class SqliteStore(SqliteCommits):
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -61,94 +59,7 @@ class SqliteStore:
                 make_private(self.data_dir / name)
             self._reconcile()
 
-    # -- connections and locks -------------------------------------------------------------
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            yield conn
-        finally:
-            conn.close()
-
-    @contextmanager
-    def _write_lock(self) -> Iterator[None]:
-        from filelock import FileLock
-
-        with self._lock, FileLock(str(self.data_dir / "library.lock"), timeout=600):
-            yield
-
-    @contextmanager
-    def _transaction(self, conn: sqlite3.Connection, originals: Sequence[str] = ()) -> Iterator[None]:
-        """Rows change in the transaction, and the caller stages the index in it (``_stage``); the
-        commit comes last, then the staged index and ``originals`` are published. On any failure
-        the rows roll back and what was staged is discarded."""
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            self._vectors.discard()
-            for sha in originals:
-                self._originals.discard(sha)
-            raise
-        self._vectors.publish()
-        for sha in originals:
-            self._originals.publish(sha)
-
-    def _stage(self, conn: sqlite3.Connection, index: Any) -> None:
-        """Inside ``_transaction``: write ``index`` as the next version and name it in the rows."""
-        checksum = self._vectors.stage(index)
-        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (CHECKSUM_KEY, checksum))
-
-    def _committed(self) -> str | None:
-        """The checksum of the index the committed rows name (None: a library from before them)."""
-        return self.meta(CHECKSUM_KEY)
-
-    def _current(self) -> faiss.Index | None:
-        """The committed index. A reader that read the checksum just before another thread's
-        commit finds the file already replaced: it asks again rather than call it untrusted."""
-        for _ in range(3):
-            committed = self._committed()
-            index = self._vectors.current(committed)
-            if not self._vectors.untrusted or self._committed() == committed:
-                break
-        return index
-
-    def _reconcile(self) -> None:
-        """Under the write lock, at open and before every write: finish or discard what a writer
-        that died left (staged index, pending originals, temp files); adopt the index of a library
-        from before checksums. Deletes no document, whatever the index holds."""
-        committed = self._committed()
-        self._vectors.file.settle(committed)
-        with self._connect() as conn:
-            listed = {r[0] for r in conn.execute("SELECT sha256 FROM documents")}
-        self._originals.settle(listed)
-        if committed is None and self.index_path.exists():
-            self._adopt_unchecked_index()
-
-    def _adopt_unchecked_index(self) -> None:
-        """A library from before checksums: keep the vectors of chunks that exist (a crash there
-        could leave vectors without rows), record the file's checksum; chunks it lacks are rebuilt."""
-        index = self._vectors.current(None)
-        with self._connect() as conn:
-            row_ids = {r[0] for r in conn.execute("SELECT id FROM chunks")}
-            work = self._vectors.working_copy(index)
-            if work is not None and (orphans := self._vectors.ids(work) - row_ids):
-                remove_ids(work, sorted(orphans))
-            with self._transaction(conn):
-                if work is None:
-                    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '')", (CHECKSUM_KEY,))
-                else:
-                    self._stage(conn, work)
-
     # -- reading ---------------------------------------------------------------------------
-    def meta(self, key: str) -> str | None:
-        with self._connect() as conn:
-            return migrations.meta(conn, key)
-
     def documents(self, collections: list[str] | None = None) -> list[DocumentRecord]:
         where, params = rows.in_scope(Scope.of(collections))
         with self._connect() as conn:
