@@ -38,7 +38,7 @@ import json
 import random
 import re
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -171,12 +171,13 @@ def fact_library(settings: Settings, facts: list[Fact], corpus: Path) -> DocChat
 
 
 def run_facts(app: DocChat, facts: list[Fact], count: Callable[[str], int] | None, pack: bool,
-              verbose: bool) -> tuple[list[Row], list[dict[str, Any]]]:
-    from core.chat.packing import packed
+              verbose: bool, budgets: Sequence[int] = ()) -> tuple[list[Row], list[dict[str, Any]]]:
+    from core.chat.packing import packed, packed_to_budget
     from core.chat.passages import split_passages
     from core.embeddings import embed_matrix, embed_query_vector
 
-    names = [*VARIANTS, *([PACKED] if pack else [])]
+    budgeted = {f"{APP}, budget {b}": b for b in budgets}
+    names = [*VARIANTS, *([PACKED] if pack else []), *budgeted]
     rows = {name: Row(name, {}, [], []) for name in names}
     details = []
     for fact in facts:
@@ -193,6 +194,11 @@ def run_facts(app: DocChat, facts: list[Fact], count: Callable[[str], int] | Non
                 passages = split_passages([h.text for h in hits], lambda texts: embed_matrix(app.embeddings, texts))
                 vector = embed_query_vector(app.embeddings, fact.question)
                 context = format_context(hits, [packed(p, vector, fact.question, 4) for p in passages])
+            elif name in budgeted:  # the app's passages, cut to the reading budget (``context_tokens``)
+                hits = given.hits
+                passages = split_passages([h.text for h in hits], lambda texts: embed_matrix(app.embeddings, texts))
+                vector = embed_query_vector(app.embeddings, fact.question)
+                context = format_context(hits, packed_to_budget(passages, vector, fact.question, budgeted[name]))
             else:
                 hits = VARIANTS[name](fact.question, three.hits, five.hits, app.store)
                 context = format_context(hits)
@@ -258,6 +264,8 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=None, help="where eval libraries live (default: the app's)")
     parser.add_argument("--squad", type=int, default=0, help="also check N SQuAD dev questions (0: skip)")
     parser.add_argument("--pack", action="store_true", help="also the packed variant (it embeds every passage)")
+    parser.add_argument("--budget", type=int, nargs="*", default=[],
+                        help="also the app's passages cut to these reading budgets in tokens (context_tokens)")
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
@@ -266,7 +274,7 @@ def main() -> None:
     app = fact_library(settings, facts, args.corpus)
     count = tokenizer()
     started = now()
-    rows, details = run_facts(app, facts, count, args.pack, args.verbose)
+    rows, details = run_facts(app, facts, count, args.pack, args.verbose, args.budget)
     seconds = now() - started
     headers = ["variant", "fact in context", "EN questions", "KO questions", "median chars", "mean chars",
                "median tokens", "mean tokens"]

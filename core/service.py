@@ -279,6 +279,7 @@ class DocChat(Conversations):
                           encode=self.piece_vectors,
                           encode_query=lambda text: embed_query_vector(self.embeddings, text),
                           context_sentences=self.settings.context_sentences,
+                          context_tokens=self.settings.context_tokens,
                           claim_similarity=claim_similarities(min_similarity(self.settings.embedding_model)))
 
     def _passages(self, question: str, scope: Scope | None) -> Retrieved:

@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     # sentences kept of each passage given to the model, the closest to the question (core/chat/packing.py;
     # BENCHMARKS §15); 0 gives whole passages
     context_sentences: int = Field(0, ge=0)
+    # about how many tokens of passages the model reads: above it they are cut together to the pieces
+    # closest to the question (core/chat/packing.py). Korean costs about three times the tokens a
+    # character of English, so this cuts Korean passages and leaves most English ones whole (BENCHMARKS
+    # §15, decision 019); 0 gives them whole
+    context_tokens: int = Field(500, ge=0)
     # sentences each passage given to the model borrows from the chunks before and after it (same page
     # and section), only those sharing two words or a number with the question (core/chat/window.py;
     # BENCHMARKS §17, decision 015); 0 gives the chunks as stored

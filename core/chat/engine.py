@@ -24,7 +24,7 @@ from core.chat.citations import strip_citations
 from core.chat.claims import CROSS_SUPPORT_SIMILARITY, SUPPORT_SIMILARITY, ClaimCheck, check_claims
 from core.chat.followup import needs_history
 from core.chat.language import Language, detect_language
-from core.chat.packing import packed
+from core.chat.packing import packed, packed_to_budget, reading_cost
 from core.chat.passages import Encode, Passage, split_passages
 from core.chat.prompts import (
     ANSWER_PROMPT,
@@ -114,11 +114,13 @@ class ChatEngine:
     def __init__(self, retrieve: Callable[[str], Retrieved], llm: LoadedLLM,
                  max_question_chars: int = default("max_question_chars"),
                  encode: Encode | None = None, encode_query: Callable[[str], np.ndarray] | None = None,
-                 context_sentences: int = 0, claim_similarity: tuple[float, float] | None = None) -> None:
+                 context_sentences: int = 0, claim_similarity: tuple[float, float] | None = None,
+                 context_tokens: int = 0) -> None:
         self.retrieve = retrieve
         self.encode = encode  # normalised passage vectors for the claim check; None: no check
         self.encode_query = encode_query  # the question's vector, for context packing
         self.context_sentences = context_sentences  # pieces kept per passage (core/chat/packing.py); 0: all
+        self.context_tokens = context_tokens  # the passages' reading budget (core/chat/packing.py); 0: none
         # the claim check's cosines, same language and across languages, on the embedder's scale
         self.claim_similarity = claim_similarity or (SUPPORT_SIMILARITY, CROSS_SUPPORT_SIMILARITY)
         self.llm = llm
@@ -155,13 +157,20 @@ class ChatEngine:
                       language=language)
 
     def _packed(self, question: str, hits: list[Hit]) -> tuple[list[Passage] | None, list[str] | None]:
-        """The passages cut, embedded and packed to the pieces closest to the question, when packing is
-        on; (None, None) leaves them whole (and the claim check embeds them after the stream)."""
-        if self.context_sentences <= 0 or self.encode is None or self.encode_query is None:
+        """The passages cut, embedded and packed to the pieces closest to the question: a fixed number a
+        passage (``context_sentences``), or as many as fit the reading budget (``context_tokens``) when
+        the whole passages do not; (None, None) leaves them whole (and the claim check embeds them after
+        the stream)."""
+        if self.encode is None or self.encode_query is None:
+            return None, None
+        if self.context_sentences <= 0 and (self.context_tokens <= 0 or
+                                            sum(reading_cost(h.text) for h in hits) <= self.context_tokens):
             return None, None
         passages = split_passages([h.text for h in hits], self.encode)
         vector = self.encode_query(question)
-        return passages, [packed(p, vector, question, self.context_sentences) for p in passages]
+        if self.context_sentences > 0:
+            return passages, [packed(p, vector, question, self.context_sentences) for p in passages]
+        return passages, packed_to_budget(passages, vector, question, self.context_tokens)
 
     def check(self, answer: Answer, text: str) -> ClaimCheck | None:
         """The claim check of a finished answer; None when there is nothing to check it against

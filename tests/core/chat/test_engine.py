@@ -1,5 +1,6 @@
 import threading
 
+import numpy as np
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableLambda
@@ -188,6 +189,38 @@ def test_context_packing_sends_the_model_only_the_pieces_closest_to_the_question
     assert "".join(answer.tokens) == "6 [1]."
     assert "The decoder has 6 layers." in seen[0] and "Dropout" not in seen[0]
     assert engine.check(answer, "6 [1].").cited() == [1]  # the check reuses the packed passages' vectors
+
+
+def test_passages_over_the_reading_budget_are_cut_to_it_and_those_under_it_are_given_whole():
+    """A Korean passage costs the model about three times the tokens of an English one of the same length
+    (``context_tokens``): over the budget the passages are packed together, under it nothing is embedded."""
+    from langchain_core.prompt_values import ChatPromptValue
+
+    from tests.core.chat.test_claims import bag_of_words
+
+    text = "The decoder has 6 layers. Dropout is 0.1. Training took 3.5 days."
+    hit = Hit("paper.pdf", 3, text, 0.9, "ab" * 32, 1)
+    seen: list[str] = []
+    embedded: list[list[str]] = []
+
+    def model(prompt: ChatPromptValue) -> AIMessage:
+        seen.append(str(prompt.to_messages()[-1].content))
+        return AIMessage("6 [1].")
+
+    def encode(texts: list[str]) -> np.ndarray:
+        embedded.append(texts)
+        return bag_of_words(texts)
+
+    def engine(budget: int) -> ChatEngine:
+        return ChatEngine(lambda q: Retrieved([hit], True), LoadedLLM("fake", RunnableLambda(model)), encode=encode,
+                          encode_query=lambda t: bag_of_words([t])[0], context_tokens=budget)
+
+    answer = engine(1000).answer("How many layers does the decoder have?")
+    assert "".join(answer.tokens) == "6 [1]." and text in seen[-1] and not embedded and answer.passages is None
+    answer = engine(8).answer("How many layers does the decoder have?")
+    assert "".join(answer.tokens) == "6 [1]."
+    assert "The decoder has 6 layers." in seen[-1] and "Dropout" not in seen[-1] and embedded
+    assert answer.passages is not None  # embedded once, before the model: the claim check reuses them
 
 
 def test_the_verdict_shows_a_supported_answer_and_refuses_one_the_passages_do_not_support():
