@@ -74,3 +74,11 @@ def write_result(name: str, payload: dict[str, Any]) -> Path:
     path.write_text(text, encoding="utf-8")
     (RESULTS_DIR / f"{name}-latest.json").write_text(text, encoding="utf-8")
     return path
+
+
+def forget_prompt(runnable: Any) -> None:
+    """Empty an in-process llama.cpp model's KV cache, so the next arm of a paired bench reads its whole
+    prompt: asked the same question right after, the second arm would otherwise reuse the first's prefix."""
+    client = getattr(runnable, "client", None)
+    if client is not None and hasattr(client, "reset"):
+        client.reset()

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import core  # noqa: F401 - offline environment before any library import
-from bench._common import loadavg, table, write_result
+from bench._common import forget_prompt, loadavg, table, write_result
 from core.chat import prompts
 from core.chat.citations import strip_citations
 from core.chat.language import detect_language, written_in
@@ -106,6 +106,7 @@ def main() -> None:
             order = args.layouts[n % len(args.layouts):] + args.layouts[:n % len(args.layouts)]
             case: dict = {"set": path.stem, "id": record.id, "question": record.question, "gold": record.answers}
             for name in order:
+                forget_prompt(llm.runnable)  # each layout reads its whole prompt, the system message included
                 started = time.perf_counter()  # packing is on the clock: the app packs before the model reads
                 context = LAYOUTS[name][1](record)
                 first, parts = None, []

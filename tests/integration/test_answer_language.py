@@ -28,14 +28,15 @@ def test_long_korean_passages_are_cut_to_the_reading_budget_and_still_answer(set
     Korean passages are cut to the pieces closest to the question (``context_tokens``), and the fact survives."""
     harbour = [f"{n}번 부두에는 어선 {n + 3}척이 정박해 있고, 어민들은 새벽 {n % 5 + 4}시에 바다로 나갑니다. "
                f"{n}번 창고에는 그물과 밧줄이 {n * 7}묶음 쌓여 있습니다. " for n in range(1, 25)]
-    text = "".join(harbour[:12]) + "스카르뵈위 등대는 1874년에 항만 위원회가 지었습니다. " + "".join(harbour[12:])
+    # a name of common syllables: the default model drops a rare one ("스카르뵈위" comes back "스카르위")
+    text = "".join(harbour[:12]) + "한빛 등대는 1874년에 항만 위원회가 지었습니다. " + "".join(harbour[12:])
     document = tmp_path / "항구-안내.txt"
     document.write_text(text, encoding="utf-8")
     app = DocChat(settings.replace(chunk_size=700, chunk_overlap=100, max_tokens=64, context_tokens=500),
                   embeddings=default_embeddings)
     [result] = app.ingest_paths([document])
     assert result.ok, result.message
-    answer = app.engine(load_llm(default_llm_name, app.settings)).answer("스카르뵈위 등대는 언제 지어졌나요?")
+    answer = app.engine(load_llm(default_llm_name, app.settings)).answer("한빛 등대는 언제 지어졌나요?")
     reply = "".join(answer.tokens)
     assert answer.passages is not None, "the passages were given whole"  # packed before the model read them
     assert "1874" in reply, reply
