@@ -75,6 +75,12 @@ LAYOUTS: dict[str, tuple[str, Callable[[AnswerRecord], str]]] = {
     "question-first": (QUESTION_FIRST, lambda r: _in_order(r.sources)),
     "best-last": (prompts.ANSWER_HUMAN, lambda r: _best_last(r.sources)),
     "budget-500": (prompts.ANSWER_HUMAN, _budget(500)),
+    # after the language line: what the Korean answers of §22 did wrong (the question echoed, a span from
+    # the wrong sentence), said in Korean and in English
+    "budget-500-exact-ko": (prompts.ANSWER_HUMAN + " 질문을 되풀이하지 말고, 지문에 쓰인 말 그대로 짧게 답하세요.",
+                            _budget(500)),
+    "budget-500-exact-en": (prompts.ANSWER_HUMAN + " Do not repeat the question: give the answer in the passage's"
+                            " own words, briefly.", _budget(500)),
 }
 
 
