@@ -3,7 +3,7 @@ its sentences closest to the question, how much shorter would the prompt be (the
 prompt tokens a second on two cores, so prompt length is most of the time to the first token), and how
 often would the gold answer still be in it (an upper bound for a right answer)?
 
-Policies: every sentence (today); the best ``n`` sentences of each passage by cosine to the question,
+Policies: every sentence (whole passages); the best ``n`` sentences of each passage by cosine to the question,
 in their order, plus every sentence that states a number the question states, as the app packs them
 (`core/chat/packing.py`, setting `context_sentences`); and every passage cut together to a reading budget
 in tokens (``packed_to_budget``, setting `context_tokens`), which leaves a context that fits it whole.

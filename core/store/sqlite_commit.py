@@ -1,7 +1,7 @@
 """The SQLite library's commit protocol: connections, the cross-process write lock, the one
 transaction that commits rows, the FAISS index file and the originals together, and the recovery
 that finishes or discards what a writer that died left. ``SqliteStore`` reads and writes through it;
-the why of the protocol is in its module docstring and decision 008.
+the why of the protocol is in ``core.store.sqlite_store``'s docstring and decision 008.
 """
 
 from __future__ import annotations
