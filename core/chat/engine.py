@@ -24,7 +24,7 @@ from core.chat.citations import strip_citations
 from core.chat.claims import CROSS_SUPPORT_SIMILARITY, SUPPORT_SIMILARITY, ClaimCheck, check_claims
 from core.chat.followup import needs_history
 from core.chat.language import Language, detect_language
-from core.chat.packing import packed, packed_to_budget, reading_cost
+from core.chat.packing import over_budget, packed, packed_to_budget
 from core.chat.passages import Encode, Passage, split_passages
 from core.chat.prompts import (
     ANSWER_PROMPT,
@@ -163,8 +163,7 @@ class ChatEngine:
         the stream)."""
         if self.encode is None or self.encode_query is None:
             return None, None
-        if self.context_sentences <= 0 and (self.context_tokens <= 0 or
-                                            sum(reading_cost(h.text) for h in hits) <= self.context_tokens):
+        if self.context_sentences <= 0 and not over_budget([h.text for h in hits], self.context_tokens):
             return None, None
         passages = split_passages([h.text for h in hits], self.encode)
         vector = self.encode_query(question)

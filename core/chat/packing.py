@@ -31,6 +31,11 @@ def reading_cost(text: str) -> float:
     return hangul * TOKENS_PER_HANGUL + (len(text) - hangul) * TOKENS_PER_OTHER
 
 
+def over_budget(texts: list[str], budget: float) -> bool:
+    """Whether ``texts`` cost more than a reading budget (0: no budget): asked before anything is embedded."""
+    return budget > 0 and sum(map(reading_cost, texts)) > budget
+
+
 def packed(passage: Passage, question_vector: np.ndarray, question: str, keep: int) -> str:
     """The passage with only its ``keep`` pieces closest to the question (and those stating one of the
     question's numbers); the whole passage when ``keep`` is 0 or it has no more pieces than that."""
@@ -51,7 +56,7 @@ def packed_to_budget(passages: list[Passage], question_vector: np.ndarray, quest
     number the question states, then the rest by cosine to the question; each in its order, "…" where
     pieces were left out. Languages that cost more tokens a character are cut more, not read slower."""
     whole = ["".join(p.pieces) for p in passages]
-    if budget <= 0 or sum(map(reading_cost, whole)) <= budget:
+    if not over_budget(whole, budget):
         return whole
     asked = numbers(question)
     scores = [p.vectors @ question_vector for p in passages]
