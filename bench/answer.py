@@ -61,7 +61,7 @@ def stream_stats(started: float, pieces: Iterable[str]) -> dict[str, Any]:
     first = first if first is not None else last
     rate = (count - 1) / (last - first) if count > 1 and last > first else 0.0
     return {"ttft_s": first - started, "tokens": count, "tokens_per_s": rate, "total_s": last - started,
-            "text": "".join(text).strip()[:200]}
+            "text": "".join(text).strip()[:200], "reply": "".join(text)}
 
 
 @cache

@@ -5,27 +5,28 @@ retrieved) is asked again with the passages it was given, once per layout, so re
 between them; the layouts take turns going first. Scored as ``eval answers`` scores the model alone: the
 gold answer inside the answer (SQuAD-normalised), the question's language, refusals, seconds.
 
-    .venv/bin/python -m bench.answer_prompt files/eval/answers-squad40.jsonl --limit 20 [--layouts app best-last]
+    .venv/bin/python -m bench.answer_prompt files/eval/answers-squad40.jsonl --limit 20 [--layouts app budget-500]
 """
 
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Callable
-from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import core  # noqa: F401 - offline environment before any library import
-from bench._common import forget_prompt, loadavg, table, write_result
+from bench._common import forget_prompt, loadavg, now, table, write_result
+from bench.answer import stream_stats
 from core.chat import prompts
 from core.chat.citations import strip_citations
+from core.chat.engine import format_context
 from core.chat.language import detect_language, written_in
-from core.eval.answer_records import AnswerRecord, RecordedSource, read_records
+from core.eval.answer_records import AnswerRecord, read_records
 from core.eval.answers import contains_gold
 from core.settings import load_settings
+from core.store.records import Hit
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -33,18 +34,9 @@ if TYPE_CHECKING:
 QUESTION_FIRST = "Question: {question}\n\n" + prompts.ANSWER_HUMAN
 
 
-def _block(number: int, source: RecordedSource) -> str:
-    where = source.source + (f", page {source.page}" if source.page is not None else "")
-    return f"[{number}] ({where})\n{source.text}"
-
-
-def _in_order(sources: tuple[RecordedSource, ...]) -> str:
-    return "\n\n".join(_block(n, s) for n, s in enumerate(sources, 1))
-
-
-def _best_last(sources: tuple[RecordedSource, ...]) -> str:
-    """The same numbers, read in reverse: the best passage sits next to the question."""
-    return "\n\n".join(_block(n, s) for n, s in reversed(list(enumerate(sources, 1))))
+def _hits(record: AnswerRecord) -> list[Hit]:
+    """The recorded passages as the app's hits, so the context is the app's own ``format_context``."""
+    return [Hit(s.source, s.page, s.text, 0.0, s.sha256, n) for n, s in enumerate(record.sources)]
 
 
 def _budget(tokens: int) -> Callable[[AnswerRecord], str]:
@@ -56,9 +48,8 @@ def _budget(tokens: int) -> Callable[[AnswerRecord], str]:
 
         embeddings = _embeddings()
         passages = split_passages([s.text for s in record.sources], lambda texts: embed_matrix(embeddings, texts))
-        texts = packed_to_budget(passages, embed_query_vector(embeddings, record.question), record.question, tokens)
-        return "\n\n".join(_block(n, replace(s, text=t))
-                           for n, (s, t) in enumerate(zip(record.sources, texts, strict=True), 1))
+        vector = embed_query_vector(embeddings, record.question)
+        return format_context(_hits(record), packed_to_budget(passages, vector, record.question, tokens))
     return build
 
 
@@ -71,16 +62,13 @@ def _embeddings() -> Embeddings:
 
 # layout name -> (human message template, context builder)
 LAYOUTS: dict[str, tuple[str, Callable[[AnswerRecord], str]]] = {
-    "app": (prompts.ANSWER_HUMAN, lambda r: _in_order(r.sources)),
-    "question-first": (QUESTION_FIRST, lambda r: _in_order(r.sources)),
-    "best-last": (prompts.ANSWER_HUMAN, lambda r: _best_last(r.sources)),
+    "app": (prompts.ANSWER_HUMAN, lambda r: format_context(_hits(r))),
+    "question-first": (QUESTION_FIRST, lambda r: format_context(_hits(r))),
     "budget-500": (prompts.ANSWER_HUMAN, _budget(500)),
-    # after the language line: what the Korean answers of §22 did wrong (the question echoed, a span from
-    # the wrong sentence), said in Korean and in English
+    # after the language line: what the Korean answers of BENCHMARKS §22 did wrong (the question echoed, a
+    # span from the wrong sentence)
     "budget-500-exact-ko": (prompts.ANSWER_HUMAN + " 질문을 되풀이하지 말고, 지문에 쓰인 말 그대로 짧게 답하세요.",
                             _budget(500)),
-    "budget-500-exact-en": (prompts.ANSWER_HUMAN + " Do not repeat the question: give the answer in the passage's"
-                            " own words, briefly.", _budget(500)),
 }
 
 
@@ -113,21 +101,17 @@ def main() -> None:
             case: dict = {"set": path.stem, "id": record.id, "question": record.question, "gold": record.answers}
             for name in order:
                 forget_prompt(llm.runnable)  # each layout reads its whole prompt, the system message included
-                started = time.perf_counter()  # packing is on the clock: the app packs before the model reads
+                started = now()  # packing is on the clock: the app packs before the model reads
                 context = LAYOUTS[name][1](record)
-                first, parts = None, []
-                for part in chains[name].stream({"context": context, "question": record.question,
-                                                 "language": inputs_language}):
-                    first = first if first is not None else time.perf_counter() - started
-                    parts.append(part)
-                text = "".join(parts)
-                case[name] = {"text": text, "seconds": round(time.perf_counter() - started, 1),
-                              "first_token": round(first or 0.0, 1),
+                stats = stream_stats(started, chains[name].stream({"context": context, "question": record.question,
+                                                                   "language": inputs_language}))
+                text = stats["reply"]
+                case[name] = {"text": text, "seconds": round(stats["total_s"], 1),
+                              "first_token": round(stats["ttft_s"], 1),
                               "contained": contains_gold(strip_citations(text), record.answers),
                               "language": written_in(text, language), "refused": prompts.is_not_found(text)}
                 print(f"{path.stem} {n} {name}: {case[name]['contained']} {case[name]['first_token']} / "
-                      f"{case[name]['seconds']} s "
-                      f"{text[:90]!r}", flush=True)
+                      f"{case[name]['seconds']} s {text[:90]!r}", flush=True)
             cases.append(case)
     rows = []
     for name in args.layouts:

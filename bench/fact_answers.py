@@ -15,23 +15,12 @@ import argparse
 from pathlib import Path
 
 import core  # noqa: F401 - offline environment before any library import
-from bench._common import CORPUS, forget_prompt, loadavg, median, now, table, write_result
+from bench._common import CORPUS, forget_prompt, loadavg, median, table, write_result
+from bench.answer import ask_app
 from bench.fact_window import FACTS, fact_library, load_facts
 from core.chat.citations import numbers
-from core.chat.engine import ChatEngine
 from core.service import DocChat
 from core.settings import Settings
-
-
-def ask(engine: ChatEngine, question: str) -> tuple[str, float, float]:
-    """The reply as streamed, seconds to its first piece and to its end (retrieval and packing included)."""
-    started = now()
-    answer = engine.answer(question)
-    first, parts = None, []
-    for part in answer.tokens:
-        first = first if first is not None else now() - started
-        parts.append(part)
-    return "".join(parts), first or 0.0, now() - started
 
 
 def main() -> None:
@@ -54,7 +43,8 @@ def main() -> None:
         case: dict = {"question": fact.question, "language": fact.language, "fact": fact.fact}
         for budget in args.budgets[n % len(args.budgets):] + args.budgets[:n % len(args.budgets)]:
             forget_prompt(llm.runnable)  # each arm reads its whole prompt, the system message included
-            text, first, total = ask(engines[budget], fact.question)
+            stats, _ = ask_app(engines[budget], fact.question)  # from the question: retrieval and packing included
+            text, first, total = stats["reply"], stats["ttft_s"], stats["total_s"]
             right = wanted <= numbers(text) if wanted else None
             case[str(budget)] = {"text": text, "first_token": round(first, 1), "seconds": round(total, 1),
                                  "right": right}
