@@ -185,6 +185,10 @@ def run_facts(app: DocChat, facts: list[Fact], count: Callable[[str], int] | Non
         started = now()  # the app's own step (DocChat._passages after retrieve), timed
         given = widened(three, app.store, app.settings.window_sentences, fact.question)
         window_ms = 1000 * (now() - started)
+        if budgeted:  # the app's passages embedded once for every budget
+            app_passages = split_passages([h.text for h in given.hits],
+                                          lambda texts: embed_matrix(app.embeddings, texts))
+            question_vector = embed_query_vector(app.embeddings, fact.question)
         if three.grounded:  # the bench's variant is the app's path
             assert format_context(given.hits) == format_context(VARIANTS[APP](fact.question, three.hits, [], app.store))
         outcome = {}
@@ -196,9 +200,8 @@ def run_facts(app: DocChat, facts: list[Fact], count: Callable[[str], int] | Non
                 context = format_context(hits, [packed(p, vector, fact.question, 4) for p in passages])
             elif name in budgeted:  # the app's passages, cut to the reading budget (``context_tokens``)
                 hits = given.hits
-                passages = split_passages([h.text for h in hits], lambda texts: embed_matrix(app.embeddings, texts))
-                vector = embed_query_vector(app.embeddings, fact.question)
-                context = format_context(hits, packed_to_budget(passages, vector, fact.question, budgeted[name]))
+                context = format_context(hits, packed_to_budget(app_passages, question_vector, fact.question,
+                                                                  budgeted[name]))
             else:
                 hits = VARIANTS[name](fact.question, three.hits, five.hits, app.store)
                 context = format_context(hits)
