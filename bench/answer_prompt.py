@@ -65,10 +65,13 @@ LAYOUTS: dict[str, tuple[str, Callable[[AnswerRecord], str]]] = {
     "app": (prompts.ANSWER_HUMAN, lambda r: format_context(_hits(r))),
     "question-first": (QUESTION_FIRST, lambda r: format_context(_hits(r))),
     "budget-500": (prompts.ANSWER_HUMAN, _budget(500)),
+    "budget-300": (prompts.ANSWER_HUMAN, _budget(300)),
     # after the language line: what the Korean answers of BENCHMARKS §22 did wrong (the question echoed, a
     # span from the wrong sentence)
     "budget-500-exact-ko": (prompts.ANSWER_HUMAN + " 질문을 되풀이하지 말고, 지문에 쓰인 말 그대로 짧게 답하세요.",
                             _budget(500)),
+    "budget-300-exact-ko": (prompts.ANSWER_HUMAN + " 질문을 되풀이하지 말고, 지문에 쓰인 말 그대로 짧게 답하세요.",
+                            _budget(300)),
 }
 
 
@@ -109,7 +112,8 @@ def main() -> None:
                 case[name] = {"text": text, "seconds": round(stats["total_s"], 1),
                               "first_token": round(stats["ttft_s"], 1),
                               "contained": contains_gold(strip_citations(text), record.answers),
-                              "language": written_in(text, language), "refused": prompts.is_not_found(text)}
+                              "language": written_in(text, language), "refused": prompts.is_not_found(text),
+                              "asks": "?" in strip_citations(text)}  # the question echoed back
                 print(f"{path.stem} {n} {name}: {case[name]['contained']} {case[name]['first_token']} / "
                       f"{case[name]['seconds']} s {text[:90]!r}", flush=True)
             cases.append(case)
@@ -119,10 +123,11 @@ def main() -> None:
             mine = [c[name] for c in cases if c["set"] == subset]
             rows.append([name, subset, len(mine), sum(m["contained"] for m in mine),
                          sum(m["language"] for m in mine), sum(m["refused"] for m in mine),
+                         sum(m.get("asks", False) for m in mine),
                          sorted(m["first_token"] for m in mine)[len(mine) // 2],
                          sorted(m["seconds"] for m in mine)[len(mine) // 2]])
     print(table(["layout", "records", "questions", "gold contained", "in the question's language", "refused",
-                 "median first token s", "median s"], rows))
+                 "ends in a question mark", "median first token s", "median s"], rows))
     print(f"wrote {write_result('answer_prompt', {'llm': llm.name, 'rows': rows, 'cases': cases, 'load': loadavg()})}")
 
 

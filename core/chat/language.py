@@ -9,6 +9,7 @@ but is random unless seeded, unmaintained since 2021 and slow to load, so it is 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # Share of Hangul among the letters above which a text is Korean. Korean questions about English papers
@@ -21,6 +22,9 @@ KOREAN_MIN_SHARE = 0.2
 # kana, Han) the prompt keeps "the language of the question". On SQuAD dev the lowest share is 0.90
 # ("Who was Frédéric Chopin?"); 0.5 takes all of them and leaves room for quoted foreign names.
 ENGLISH_MIN_SHARE = 0.5
+# A number with the short unit written after it ("2.13m", "59.94 Hz", "40 km/h", "12%"): a terse answer
+# reads the same in every language. Longer words after a number ("8 GPUs", "3 days") stay words.
+NUMBER_WITH_UNIT = re.compile(r"\d[\d.,]*(?:\s?(?:[A-Za-z]{1,3}(?:/[A-Za-z]{1,3})?|%|°[CF]?)(?![A-Za-z]))?")
 
 
 @dataclass(frozen=True)
@@ -57,8 +61,10 @@ def detect_language(text: str) -> Language | None:
 
 
 def written_in(text: str, language: Language | None) -> bool:
-    """Whether an answer is in ``language``. An answer without letters ("1874", "8") reads the same in
-    every language and counts as written in it, as does any answer to a question of unknown language."""
-    if language is None or not any(ch.isalpha() for ch in text):
+    """Whether an answer is in ``language``. An answer without letters besides its numbers and their
+    units ("1874", "2.13m", "59.94 Hz") reads the same in every language and counts as written in it, as
+    does any answer to a question of unknown language."""
+    words = NUMBER_WITH_UNIT.sub(" ", text)
+    if language is None or not any(ch.isalpha() for ch in words):
         return True
-    return detect_language(text) == language
+    return detect_language(words) == language

@@ -18,5 +18,8 @@ def test_an_answer_is_judged_in_the_questions_language():
     assert written_in("8개의 P100 GPU로 학습했습니다 [1].", KOREAN)
     assert not written_in("It was trained on 8 P100 GPUs [1].", KOREAN)
     assert written_in("1874", KOREAN) and written_in("1874", ENGLISH)  # a number reads the same in both
+    for terse in ("2.13m", "59.94 Hz [1]", "40 km/h", "12%", "약 2.13m입니다."):  # and with its unit
+        assert written_in(terse, KOREAN), terse
+    assert not written_in("8 GPUs", KOREAN) and not written_in("3.5 days", KOREAN)  # words, not units
     assert not written_in("Обучали на восьми GPU.", ENGLISH)
     assert written_in("anything", None)
