@@ -132,7 +132,9 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     answer_vectors = encode([bare[i] for i in to_check])
     scores = answer_vectors @ np.vstack([p.vectors for p in embedded if len(p.vectors)]).T
     piece_words = [content_words(text) for _, _, text in flat]
-    passage_numbers = {n: numbers("".join(passage.pieces)) for n, passage in enumerate(embedded, 1)}
+    # A number is supported only by text that states it next to the supporting piece: "시즌 7호" is not
+    # supported by "시즌 3호 홈런" because "7회말" stands elsewhere in the same passage.
+    near_numbers = [numbers(_around(embedded[n - 1].pieces, i)) for n, i, _ in flat]
     piece_korean = [detect_language(text) == KOREAN for _, _, text in flat]
     topic = (stems(question_words(question)), detect_language(question) == KOREAN)  # once, for every claim
     claims = [Claim(s, c) for s, c in zip(sentences, checked, strict=True)]
@@ -142,8 +144,8 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
         best_score = -1.0
         for column, (passage, piece, _) in enumerate(flat):
             score = float(scores[row, column])
-            if not stated[i] <= passage_numbers[passage]:
-                continue  # a number the passage does not state is never supported by it
+            if not stated[i] <= near_numbers[column]:
+                continue  # a number the piece and its neighbours do not state is never supported by them
             shared = len(words[i] & piece_words[column]) / len(words[i]) if words[i] else 1.0
             needed = similarity if korean == piece_korean[column] else cross_similarity
             close = score >= needed or shared >= WORDS_ALL_THERE
@@ -161,10 +163,15 @@ def _covers(topic: tuple[set[str], bool], passage: list[str], piece: int) -> flo
     ``passage[piece]`` and its ``AROUND`` neighbours, or None when there is nothing to compare: no such
     words, or a question in another language than the passage."""
     asked, korean = topic
-    around = "".join(passage[max(0, piece - AROUND):piece + AROUND + 1])
+    around = _around(passage, piece)
     if not asked or korean != (detect_language(around) == KOREAN):
         return None
     return len(asked & stems(topic_words(around))) / len(asked)
+
+
+def _around(passage: list[str], piece: int) -> str:
+    """``passage[piece]`` with its ``AROUND`` neighbours on each side: the supporting piece's context."""
+    return "".join(passage[max(0, piece - AROUND):piece + AROUND + 1])
 
 
 def _embedded(texts: list[str], stated: list[set[str]], encode: Encode) -> list[Passage]:

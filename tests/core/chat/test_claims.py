@@ -38,6 +38,17 @@ def test_a_number_the_passage_sentence_does_not_state_is_never_supported():
     assert not check.supported
 
 
+def test_a_number_stated_elsewhere_in_the_passage_does_not_support_a_sentence():
+    """The browser walk's wrong Korean count: the passage says "시즌 3호 홈런", and a 7 stands two
+    sentences away, so "시즌 7호" must not be tied to the home-run sentence (issue 18)."""
+    passage = ["7회말 김하성이 타석에 섰다. 풀카운트에서 공을 쳤다. 시즌 5호 2루타. 관중이 환호했다. "
+               "8회에 다시 나왔다. 김하성의 시즌 3호 홈런."]
+    wrong = check_claims("김하성의 홈런은 시즌 7호였습니다.", passage, bag_of_words, similarity=0.3)
+    assert not wrong.supported
+    right = check_claims("김하성의 홈런은 시즌 3호였습니다.", passage, bag_of_words, similarity=0.3)
+    assert right.supported and right.claims[0].piece == 5
+
+
 def test_a_bare_short_answer_whose_words_are_all_in_a_sentence_is_supported():
     check = check_claims("Skarvoy [1].", PASSAGES, bag_of_words, similarity=0.99)
     assert check.claims[0].passage == 1
