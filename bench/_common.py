@@ -78,7 +78,12 @@ def write_result(name: str, payload: dict[str, Any]) -> Path:
 
 def forget_prompt(runnable: Any) -> None:
     """Empty an in-process llama.cpp model's KV cache, so the next arm of a paired bench reads its whole
-    prompt: asked the same question right after, the second arm would otherwise reuse the first's prefix."""
+    prompt: asked the same question right after, the second arm would otherwise reuse the first's prefix.
+    Its seed goes back to the one it was built with: llama-cpp-python draws each call's seed from the last
+    one, so without this an answer depends on how many were sampled before it (in a test, on test order)."""
+    from core.llms.llamacpp_backend import SEED
+
     client = getattr(runnable, "client", None)
     if client is not None and hasattr(client, "reset"):
         client.reset()
+        client.set_seed(SEED)
