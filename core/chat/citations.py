@@ -68,6 +68,16 @@ def numbers(text: str) -> set[str]:
     return {n.replace(",", "") for n in _NUMBER.findall(text)}
 
 
+# A number with the Korean counter written onto it ("3호", "7회말", "1949년"): the counter says what is
+# counted, so "시즌 7호" is not the "7" of "7회말".
+_COUNTED = re.compile(r"(\d+(?:[.,]\d+)*)([\uac00-\ud7a3])")
+
+
+def counted_numbers(text: str) -> set[str]:
+    """The numbers a text states with a Hangul counter after them, as number and counter ("3호")."""
+    return {number.replace(",", "") + counter for number, counter in _COUNTED.findall(text)}
+
+
 def content_words(text: str) -> set[str]:
     """Words that say something: Latin-script words of 4+ letters ("the", "was" match anything),
     and words of 2+ characters in other scripts (Korean words are short)."""

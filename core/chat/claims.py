@@ -19,6 +19,7 @@ import numpy as np
 
 from core.chat.citations import (
     content_words,
+    counted_numbers,
     numbers,
     pieces,
     question_words,
@@ -119,6 +120,7 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     words = [content_words(s) for s in bare]
     asked = numbers(question)  # "Super Bowl 50" repeated from the question is not a claim
     stated = [numbers(s) - asked for s in bare]
+    stated_near = [n | (counted_numbers(s) - counted_numbers(question)) for n, s in zip(stated, bare, strict=True)]
     checked = [bool(w or n) for w, n in zip(words, stated, strict=True)]
     to_check = [i for i, c in enumerate(checked) if c]
     if to_check and passages and isinstance(passages[0], str):
@@ -134,7 +136,8 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     piece_words = [content_words(text) for _, _, text in flat]
     # A number is supported only by text that states it next to the supporting piece: "시즌 7호" is not
     # supported by "시즌 3호 홈런" because "7회말" stands elsewhere in the same passage.
-    near_numbers = [numbers(_around(embedded[n - 1].pieces, i)) for n, i, _ in flat]
+    near_numbers = [numbers(around) | counted_numbers(around)
+                    for around in (_around(embedded[n - 1].pieces, i) for n, i, _ in flat)]
     piece_korean = [detect_language(text) == KOREAN for _, _, text in flat]
     topic = (stems(question_words(question)), detect_language(question) == KOREAN)  # once, for every claim
     claims = [Claim(s, c) for s, c in zip(sentences, checked, strict=True)]
@@ -144,7 +147,7 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
         best_score = -1.0
         for column, (passage, piece, _) in enumerate(flat):
             score = float(scores[row, column])
-            if not stated[i] <= near_numbers[column]:
+            if not stated_near[i] <= near_numbers[column]:
                 continue  # a number the piece and its neighbours do not state is never supported by them
             shared = len(words[i] & piece_words[column]) / len(words[i]) if words[i] else 1.0
             needed = similarity if korean == piece_korean[column] else cross_similarity

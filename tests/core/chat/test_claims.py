@@ -4,7 +4,7 @@ import zlib
 import numpy as np
 import pytest
 
-from core.chat.citations import numbers
+from core.chat.citations import counted_numbers, numbers
 from core.chat.claims import annotate, check_claims
 
 PASSAGES = [
@@ -47,6 +47,17 @@ def test_a_number_stated_elsewhere_in_the_passage_does_not_support_a_sentence():
     assert not wrong.supported
     right = check_claims("김하성의 홈런은 시즌 3호였습니다.", passage, bag_of_words, similarity=0.3)
     assert right.supported and right.claims[0].piece == 5
+
+
+def test_a_korean_number_is_matched_with_its_counter():
+    """The walk's passage itself: "7회말" (the 7th inning) stands in a sentence about 김하성 that the
+    embedder finds close, and "시즌 7호" (the 7th of the season) is still not what it says."""
+    passage = ["김하성의 시즌 3호 홈런. 7회말 김하성의 홈런은 나오지 않았습니다."]
+    wrong = check_claims("김하성의 홈런은 시즌 7호였습니다.", passage, bag_of_words, similarity=0.3)
+    assert not wrong.supported
+    right = check_claims("김하성의 홈런은 시즌 3호였습니다.", passage, bag_of_words, similarity=0.3)
+    assert right.supported
+    assert numbers("시즌 1,874호") == {"1874"} and counted_numbers("시즌 1,874호, 7회말 3 GPUs") == {"1874호", "7회"}
 
 
 def test_a_bare_short_answer_whose_words_are_all_in_a_sentence_is_supported():
