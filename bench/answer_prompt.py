@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
 QUESTION_FIRST = "Question: {question}\n\n" + prompts.ANSWER_HUMAN
+# after the language line: "do not repeat the question; answer briefly, in the passage's own words"
+EXACT_KO = prompts.ANSWER_HUMAN + " 질문을 되풀이하지 말고, 지문에 쓰인 말 그대로 짧게 답하세요."
 
 
 def _hits(record: AnswerRecord) -> list[Hit]:
@@ -68,10 +70,8 @@ LAYOUTS: dict[str, tuple[str, Callable[[AnswerRecord], str]]] = {
     "budget-300": (prompts.ANSWER_HUMAN, _budget(300)),
     # after the language line: what the Korean answers of BENCHMARKS §22 did wrong (the question echoed, a
     # span from the wrong sentence)
-    "budget-500-exact-ko": (prompts.ANSWER_HUMAN + " 질문을 되풀이하지 말고, 지문에 쓰인 말 그대로 짧게 답하세요.",
-                            _budget(500)),
-    "budget-300-exact-ko": (prompts.ANSWER_HUMAN + " 질문을 되풀이하지 말고, 지문에 쓰인 말 그대로 짧게 답하세요.",
-                            _budget(300)),
+    "budget-500-exact-ko": (EXACT_KO, _budget(500)),
+    "budget-300-exact-ko": (EXACT_KO, _budget(300)),
 }
 
 

@@ -120,7 +120,8 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     words = [content_words(s) for s in bare]
     asked = numbers(question)  # "Super Bowl 50" repeated from the question is not a claim
     stated = [numbers(s) - asked for s in bare]
-    stated_near = [n | (counted_numbers(s) - counted_numbers(question)) for n, s in zip(stated, bare, strict=True)]
+    counted = counted_numbers(question)
+    stated_near = [n | (counted_numbers(s) - counted) for n, s in zip(stated, bare, strict=True)]
     checked = [bool(w or n) for w, n in zip(words, stated, strict=True)]
     to_check = [i for i, c in enumerate(checked) if c]
     if to_check and passages and isinstance(passages[0], str):
