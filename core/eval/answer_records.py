@@ -8,6 +8,8 @@ eval library, where the right reply is a refusal.
 from __future__ import annotations
 
 import json
+import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -73,16 +75,36 @@ def paragraphs_removed(app: DocChat, sha256s: set[str], restore: Callable[[], ob
 
 
 def write_record(path: Path, record: AnswerRecord) -> None:
+    """Append one line and flush it to disk before the next (slow) question is asked."""
     with path.open("a", encoding="utf-8") as out:
         out.write(json.dumps(asdict(record), ensure_ascii=False) + "\n")
+        out.flush()
+        os.fsync(out.fileno())
 
 
 def read_records(path: Path) -> list[AnswerRecord]:
+    """The records in FILE. A run stopped while it wrote leaves a torn last line: that answer is
+    dropped (and asked again by ``--resume``) and the line cut off, so the next append starts clean;
+    a torn line anywhere else is damage, and raises."""
     records = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for number, line in enumerate(lines):
         if line.strip():
-            data = json.loads(line)
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError:
+                if number != len(lines) - 1:
+                    raise
+                _cut_torn_tail(path, line)
+                break
             data["answers"] = tuple(data["answers"])
             data["sources"] = tuple(RecordedSource(**s) for s in data["sources"])
             records.append(AnswerRecord(**data))
     return records
+
+
+def _cut_torn_tail(path: Path, torn: str) -> None:
+    size = path.stat().st_size - len(torn.encode("utf-8"))
+    print(f"{path}: its last line was cut off by a stopped run; that answer will be asked again", file=sys.stderr)
+    with path.open("r+b") as f:
+        f.truncate(size)

@@ -1,3 +1,7 @@
+import json
+
+import pytest
+
 from core.chat.prompts import NOT_FOUND
 from core.eval.answer_records import AnswerRecord, RecordedSource, read_records, write_record
 from core.eval.grounding import grounding_scores, halves, judge
@@ -21,6 +25,27 @@ def test_records_survive_the_file(tmp_path):
         write_record(path, r)
     assert read_records(path) == written
     assert written[0].retrieved and not written[1].retrieved
+
+
+def test_a_line_torn_by_a_stopped_run_is_dropped_and_cut_off(tmp_path, capsys):
+    path = tmp_path / "answers.jsonl"
+    kept = record(1, "present", "1874 [1].")
+    write_record(path, kept)
+    with path.open("a", encoding="utf-8") as out:  # the run was killed halfway through its next line
+        out.write('{"id": "q1", "question": "When was')
+    assert read_records(path) == [kept]
+    assert "cut off" in capsys.readouterr().err
+    write_record(path, again := record(1, "removed", NOT_FOUND, (ELSEWHERE,)))  # --resume asks it again
+    assert read_records(path) == [kept, again]
+
+
+def test_a_torn_line_before_the_last_is_damage_not_a_stop(tmp_path):
+    path = tmp_path / "answers.jsonl"
+    path.write_text('{"id": "q1", "quest\n', encoding="utf-8")
+    write_record(path, record(1, "present", "1874 [1]."))
+    with pytest.raises(json.JSONDecodeError):
+        read_records(path)
+    assert path.read_text(encoding="utf-8").startswith('{"id": "q1", "quest\n')  # nothing cut
 
 
 def test_scores_count_refusals_lost_answers_and_citations():
