@@ -68,14 +68,32 @@ def numbers(text: str) -> set[str]:
     return {n.replace(",", "") for n in _NUMBER.findall(text)}
 
 
-# A number with the Korean counter written onto it ("3호", "7회말", "1949년"): the counter says what is
-# counted, so "시즌 7호" is not the "7" of "7회말".
-_COUNTED = re.compile(r"(\d+(?:[.,]\d+)*)([\uac00-\ud7a3])")
+# A number with Hangul written onto it: a counter, often with a particle or an ending after it ("3호",
+# "7회말", "3타점을", "1949년에"). The counter says what is counted: "시즌 7호" is not the "7" of "7회말".
+_COUNTED = re.compile(r"(\d+(?:[.,]\d+)*)([\uac00-\ud7a3]+)")
 
 
-def counted_numbers(text: str) -> set[str]:
-    """The numbers a text states with a Hangul counter after them, as number and counter ("3호")."""
-    return {number.replace(",", "") + counter for number, counter in _COUNTED.findall(text)}
+def counts(text: str) -> set[tuple[str, str]]:
+    """The numbers a text states with Hangul written onto them, as (number, word): ("3", "타점을")."""
+    return {(number.replace(",", ""), word) for number, word in _COUNTED.findall(text)}
+
+
+def count_agrees(claimed: str, written: str, lexicon: set[str]) -> bool:
+    """Whether the word a claim writes after a number ("타점을") counts what the documents' word after
+    the same number ("타수") counts. Where the counter ends and its particle starts is not written, and no
+    list of particles is kept: the documents are the lexicon. The claim's counter is its longest start that
+    some word written after a number in the documents (``lexicon``) also starts with ("타점" when they say
+    "3타점"), one syllable at least. It agrees when the documents' word starts with that counter, or when
+    the documents' word is itself a start of the claimed one (the claim added an ending: "3명의", "3명")."""
+    length = 1
+    while length < len(claimed) and any(word.startswith(claimed[:length + 1]) for word in lexicon):
+        length += 1
+    return written.startswith(claimed[:length]) or claimed.startswith(written)
+
+
+def counts_stated(claimed: set[tuple[str, str]], written: set[tuple[str, str]], lexicon: set[str]) -> bool:
+    """Whether every counted number of a claim is in ``written`` (a text's ``counts``) with its counter."""
+    return all(any(number == n and count_agrees(word, w, lexicon) for n, w in written) for number, word in claimed)
 
 
 def content_words(text: str) -> set[str]:

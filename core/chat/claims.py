@@ -19,7 +19,8 @@ import numpy as np
 
 from core.chat.citations import (
     content_words,
-    counted_numbers,
+    counts,
+    counts_stated,
     numbers,
     pieces,
     question_words,
@@ -120,8 +121,7 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     words = [content_words(s) for s in bare]
     asked = numbers(question)  # "Super Bowl 50" repeated from the question is not a claim
     stated = [numbers(s) - asked for s in bare]
-    counted = counted_numbers(question)
-    stated_near = [n | (counted_numbers(s) - counted) for n, s in zip(stated, bare, strict=True)]
+    claimed = [{(n, w) for n, w in counts(s) if n not in asked} for s in bare]
     checked = [bool(w or n) for w, n in zip(words, stated, strict=True)]
     to_check = [i for i, c in enumerate(checked) if c]
     if to_check and passages and isinstance(passages[0], str):
@@ -135,10 +135,13 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     answer_vectors = encode([bare[i] for i in to_check])
     scores = answer_vectors @ np.vstack([p.vectors for p in embedded if len(p.vectors)]).T
     piece_words = [content_words(text) for _, _, text in flat]
-    # A number is supported only by text that states it next to the supporting piece: "시즌 7호" is not
-    # supported by "시즌 3호 홈런" because "7회말" stands elsewhere in the same passage.
-    near_numbers = [numbers(around) | counted_numbers(around)
-                    for around in (_around(embedded[n - 1].pieces, i) for n, i, _ in flat)]
+    # A number is supported only by text that states it next to the supporting piece, with the same
+    # counter: "시즌 7호" is not supported by "시즌 3호 홈런" with "7회말" elsewhere in the same passage,
+    # nor "4타점" by "4타수 2안타 3타점" (the passages' words after numbers tell where a counter ends).
+    arounds = [_around(embedded[n - 1].pieces, i) for n, i, _ in flat]
+    near_numbers = [numbers(around) for around in arounds]
+    near_counts = [counts(around) for around in arounds]
+    lexicon = {word for passage in embedded for _, word in counts("".join(passage.pieces))}
     piece_korean = [detect_language(text) == KOREAN for _, _, text in flat]
     topic = (stems(question_words(question)), detect_language(question) == KOREAN)  # once, for every claim
     claims = [Claim(s, c) for s, c in zip(sentences, checked, strict=True)]
@@ -148,7 +151,7 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
         best_score = -1.0
         for column, (passage, piece, _) in enumerate(flat):
             score = float(scores[row, column])
-            if not stated_near[i] <= near_numbers[column]:
+            if not (stated[i] <= near_numbers[column] and counts_stated(claimed[i], near_counts[column], lexicon)):
                 continue  # a number the piece and its neighbours do not state is never supported by them
             shared = len(words[i] & piece_words[column]) / len(words[i]) if words[i] else 1.0
             needed = similarity if korean == piece_korean[column] else cross_similarity

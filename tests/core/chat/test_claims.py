@@ -4,7 +4,7 @@ import zlib
 import numpy as np
 import pytest
 
-from core.chat.citations import counted_numbers, numbers
+from core.chat.citations import count_agrees, counts, numbers
 from core.chat.claims import annotate, check_claims
 
 PASSAGES = [
@@ -57,7 +57,31 @@ def test_a_korean_number_is_matched_with_its_counter():
     assert not wrong.supported
     right = check_claims("김하성의 홈런은 시즌 3호였습니다.", passage, bag_of_words, similarity=0.3)
     assert right.supported
-    assert numbers("시즌 1,874호") == {"1874"} and counted_numbers("시즌 1,874호, 7회말 3 GPUs") == {"1874호", "7회"}
+    assert numbers("시즌 1,874호") == {"1874"}
+    assert counts("시즌 1,874호, 7회말 3 GPUs") == {("1874", "호"), ("7", "회말")}
+
+
+def test_a_two_syllable_counter_is_told_apart_from_another_that_shares_its_first():
+    """The walk's RBI answer: "4타수 2안타 3타점" (4 at-bats, 3 RBIs) does not say "4타점" (4 RBIs);
+    the documents' own "3타점을" tells that the counter is 타점, not 타."""
+    passage = ["김하성은 이날 4타수 2안타 3타점 2득점을 기록했다. 홈런 한방으로 3타점을 추가했다."]
+    wrong = check_claims("김하성은 이날 4타점을 올렸습니다.", passage, bag_of_words, similarity=0.3)
+    assert not wrong.supported
+    right = check_claims("김하성은 이날 3타점을 올렸습니다.", passage, bag_of_words, similarity=0.3)
+    assert right.supported and right.claims[0].piece == 0
+
+
+@pytest.mark.parametrize(("claimed", "written", "lexicon", "agrees"), [
+    ("타점을", "타수", {"타수", "타점", "안타"}, False),  # 타점 is a counter the documents write
+    ("타점으로", "타점을", {"타점을"}, True),  # the particles differ, the counter does not
+    ("명이", "명을", {"명을"}, True),
+    ("명의", "명", {"명", "명의"}, True),  # the claim added an ending the documents' word lacks
+    ("호였습니다", "회말", {"호", "회말"}, False),
+    ("호였습니다", "호", {"호", "회말"}, True),
+    ("년에", "년", {"년"}, True),
+])
+def test_a_counter_ends_where_the_documents_words_after_numbers_stop_agreeing(claimed, written, lexicon, agrees):
+    assert count_agrees(claimed, written, lexicon) is agrees
 
 
 def test_a_bare_short_answer_whose_words_are_all_in_a_sentence_is_supported():
