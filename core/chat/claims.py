@@ -125,7 +125,7 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     checked = [bool(w or n) for w, n in zip(words, stated, strict=True)]
     to_check = [i for i, c in enumerate(checked) if c]
     if to_check and passages and isinstance(passages[0], str):
-        passages = _embedded([str(p) for p in passages], [stated[i] for i in to_check], encode)
+        passages = _embedded([str(p) for p in passages], [(stated[i], claimed[i]) for i in to_check], encode)
     embedded = [p for p in passages if isinstance(p, Passage)]
     flat = [(n, i, passage.pieces[i]) for n, passage in enumerate(embedded, 1) if len(passage.vectors)
             for i in passage.filled]
@@ -181,12 +181,15 @@ def _around(passage: list[str], piece: int) -> str:
     return "".join(passage[max(0, piece - AROUND):piece + AROUND + 1])
 
 
-def _embedded(texts: list[str], stated: list[set[str]], encode: Encode) -> list[Passage]:
+def _embedded(texts: list[str], stated: list[tuple[set[str], set[tuple[str, str]]]], encode: Encode) -> list[Passage]:
     """The passages cut into pieces, embedded (in one call) only where some sentence could be tied to
-    them: a passage that lacks a number every checked sentence states supports none of them, so its
-    pieces are not embedded (left without vectors). Embedding is almost all of the check's time, about
-    40 ms a piece on two cores, and a numeric answer usually names a number only one passage holds."""
-    wanted = [n for n, text in enumerate(texts) if any(s <= numbers(text) for s in stated)]
+    them: a passage that lacks a number (or a Korean count) every checked sentence states supports none
+    of them, so its pieces are not embedded (left without vectors). Embedding is almost all of the
+    check's time, about 40 ms a piece on two cores, and a numeric answer usually names a number only one
+    passage holds. ``stated``: each checked sentence's numbers and counts."""
+    lexicon = {word for text in texts for _, word in counts(text)}
+    wanted = [n for n, text in enumerate(texts) if any(
+        plain <= numbers(text) and counts_stated(counted, counts(text), lexicon) for plain, counted in stated)]
     vectors = iter(split_passages([texts[n] for n in wanted], encode))
     empty = np.zeros((0, 1), dtype="float32")
     return [next(vectors) if n in wanted else Passage(pieces(text), empty) for n, text in enumerate(texts)]

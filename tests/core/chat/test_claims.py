@@ -144,6 +144,19 @@ def test_only_passages_that_state_every_number_of_some_sentence_are_embedded():
     assert [c.passage for c in wordy.claims] == [1, 2]
 
 
+def test_a_passage_that_states_the_number_with_another_counter_is_not_embedded():
+    embedded: list[str] = []
+
+    def counting(texts: list[str]) -> np.ndarray:
+        embedded.extend(texts)
+        return bag_of_words(texts)
+
+    passages = ["김하성은 7회말 타석에 섰다.", "김하성의 시즌 7호 홈런이 나왔다."]
+    check = check_claims("김하성의 홈런은 시즌 7호였습니다.", passages, counting, similarity=0.3)
+    assert check.supported and check.claims[0].passage == 2
+    assert not [t for t in embedded if "7회말" in t]  # states a 7, but of innings: never embedded
+
+
 LONG_PASSAGES = [
     "The lighthouse stands on Skarvoy. Its lamp burned whale oil until 1921. The keepers rowed to the mainland "
     "for supplies. Storms cut the island off for weeks each winter.",
