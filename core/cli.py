@@ -215,12 +215,13 @@ OFF_TOPIC = say("Not in your documents: the passages below do not answer this qu
 
 def _checked(verdict: Verdict) -> dict:
     """The claim check as ``ask --json`` adds it (core/chat/claims.py): whether the answer is supported,
-    whether what supports it is about the question, the passages that support it, and per sentence its
+    whether what supports it is about the question, whether it names something beyond the question
+    that its passages hold (``adds``), the passages that support it, and per sentence its
     passage. A refused answer shows the "not found" sentence, the model's text kept as ``model_answer``."""
     if (check := verdict.check) is None:
         return {}
-    extra: dict = {"supported": check.supported, "on_topic": check.on_topic, "cited": check.cited(),
-                   "claims": check.to_json()}
+    extra: dict = {"supported": check.supported, "on_topic": check.on_topic, "adds": check.adds,
+                   "cited": check.cited(), "claims": check.to_json()}
     if verdict.refused:
         extra.update(answer=verdict.text, model_answer=verdict.model_text)
     return extra

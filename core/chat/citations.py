@@ -123,6 +123,19 @@ def topic_words(text: str) -> set[str]:
     return out
 
 
+# A question that asks for a name, a number, a place or a time (not yes or no, not a choice between the
+# options it names): English wh-words, Korean question words, and a Korean question that ends on a topic
+# noun ("…맺은 조약은?"). Its answer must name something the question does not.
+_ASKS_FOR = re.compile(r"\b(?:what|which|when|where|who|whom|whose|how|why)\b|무엇|무슨|뭐|어디|언제|누구|누가|어떤|"
+                       r"어떻|어느|얼마|몇|왜|[은는]\s*\?\s*$", re.IGNORECASE)
+_CHOICE = re.compile(r"\bor\b|아니면|또는|혹은", re.IGNORECASE)
+
+
+def asks_for_something(question: str) -> bool:
+    """Whether ``question`` asks for something it does not name itself (``_ASKS_FOR``)."""
+    return bool(_ASKS_FOR.search(question)) and not _CHOICE.search(question)
+
+
 def question_words(question: str) -> set[str]:
     """What a question is about, as ``topic_words`` finds it in a passage."""
     return topic_words(question) - FRAME_WORDS

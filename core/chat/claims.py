@@ -12,12 +12,14 @@ chose them are in docs/decisions/009-claim-check.md.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from core.chat.citations import (
+    asks_for_something,
     content_words,
     counts,
     counts_stated,
@@ -41,6 +43,8 @@ WORDS_ALL_THERE = 1.0  # share of the answer sentence's content words found in t
 # An answer is shown only when a supported sentence's passage text is about what was asked: the pieces
 # around its supporting piece hold this share of the question's words (docs/decisions/018-answers-on-topic.md).
 QUESTION_COVERAGE = 0.5
+# Quotation marks cut a word from its ending ('"차범근"입니다'): taken out before the words are compared.
+_QUOTES = re.compile(r"[\"'“”‘’「」『』〈〉《》]")
 AROUND = 1  # pieces on each side of the supporting piece that count as its context
 
 
@@ -63,6 +67,11 @@ class Claim:
     # share of the question's words in the supporting piece and its neighbours; None: not supported, a
     # question without such words, or one in another language than the passage (no words to share)
     covers: float | None = None
+    # False: asked for a name, a number, a place or a time, the sentence names nothing beyond the
+    # question's own words that its supporting piece or a neighbour also holds: the question copied with
+    # one of its words ("…비판한 나라는 반기문입니다") or a word of nowhere ("…도피한 곳은 일본입니다") in
+    # the answer's place, which the embedder still finds close to the passage the question was copied from
+    adds: bool = True
 
     @property
     def supported(self) -> bool:
@@ -92,9 +101,19 @@ class ClaimCheck:
         return not supported or any(c.covers is None or c.covers >= self.coverage for c in supported)
 
     @property
+    def adds(self) -> bool:
+        """Whether a supported sentence names something beyond the question that its passage text holds
+        (``Claim.adds``): asked what or who, the small model often copies the question and puts one of its
+        words, or a word the passages lack, where the answer goes. Nothing supported leaves it to
+        ``supported``."""
+        supported = [c for c in self.claims if c.supported]
+        return not supported or any(c.adds for c in supported)
+
+    @property
     def answers(self) -> bool:
-        """What the asker is shown: the model's text when it is supported and on topic, else "not found"."""
-        return self.supported and self.on_topic
+        """What the asker is shown: the model's text when it is supported, on topic and names something
+        the question did not, else "not found"."""
+        return self.supported and self.on_topic and self.adds
 
     def cited(self) -> list[int]:
         """The passages that support some sentence, in the order the answer uses them."""
@@ -123,6 +142,8 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     stated = [numbers(s) - asked for s in bare]
     claimed = [{(n, w) for n, w in counts(s) if n not in asked} for s in bare]
     checked = [bool(w or n) for w, n in zip(words, stated, strict=True)]
+    asked_words = _words(question) if asks_for_something(question) else None
+    added = [_words(s) - asked_words if asked_words is not None else set() for s in bare]
     to_check = [i for i, c in enumerate(checked) if c]
     if to_check and passages and isinstance(passages[0], str):
         passages = _embedded([str(p) for p in passages], [(stated[i], claimed[i]) for i in to_check], encode)
@@ -148,7 +169,7 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     for row, i in enumerate(to_check):
         korean = detect_language(bare[i]) == KOREAN
         best: tuple[int, int] | None = None
-        best_score = -1.0
+        best_score, best_column = -1.0, -1
         for column, (passage, piece, _) in enumerate(flat):
             score = float(scores[row, column])
             if not (stated[i] <= near_numbers[column] and counts_stated(claimed[i], near_counts[column], lexicon)):
@@ -157,12 +178,18 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
             needed = similarity if korean == piece_korean[column] else cross_similarity
             close = score >= needed or shared >= WORDS_ALL_THERE
             if close and score > best_score:
-                best, best_score = (passage, piece), score
+                best, best_score, best_column = (passage, piece), score, column
         top = float(scores[row].max())
         passage_at, piece_at = best if best else (None, None)
         covers = _covers(topic, embedded[best[0] - 1].pieces, best[1]) if best else None
-        claims[i] = Claim(sentences[i], True, passage_at, piece_at, best_score if best else top, covers)
+        adds = asked_words is None or bool(stated[i]) or bool(best and added[i] & _words(arounds[best_column]))
+        claims[i] = Claim(sentences[i], True, passage_at, piece_at, best_score if best else top, covers, adds)
     return ClaimCheck(tuple(claims), time.perf_counter() - started, coverage)
+
+
+def _words(text: str) -> set[str]:
+    """A text's words as a question's are found (``topic_words``, stemmed), quotation marks taken out."""
+    return stems(topic_words(_QUOTES.sub("", text)))
 
 
 def _covers(topic: tuple[set[str], bool], passage: list[str], piece: int) -> float | None:

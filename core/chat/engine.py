@@ -66,7 +66,8 @@ class Verdict:
 
     @property
     def off_topic(self) -> bool:
-        """Refused although a sentence is supported: what supports it is not about the question."""
+        """Refused although a sentence is supported: what supports it is not about the question, or
+        it names nothing beyond the question that the passages hold (``ClaimCheck.adds``)."""
         return self.refused and self.check is not None and self.check.supported
 
 

@@ -188,3 +188,36 @@ def test_the_question_coverage_counts_the_neighbouring_pieces_and_skips_what_it_
         unknown = check_claims("The keepers rowed to the mainland for supplies.", LONG_PASSAGES, bag_of_words,
                                similarity=0.8, question=question)
         assert unknown.claims[0].covers is None and unknown.answers
+
+
+HIDEKO = ["히데코는 숙희와 함께 남장을 하고 상해로 도피했다. 두 사람은 배를 타고 떠났다."]
+WHERE = "히데코가 남장을 하고 숙희와 도피한 곳은 어디인가?"
+
+
+@pytest.mark.parametrize("answer", [
+    "히데코가 남장을 하고 숙희와 도피한 곳은 히데코입니다.",  # a word of the question where the answer goes
+    '히데코가 남장을 하고 숙희와 도피한 곳은 "숙희"입니다.',  # the same, in quotation marks
+    "히데코가 남장을 하고 숙희와 도피한 곳은 일본입니다.",  # a place the passage does not name
+])
+def test_an_answer_that_copies_the_question_around_no_word_of_the_passage_does_not_answer_it(answer):
+    """KorQuAD's wrong answers: the question copied with a word of its own, or of nowhere, in the
+    answer's place. The embedder finds the sentence close to the passage it was copied from."""
+    check = check_claims(answer, HIDEKO, bag_of_words, similarity=0.3, question=WHERE)
+    assert check.supported and check.on_topic
+    assert not check.adds and not check.answers
+
+
+def test_an_answer_that_names_a_word_of_its_passage_or_a_number_answers():
+    right = check_claims("히데코가 남장을 하고 숙희와 도피한 곳은 상해입니다.", HIDEKO, bag_of_words, 0.3,
+                         question=WHERE)
+    assert right.adds and right.answers
+    when = "When was the lighthouse built?"
+    assert check_claims("It was built in 1874.", PASSAGES, bag_of_words, 0.5, question=when).answers
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    ("Does the lighthouse stand on Skarvoy?", "Yes, the lighthouse stands on Skarvoy."),
+    ("Which built it, the harbour board or the town?", "The harbour board built it."),
+])
+def test_a_yes_or_no_question_or_a_choice_may_be_answered_in_its_own_words(question, answer):
+    assert check_claims(answer, PASSAGES, bag_of_words, 0.5, question=question).answers
