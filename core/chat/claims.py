@@ -166,24 +166,27 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     piece_korean = [detect_language(text) == KOREAN for _, _, text in flat]
     topic = (stems(question_words(question)), detect_language(question) == KOREAN)  # once, for every claim
     claims = [Claim(s, c) for s, c in zip(sentences, checked, strict=True)]
+    around_words: dict[int, set[str]] = {}  # a candidate's context words, worked out once when needed
     for row, i in enumerate(to_check):
         korean = detect_language(bare[i]) == KOREAN
-        best: tuple[int, int] | None = None
-        best_score, best_column = -1.0, -1
-        for column, (passage, piece, _) in enumerate(flat):
-            score = float(scores[row, column])
+        close: list[int] = []  # the columns that could support the sentence
+        for column in range(len(flat)):
             if not (stated[i] <= near_numbers[column] and counts_stated(claimed[i], near_counts[column], lexicon)):
                 continue  # a number the piece and its neighbours do not state is never supported by them
             shared = len(words[i] & piece_words[column]) / len(words[i]) if words[i] else 1.0
             needed = similarity if korean == piece_korean[column] else cross_similarity
-            close = score >= needed or shared >= WORDS_ALL_THERE
-            if close and score > best_score:
-                best, best_score, best_column = (passage, piece), score, column
-        top = float(scores[row].max())
-        passage_at, piece_at = best if best else (None, None)
-        covers = _covers(topic, embedded[best[0] - 1].pieces, best[1]) if best else None
-        adds = asked_words is None or bool(stated[i]) or bool(best and added[i] & _words(arounds[best_column]))
-        claims[i] = Claim(sentences[i], True, passage_at, piece_at, best_score if best else top, covers, adds)
+            if scores[row, column] >= needed or shared >= WORDS_ALL_THERE:
+                close.append(column)
+        best = max(close, key=lambda c: scores[row, c], default=None)
+        # something the sentence adds to the question stands beside some piece that could support it
+        adds = asked_words is None or bool(stated[i]) or any(
+            added[i] & around_words.setdefault(c, _words(arounds[c])) for c in close)
+        if best is None:
+            claims[i] = Claim(sentences[i], True, similarity=float(scores[row].max()))
+            continue
+        passage, piece, _ = flat[best]
+        claims[i] = Claim(sentences[i], True, passage, piece, float(scores[row, best]),
+                          _covers(topic, embedded[passage - 1].pieces, piece), adds)
     return ClaimCheck(tuple(claims), time.perf_counter() - started, coverage)
 
 
