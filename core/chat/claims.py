@@ -67,10 +67,10 @@ class Claim:
     # share of the question's words in the supporting piece and its neighbours; None: not supported, a
     # question without such words, or one in another language than the passage (no words to share)
     covers: float | None = None
-    # False: asked for a name, a number, a place or a time, the sentence names nothing beyond the
-    # question's own words that its supporting piece or a neighbour also holds: the question copied with
-    # one of its words ("…비판한 나라는 반기문입니다") or a word of nowhere ("…도피한 곳은 일본입니다") in
-    # the answer's place, which the embedder still finds close to the passage the question was copied from
+    # False: asked for a name, a number, a place or a time, the sentence states no number of its own and
+    # no word beyond the question's that stands beside a piece that could support it: the question copied
+    # with one of its own words in the answer's place ("…당시 애칭은 "차범근"입니다"), which the embedder
+    # still finds close to the passage the question was copied from
     adds: bool = True
 
     @property
@@ -217,9 +217,10 @@ def _embedded(texts: list[str], stated: list[tuple[set[str], set[tuple[str, str]
     of them, so its pieces are not embedded (left without vectors). Embedding is almost all of the
     check's time, about 40 ms a piece on two cores, and a numeric answer usually names a number only one
     passage holds. ``stated``: each checked sentence's numbers and counts."""
-    lexicon = {word for text in texts for _, word in counts(text)}
-    wanted = [n for n, text in enumerate(texts) if any(
-        plain <= numbers(text) and counts_stated(counted, counts(text), lexicon) for plain, counted in stated)]
+    held = [(numbers(text), counts(text)) for text in texts]
+    lexicon = {word for _, written in held for _, word in written}
+    wanted = [n for n, (plain_held, counts_held) in enumerate(held) if any(
+        plain <= plain_held and counts_stated(counted, counts_held, lexicon) for plain, counted in stated)]
     vectors = iter(split_passages([texts[n] for n in wanted], encode))
     empty = np.zeros((0, 1), dtype="float32")
     return [next(vectors) if n in wanted else Passage(pieces(text), empty) for n, text in enumerate(texts)]

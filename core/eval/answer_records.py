@@ -83,19 +83,19 @@ def write_record(path: Path, record: AnswerRecord) -> None:
 
 
 def read_records(path: Path) -> list[AnswerRecord]:
-    """The records in FILE. A run stopped while it wrote leaves a torn last line: that answer is
-    dropped (and asked again by ``--resume``) and the line cut off, so the next append starts clean;
-    a torn line anywhere else is damage, and raises."""
+    """The records in FILE. A run stopped while it wrote leaves a torn last line (perhaps cut inside a
+    Korean character): that answer is dropped (and asked again by ``--resume``) and the line cut off,
+    so the next append starts clean; a torn line anywhere else is damage, and raises."""
     records = []
-    lines = path.read_text(encoding="utf-8").split("\n")
+    lines = path.read_bytes().split(b"\n")
     for number, line in enumerate(lines):
         if line.strip():
             try:
-                data = json.loads(line)
-            except json.JSONDecodeError:
+                data = json.loads(line.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError):
                 if number != len(lines) - 1:
                     raise
-                _cut_torn_tail(path, line)
+                _cut_torn_tail(path, len(line))
                 break
             data["answers"] = tuple(data["answers"])
             data["sources"] = tuple(RecordedSource(**s) for s in data["sources"])
@@ -103,8 +103,7 @@ def read_records(path: Path) -> list[AnswerRecord]:
     return records
 
 
-def _cut_torn_tail(path: Path, torn: str) -> None:
-    size = path.stat().st_size - len(torn.encode("utf-8"))
+def _cut_torn_tail(path: Path, torn_bytes: int) -> None:
     print(f"{path}: its last line was cut off by a stopped run; that answer will be asked again", file=sys.stderr)
     with path.open("r+b") as f:
-        f.truncate(size)
+        f.truncate(path.stat().st_size - torn_bytes)

@@ -31,8 +31,8 @@ def test_a_line_torn_by_a_stopped_run_is_dropped_and_cut_off(tmp_path, capsys):
     path = tmp_path / "answers.jsonl"
     kept = record(1, "present", "1874 [1].")
     write_record(path, kept)
-    with path.open("a", encoding="utf-8") as out:  # the run was killed halfway through its next line
-        out.write('{"id": "q1", "question": "When was')
+    with path.open("ab") as out:  # the run was killed halfway through its next line, inside a Korean character
+        out.write('{"id": "q1", "question": "언제'.encode()[:-1])
     assert read_records(path) == [kept]
     assert "cut off" in capsys.readouterr().err
     write_record(path, again := record(1, "removed", NOT_FOUND, (ELSEWHERE,)))  # --resume asks it again
