@@ -178,9 +178,10 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
             if scores[row, column] >= needed or shared >= WORDS_ALL_THERE:
                 close.append(column)
         best = max(close, key=lambda c: scores[row, c], default=None)
-        # something the sentence adds to the question stands beside some piece that could support it
+        # something the sentence adds to the question stands beside some piece that could support it; a
+        # piece in another language shares no words with the sentence, and is not asked to
         adds = asked_words is None or bool(stated[i]) or any(
-            added[i] & around_words.setdefault(c, _words(arounds[c])) for c in close)
+            piece_korean[c] != korean or added[i] & around_words.setdefault(c, _words(arounds[c])) for c in close)
         if best is None:
             claims[i] = Claim(sentences[i], True, similarity=float(scores[row].max()))
             continue

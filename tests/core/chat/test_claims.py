@@ -215,6 +215,18 @@ def test_an_answer_that_names_a_word_of_its_passage_or_a_number_answers():
     assert check_claims("It was built in 1874.", PASSAGES, bag_of_words, 0.5, question=when).answers
 
 
+def test_an_answer_in_another_language_than_its_passage_is_not_asked_to_share_its_words():
+    """The e2e conversation: a Korean question about an English document, answered in Korean. The
+    answer's "화강암" (granite) cannot stand in the English passage; the embedder alone ties it."""
+    def translating(texts: list[str]) -> np.ndarray:
+        return bag_of_words([t.replace("회색 화강암", "grey granite").replace("탑은", "tower") for t in texts])
+
+    passage = ["The Skarvoy lighthouse was built in 1874. Its tower is made of grey granite."]
+    check = check_claims("Skarvoy 등대의 탑은 회색 화강암으로 만들어졌습니다.", passage, translating, 0.3, 0.3,
+                         question="Skarvoy 등대의 탑은 무엇으로 만들어졌나요?")
+    assert check.supported and check.adds and check.answers
+
+
 @pytest.mark.parametrize(("question", "answer"), [
     ("Does the lighthouse stand on Skarvoy?", "Yes, the lighthouse stands on Skarvoy."),
     ("Which built it, the harbour board or the town?", "The harbour board built it."),
