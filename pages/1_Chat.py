@@ -106,8 +106,11 @@ page_viewer.show_if_asked()
 typed = st.chat_input(_("Ask a question about your documents"), max_chars=settings().max_question_chars)
 if question := typed or st.session_state.pop(examples.ASKED, None):
     if st.session_state.messages and st.session_state.messages[-1]["role"] == "user":
-        # The previous answer was cut off by this new question (Streamlit stops the running script).
-        st.session_state.messages.append({"role": "assistant", "content": _("*(stopped before it finished)*")})
+        # The previous answer was cut off by this new question (Streamlit stops the running script). The
+        # question is the reader's own words: kept in the library with the note, as a finished turn is.
+        stopped = {"role": "assistant", "content": _("*(stopped before it finished)*")}
+        st.session_state.messages.append(stopped)
+        conversations.save(st.session_state.messages[-2]["content"], stopped)
     history = [Turn(m["role"], m["content"]) for m in st.session_state.messages]
     st.session_state.messages.append({"role": "user", "content": question})
     with st.chat_message("user"):

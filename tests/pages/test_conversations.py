@@ -57,6 +57,21 @@ def test_a_conversation_survives_a_reload_and_a_restart_and_new_chat_starts_afre
                for c in restarted.main.caption), [c.value for c in restarted.main.caption]
 
 
+def test_a_question_cut_off_by_the_next_one_is_kept_with_a_note(lighthouse_pdf):
+    """A reader who asks again before the answer comes: Streamlit stops the first run, and the first
+    question must still be in the conversation after a reload (seen in a browser walk)."""
+    upload([("lighthouse.pdf", lighthouse_pdf.read_bytes(), "application/pdf")])
+    at = chat()
+    at.session_state["messages"] = [{"role": "user", "content": "When was the lighthouse built?"}]  # its run stopped
+    at.chat_input[0].set_value("Who keeps it?").run()
+    assert not at.exception
+    reloaded = chat(at.query_params["c"])
+    assert [m["content"] for m in reloaded.session_state.messages[:2]] == [
+        "When was the lighthouse built?", "*(stopped before it finished)*"]
+    assert reloaded.session_state.messages[2]["content"] == "Who keeps it?"
+    assert len(reloaded.session_state.messages) == 4
+
+
 def test_a_second_tab_on_another_conversation_never_mixes_and_delete_removes_it(lighthouse_pdf):
     upload([("lighthouse.pdf", lighthouse_pdf.read_bytes(), "application/pdf")])
     first, second = chat(), chat()
