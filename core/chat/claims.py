@@ -145,8 +145,11 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     asked_words = _words(question) if asks_for_something(question) else None
     added = [_words(s) - asked_words if asked_words is not None else set() for s in bare]
     to_check = [i for i, c in enumerate(checked) if c]
+    # the words the passages write after numbers: where a counter ends (``citations.count_agrees``)
+    lexicon = {word for p in passages for _, word in counts(p if isinstance(p, str) else "".join(p.pieces))}
     if to_check and passages and isinstance(passages[0], str):
-        passages = _embedded([str(p) for p in passages], [(stated[i], claimed[i]) for i in to_check], encode)
+        passages = _embedded([str(p) for p in passages], [(stated[i], claimed[i]) for i in to_check], lexicon,
+                             encode)
     embedded = [p for p in passages if isinstance(p, Passage)]
     flat = [(n, i, passage.pieces[i]) for n, passage in enumerate(embedded, 1) if len(passage.vectors)
             for i in passage.filled]
@@ -162,7 +165,6 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     arounds = [_around(embedded[n - 1].pieces, i) for n, i, _ in flat]
     near_numbers = [numbers(around) for around in arounds]
     near_counts = [counts(around) for around in arounds]
-    lexicon = {word for passage in embedded for _, word in counts("".join(passage.pieces))}
     piece_korean = [detect_language(text) == KOREAN for _, _, text in flat]
     topic = (stems(question_words(question)), detect_language(question) == KOREAN)  # once, for every claim
     claims = [Claim(s, c) for s, c in zip(sentences, checked, strict=True)]
@@ -212,14 +214,15 @@ def _around(passage: list[str], piece: int) -> str:
     return "".join(passage[max(0, piece - AROUND):piece + AROUND + 1])
 
 
-def _embedded(texts: list[str], stated: list[tuple[set[str], set[tuple[str, str]]]], encode: Encode) -> list[Passage]:
+def _embedded(texts: list[str], stated: list[tuple[set[str], set[tuple[str, str]]]], lexicon: set[str],
+              encode: Encode) -> list[Passage]:
     """The passages cut into pieces, embedded (in one call) only where some sentence could be tied to
     them: a passage that lacks a number (or a Korean count) every checked sentence states supports none
     of them, so its pieces are not embedded (left without vectors). Embedding is almost all of the
     check's time, about 40 ms a piece on two cores, and a numeric answer usually names a number only one
-    passage holds. ``stated``: each checked sentence's numbers and counts."""
+    passage holds. ``stated``: each checked sentence's numbers and counts; ``lexicon``: the passages'
+    words after numbers."""
     held = [(numbers(text), counts(text)) for text in texts]
-    lexicon = {word for _, written in held for _, word in written}
     wanted = [n for n, (plain_held, counts_held) in enumerate(held) if any(
         plain <= plain_held and counts_stated(counted, counts_held, lexicon) for plain, counted in stated)]
     vectors = iter(split_passages([texts[n] for n in wanted], encode))
