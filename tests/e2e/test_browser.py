@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -91,10 +92,39 @@ def browser() -> Iterator[object]:
 
 
 def _wait_until_idle(page, timeout: int = UI_TIMEOUT_MS) -> None:
-    """Wait until the page's script run is over (Streamlit marks it on the app root)."""
-    expect(page.locator('[data-testid="stApp"]')).to_have_attribute(
-        "data-test-script-state", "notRunning", timeout=timeout
+    """Wait until the page's script run is over (Streamlit marks it on the app root) and stays over for
+    a second: an answer's run ends in ``st.rerun()``, and the page can read "notRunning" for a moment
+    between that run and the next, whose redraw would then swallow a click made in the gap."""
+    state = page.locator('[data-testid="stApp"]')
+    expect(state).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout)
+    page.wait_for_function(
+        """() => new Promise(resolve => {
+            const idle = () => document.querySelector('[data-testid="stApp"]')
+                ?.getAttribute("data-test-script-state") === "notRunning";
+            const started = performance.now();
+            const tick = () => {
+                if (!idle()) return resolve(false);
+                if (performance.now() - started >= 1000) return resolve(true);
+                requestAnimationFrame(tick);
+            };
+            tick();
+        })""",
+        timeout=timeout,
     )
+
+
+def _open(expander, timeout: int = UI_TIMEOUT_MS):
+    """Open a closed expander and return its details; clicked again if a redraw closed it meanwhile."""
+    details = expander.locator('[data-testid="stExpanderDetails"]')
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        expander.locator("summary").click()
+        try:
+            expect(details).to_be_visible(timeout=3000)
+            return details
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
 
 
 def _wait_until_settled(locator, timeout: int = UI_TIMEOUT_MS) -> None:
@@ -184,9 +214,7 @@ def test_upload_ask_and_sessions(app_url: str, browser, tmp_path: Path) -> None:
         expect(page.locator('[data-testid="stException"]')).to_have_count(0)
         expect(page.locator('[data-testid="stAlertContentError"]')).to_have_count(0)
 
-        sources.locator("summary").click()
-        details = sources.locator('[data-testid="stExpanderDetails"]')
-        expect(details).to_be_visible(timeout=UI_TIMEOUT_MS)
+        details = _open(sources)
         expect(details).to_contain_text(DOCUMENT_NAME)
         expect(details).to_contain_text("Skarvoy")
         expect(details.locator('[data-testid="stMarkdownContainer"]').nth(1)).to_be_visible()  # the passage
