@@ -141,6 +141,35 @@ def question_words(question: str) -> set[str]:
     return topic_words(question) - FRAME_WORDS
 
 
+# A name in a question: a Latin-script word written with a capital letter, not the question's first word
+# ("What", "In"); a possessive "'s" is not part of it ("Luther's" is Luther).
+_LATIN = "A-Za-z0-9\u00c0-\u024f"  # Latin letters, accented ones ("Yuán") included, and digits
+_NAME = re.compile(rf"(?<![\w'’])[A-Z][{_LATIN}]*")
+_LATIN_WORD = re.compile(rf"[{_LATIN}]+")
+_FIRST_WORD = re.compile(r"\W*\w+")
+
+
+def names(question: str) -> set[str]:
+    """The names a question is about ("Panthers", "CJEU", "Germany"), lowercased and singular: what a passage that
+    answers it is about too. Capitals are the whole test; Korean has none, and a Korean question's
+    names are Latin-script ones ("LG", "KBO") or none."""
+    first = _FIRST_WORD.match(question)
+    start = first.end() if first else 0
+    return {_singular(m.group()) for m in _NAME.finditer(question) if m.start() >= start}
+
+
+def written(words: set[str], text: str) -> bool:
+    """Whether every one of ``words`` (lowercased names) is a Latin-script word of ``text`` ("LG전" writes
+    LG)."""
+    return words <= {_singular(w) for w in _LATIN_WORD.findall(text)}
+
+
+def _singular(word: str) -> str:
+    """A name lowercased, a plural "s" taken off: "GPUs" is asked of a paper that writes "8 P100 GPU"."""
+    word = word.lower()
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
 def stems(words: set[str]) -> set[str]:
     """English words by their Snowball stem ("train", "trained" and "training" agree, as the keyword leg's
     porter tokenizer finds them); Korean words are already cut to their first syllables (``topic_words``).

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,12 +24,14 @@ from core.chat.citations import (
     content_words,
     counts,
     counts_stated,
+    names,
     numbers,
     pieces,
     question_words,
     stems,
     strip_citations,
     topic_words,
+    written,
 )
 from core.chat.language import KOREAN, detect_language
 from core.chat.passages import Encode, Passage, split_passages
@@ -72,6 +75,9 @@ class Claim:
     # with one of its own words in the answer's place ("…당시 애칭은 "차범근"입니다"), which the embedder
     # still finds close to the passage the question was copied from
     adds: bool = True
+    # False: the question names something ("the Panthers", "the CJEU") that the supporting passage's
+    # document, as far as it was retrieved, never writes: the sentence answers about something else
+    named: bool = True
 
     @property
     def supported(self) -> bool:
@@ -96,9 +102,11 @@ class ClaimCheck:
         """Whether a supported sentence comes from text about what was asked. The small model, asked
         about something the passages do not hold, copies a true sentence from a neighbouring paragraph
         ("The people of Samarkand were ordered to evacuate" for who held Bukhara's citadel): supported,
-        and no answer. Nothing supported, or nothing to measure, leaves it to ``supported``."""
+        and no answer; or it puts the asked-about name on a sentence about something else ("The CJEU's
+        duty is the number of foot-pounds…", ``Claim.named``). Nothing supported, or nothing to measure,
+        leaves it to ``supported``."""
         supported = [c for c in self.claims if c.supported]
-        return not supported or any(c.covers is None or c.covers >= self.coverage for c in supported)
+        return not supported or any((c.covers is None or c.covers >= self.coverage) and c.named for c in supported)
 
     @property
     def adds(self) -> bool:
@@ -130,10 +138,14 @@ class ClaimCheck:
 
 def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encode,
                  similarity: float = SUPPORT_SIMILARITY, cross_similarity: float = CROSS_SUPPORT_SIMILARITY,
-                 question: str = "", coverage: float = QUESTION_COVERAGE) -> ClaimCheck:
+                 question: str = "", coverage: float = QUESTION_COVERAGE,
+                 documents: Sequence[str] = ()) -> ClaimCheck:
     """Tie each sentence of ``answer`` to its best-supporting passage piece. ``encode`` gives
     normalised vectors (the loaded embedder); passages given as text are embedded here, passages
-    already embedded (``split_passages``, done for context packing) are not."""
+    already embedded (``split_passages``, done for context packing) are not. ``documents``: each
+    passage's document by name (``Hit.source``: a file name, or an eval article's title); the question's
+    names are looked for in that name and in all the passages of the supporting one's document (none
+    given: in the passage alone)."""
     started = time.perf_counter()
     sentences = [text for text in pieces(answer) if text.strip()]
     bare = [strip_citations(s).strip() for s in sentences]
@@ -167,6 +179,8 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     near_counts = [counts(around) for around in arounds]
     piece_korean = [detect_language(text) == KOREAN for _, _, text in flat]
     topic = (stems(question_words(question)), detect_language(question) == KOREAN)  # once, for every claim
+    named = _named(names(question), topic[1], [p if isinstance(p, str) else "".join(p.pieces) for p in passages],
+                   documents)
     claims = [Claim(s, c) for s, c in zip(sentences, checked, strict=True)]
     around_words: dict[int, set[str]] = {}  # a candidate's context words, worked out once when needed
     for row, i in enumerate(to_check):
@@ -189,7 +203,7 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
             continue
         passage, piece, _ = flat[best]
         claims[i] = Claim(sentences[i], True, passage, piece, float(scores[row, best]),
-                          _covers(topic, embedded[passage - 1].pieces, piece), adds)
+                          _covers(topic, embedded[passage - 1].pieces, piece), adds, named[passage - 1])
     return ClaimCheck(tuple(claims), time.perf_counter() - started, coverage)
 
 
@@ -207,6 +221,19 @@ def _covers(topic: tuple[set[str], bool], passage: list[str], piece: int) -> flo
     if not asked or korean != (detect_language(around) == KOREAN):
         return None
     return len(asked & stems(topic_words(around))) / len(asked)
+
+
+def _named(asked: set[str], korean: bool, texts: list[str], documents: Sequence[str]) -> list[bool]:
+    """For each passage, whether its document's name and retrieved passages write every name of the
+    question (``asked``): a document names its subject in its title ("갤럭시 S8") and now and then,
+    not in every sentence. A passage in another language than the question need not: "삼성" is Samsung."""
+    if not asked:
+        return [True] * len(texts)
+    if len(documents) != len(texts):  # not told: each passage alone
+        return [korean != (detect_language(t) == KOREAN) or written(asked, t) for t in texts]
+    together = {d: " ".join([d, *(t for t, e in zip(texts, documents, strict=True) if e == d)]) for d in documents}
+    return [korean != (detect_language(text) == KOREAN) or written(asked, together[d])
+            for text, d in zip(texts, documents, strict=True)]
 
 
 def _around(passage: list[str], piece: int) -> str:

@@ -179,7 +179,8 @@ class ChatEngine:
             return None
         with answering():
             return check_claims(text, answer.passages or [h.text for h in answer.sources], self.encode,
-                                *self.claim_similarity, question=answer.standalone or answer.question)
+                                *self.claim_similarity, question=answer.standalone or answer.question,
+                                documents=[h.source for h in answer.sources])
 
     def verdict(self, answer: Answer, text: str) -> Verdict:
         """The finished answer as the asker is shown it: the model's text, or, when not one of its

@@ -54,7 +54,8 @@ def judge(records: Sequence[AnswerRecord], encode: Callable[[list[str]], np.ndar
         model_refused = not r.found or is_not_found(r.text)
         check = ClaimCheck(()) if model_refused else check_claims(r.text, [s.text for s in r.sources], encode,
                                                                   similarity, question=r.question,
-                                                                  coverage=coverage)
+                                                                  coverage=coverage,
+                                                                  documents=[s.source for s in r.sources])
         out.append(Judged(r, check, model_refused))
     return out
 

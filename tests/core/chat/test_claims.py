@@ -4,7 +4,7 @@ import zlib
 import numpy as np
 import pytest
 
-from core.chat.citations import count_agrees, counts, numbers
+from core.chat.citations import count_agrees, counts, names, numbers
 from core.chat.claims import annotate, check_claims
 
 PASSAGES = [
@@ -233,3 +233,55 @@ def test_an_answer_in_another_language_than_its_passage_is_not_asked_to_share_it
 ])
 def test_a_yes_or_no_question_or_a_choice_may_be_answered_in_its_own_words(question, answer):
     assert check_claims(answer, PASSAGES, bag_of_words, 0.5, question=question).answers
+
+
+STEAM = ["The duty of an engine is the number of foot-pounds of work delivered by burning one bushel of coal."]
+
+
+def test_a_sentence_that_puts_the_asked_about_name_on_text_about_something_else_does_not_answer():
+    """SQuAD with the paragraph removed: asked about the CJEU's duty, the model copied a steam engine's
+    "duty" and put the CJEU on it. Supported, and about the question's words, but not its name."""
+    answer = "The CJEU's duty is the number of foot-pounds of work delivered by burning one bushel of coal."
+    check = check_claims(answer, STEAM, bag_of_words, 0.5, question="What is the CJEU's duty?")
+    assert check.supported and not check.claims[0].named
+    assert not check.on_topic and not check.answers
+    asked = "What is the engine's duty in Cornwall?"  # the same answer, the name written in the passage
+    assert check_claims(answer, [STEAM[0] + " Engines in Cornwall did best."], bag_of_words, 0.5,
+                        question=asked).claims[0].named
+
+
+def test_a_name_is_looked_for_in_every_retrieved_passage_of_the_supporting_ones_document():
+    """A paper names its model once in a while, not in the sentence that holds the fact asked for."""
+    passages = ["We employ h = 8 parallel attention layers, or heads.", "The Transformer follows this design.",
+                "A ferry to Skarvoy leaves twice a day."]
+    question = "How many heads does the Transformer use?"
+    answer = "It uses 8 parallel attention layers."
+    assert not check_claims(answer, passages, bag_of_words, 0.3, question=question).claims[0].named
+    together = check_claims(answer, passages, bag_of_words, 0.3, question=question,
+                            documents=["a.pdf", "a.pdf", "b.pdf"])
+    assert together.claims[0].named and together.answers
+    apart = check_claims(answer, passages, bag_of_words, 0.3, question=question,
+                         documents=["a.pdf", "c.pdf", "c.pdf"])
+    assert not apart.claims[0].named and not apart.answers
+
+
+@pytest.mark.parametrize(("question", "asked"), [
+    ("In 1517 who was Luther's bishop?", {"luther"}),  # not the first word; no possessive
+    ("How many GPUs trained the Transformers?", {"gpu", "transformer"}),  # compared in the singular
+    ("What is the Chinese name for the Yuán dynasty?", {"chinese", "yuán"}),
+    ("김하성은 LG전에서 몇 타점을 올렸나요?", {"lg"}),  # Latin letters only
+    ("히데코가 도피한 곳은 어디인가?", set()),
+])
+def test_a_questions_names_are_its_capitalised_latin_words_after_the_first(question, asked):
+    assert names(question) == asked
+
+
+def test_a_name_in_the_documents_own_name_counts():
+    """KorQuAD's "갤럭시 S8에 설치된 전면 카메라의 화소수는?": the article is titled "갤럭시 S8"; its
+    paragraph about the camera never repeats it."""
+    passage = ["전면 카메라는 800만 화소이다."]
+    question = "갤럭시 S8에 설치된 전면 카메라의 화소수는 얼마인가?"
+    answer = "전면 카메라의 화소수는 800만 화소입니다."
+    assert not check_claims(answer, passage, bag_of_words, 0.3, question=question).claims[0].named
+    titled = check_claims(answer, passage, bag_of_words, 0.3, question=question, documents=["갤럭시 S8 (1f2e3d4c)"])
+    assert titled.claims[0].named and titled.answers
