@@ -158,7 +158,7 @@ def names(question: str) -> set[str]:
     return {_singular(m.group()) for m in _NAME.finditer(question) if m.start() >= start}
 
 
-def written(words: set[str], text: str) -> bool:
+def names_written(words: set[str], text: str) -> bool:
     """Whether every one of ``words`` (lowercased names) is a Latin-script word of ``text`` ("LG전" writes
     LG)."""
     return words <= {_singular(w) for w in _LATIN_WORD.findall(text)}

@@ -25,13 +25,13 @@ from core.chat.citations import (
     counts,
     counts_stated,
     names,
+    names_written,
     numbers,
     pieces,
     question_words,
     stems,
     strip_citations,
     topic_words,
-    written,
 )
 from core.chat.language import KOREAN, detect_language
 from core.chat.passages import Encode, Passage, split_passages
@@ -158,9 +158,10 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     added = [_words(s) - asked_words if asked_words is not None else set() for s in bare]
     to_check = [i for i, c in enumerate(checked) if c]
     # the words the passages write after numbers: where a counter ends (``citations.count_agrees``)
-    lexicon = {word for p in passages for _, word in counts(p if isinstance(p, str) else "".join(p.pieces))}
+    texts = [p if isinstance(p, str) else "".join(p.pieces) for p in passages]
+    lexicon = {word for text in texts for _, word in counts(text)}
     if to_check and passages and isinstance(passages[0], str):
-        passages = _embedded([str(p) for p in passages], [(stated[i], claimed[i]) for i in to_check], lexicon,
+        passages = _embedded(texts, [(stated[i], claimed[i]) for i in to_check], lexicon,
                              encode)
     embedded = [p for p in passages if isinstance(p, Passage)]
     flat = [(n, i, passage.pieces[i]) for n, passage in enumerate(embedded, 1) if len(passage.vectors)
@@ -179,8 +180,7 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     near_counts = [counts(around) for around in arounds]
     piece_korean = [detect_language(text) == KOREAN for _, _, text in flat]
     topic = (stems(question_words(question)), detect_language(question) == KOREAN)  # once, for every claim
-    named = _named(names(question), topic[1], [p if isinstance(p, str) else "".join(p.pieces) for p in passages],
-                   documents)
+    named = _named(names(question), topic[1], texts, documents)
     claims = [Claim(s, c) for s, c in zip(sentences, checked, strict=True)]
     around_words: dict[int, set[str]] = {}  # a candidate's context words, worked out once when needed
     for row, i in enumerate(to_check):
@@ -230,9 +230,10 @@ def _named(asked: set[str], korean: bool, texts: list[str], documents: Sequence[
     if not asked:
         return [True] * len(texts)
     if len(documents) != len(texts):  # not told: each passage alone
-        return [korean != (detect_language(t) == KOREAN) or written(asked, t) for t in texts]
-    together = {d: " ".join([d, *(t for t, e in zip(texts, documents, strict=True) if e == d)]) for d in documents}
-    return [korean != (detect_language(text) == KOREAN) or written(asked, together[d])
+        return [korean != (detect_language(t) == KOREAN) or names_written(asked, t) for t in texts]
+    together = {d: " ".join([d, *(t for t, e in zip(texts, documents, strict=True) if e == d)])
+                for d in set(documents)}
+    return [korean != (detect_language(text) == KOREAN) or names_written(asked, together[d])
             for text, d in zip(texts, documents, strict=True)]
 
 
