@@ -161,7 +161,12 @@ def names(question: str) -> set[str]:
 def names_written(words: set[str], text: str) -> bool:
     """Whether every one of ``words`` (lowercased names) is a Latin-script word of ``text`` ("LG전" writes
     LG)."""
-    return words <= {_singular(w) for w in _LATIN_WORD.findall(text)}
+    return words <= latin_words(text)
+
+
+def latin_words(text: str) -> set[str]:
+    """The Latin-script words of ``text``, lowercased and singular, as ``names`` gives a name."""
+    return {_singular(w) for w in _LATIN_WORD.findall(text)}
 
 
 def _singular(word: str) -> str:

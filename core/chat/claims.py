@@ -6,8 +6,9 @@ from the passages. The embedder that retrieval already loaded compares every ans
 every passage sentence; a pair counts as support when it is close enough (or the answer sentence's
 words are all in the passage sentence, as for a bare "Santa Clara") and every number the answer
 sentence states, other than the question's own, is in that passage: a wrong count or year is the
-invention that matters most, and an embedding barely sees it. The thresholds and the numbers that
-chose them are in docs/decisions/009-claim-check.md.
+invention that matters most, and an embedding barely sees it. A name (a capitalised Latin-script word)
+the sentence states beyond the question's must be written in the passages too. The thresholds and the
+numbers that chose them are in docs/decisions/009-claim-check.md.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from core.chat.citations import (
     content_words,
     counts,
     counts_stated,
+    latin_words,
     names,
     names_written,
     numbers,
@@ -180,7 +182,11 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     near_counts = [counts(around) for around in arounds]
     piece_korean = [detect_language(text) == KOREAN for _, _, text in flat]
     topic = (stems(question_words(question)), detect_language(question) == KOREAN)  # once, for every claim
-    named = _named(names(question), topic[1], texts, documents)
+    asked_names = names(question)
+    named = _named(asked_names, topic[1], texts, documents)
+    # the names each sentence states, and every Latin-script word of the passages and their documents' names
+    stated_names = [names(s) - asked_names for s in bare]
+    written = latin_words(" ".join([*documents, *texts]))
     claims = [Claim(s, c) for s, c in zip(sentences, checked, strict=True)]
     around_words: dict[int, set[str]] = {}  # a candidate's context words, worked out once when needed
     for row, i in enumerate(to_check):
@@ -189,6 +195,8 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
         for column in range(len(flat)):
             if not (stated[i] <= near_numbers[column] and counts_stated(claimed[i], near_counts[column], lexicon)):
                 continue  # a number the piece and its neighbours do not state is never supported by them
+            if piece_korean[column] == korean and not stated_names[i] <= written:
+                continue  # nor is a name no passage writes: "大元 (Da Yu)" for a text with "Dadu" and "Daidu"
             shared = len(words[i] & piece_words[column]) / len(words[i]) if words[i] else 1.0
             needed = similarity if korean == piece_korean[column] else cross_similarity
             if scores[row, column] >= needed or shared >= WORDS_ALL_THERE:

@@ -285,3 +285,33 @@ def test_a_name_in_the_documents_own_name_counts():
     assert not check_claims(answer, passage, bag_of_words, 0.3, question=question).claims[0].named
     titled = check_claims(answer, passage, bag_of_words, 0.3, question=question, documents=["갤럭시 S8 (1f2e3d4c)"])
     assert titled.claims[0].named and titled.answers
+
+
+YUAN = ["Kublai declared the Great Yuan (Chinese: 大元). He proclaimed Khanbaliq the Great Capital, or Daidu."]
+
+
+def test_a_name_the_answer_states_that_no_passage_writes_is_not_supported():
+    """SQuAD with the paragraph removed: "The Chinese name for the Yuan dynasty is 大元 (Da Yu)." is close
+    to the passage that writes 大元, but "Da Yu" is the model's own; a number it invents is refused the same
+    way."""
+    question = "What is the Chinese name for the Yuan dynasty?"
+    invented = check_claims("The Chinese name for the Yuan dynasty is 大元 (Da Yu).", YUAN, bag_of_words, 0.3,
+                            question=question)
+    assert not invented.supported and not invented.answers
+    written = check_claims("The Chinese name for the Yuan dynasty is the Great Yuan (大元).", YUAN, bag_of_words,
+                           0.3, question=question)
+    assert written.supported and written.answers
+    # written in another retrieved passage, or in a document's name, is written
+    assert check_claims("Kublai named Daidu the Great Capital of Cathay.", [*YUAN, "Marco Polo called it Cathay."],
+                        bag_of_words, 0.3).supported
+    assert check_claims("Kublai named Daidu the Great Capital of Cathay.", YUAN, bag_of_words, 0.3,
+                        documents=["Cathay (9d495fa7)"]).supported
+
+
+def test_a_latin_name_is_not_asked_of_a_passage_in_another_language():
+    """An English answer about a Korean passage writes its names in Latin letters ("Kim Ha-seong"); the
+    passage writes them in Hangul."""
+    passage = ["김하성은 이날 시즌 3호 홈런을 쳤다."]
+    check = check_claims("Kim Ha-seong hit his 3rd home run of the season.", passage, bag_of_words, 0.0,
+                         cross_similarity=0.0)
+    assert check.supported
