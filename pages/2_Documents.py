@@ -21,17 +21,21 @@ st.title(_("📄 Documents"))
 NO_COLLECTION = _("(none)")
 report_missing_originals()
 
-if built_with := docchat().needs_reindex():
-    model = inert_text(settings().embedding_model)
-    st.warning(_("This library was indexed with **{built_with}**, but the settings choose **{model}**. Questions "
-                 "and uploads need one model: re-index the library (its passages are embedded again, nothing is "
-                 "re-read or lost).").format(built_with=inert_text(built_with), model=model), icon="🔁")
-    if st.button(_("Re-index with {model}").format(model=model), type="primary"):
-        reindexing = _("Re-indexing…")
-        bar = st.progress(0.0, text=reindexing)
-        count = docchat().reindex(lambda done: bar.progress(min(done, 1.0), text=reindexing))
-        st.success(ngettext("Re-indexed {n} passage with {model}.", "Re-indexed {n} passages with {model}.", count,
-                            model=model))
+# What comes and goes between runs (a warning, an upload's progress and outcome) is drawn inside a slot
+# that is always there: the elements after it keep their places, so a run that drops them replaces the
+# page in place instead of showing the old library heading beside the new one while it runs.
+with st.container():
+    if built_with := docchat().needs_reindex():
+        model = inert_text(settings().embedding_model)
+        st.warning(_("This library was indexed with **{built_with}**, but the settings choose **{model}**. Questions "
+                     "and uploads need one model: re-index the library (its passages are embedded again, nothing is "
+                     "re-read or lost).").format(built_with=inert_text(built_with), model=model), icon="🔁")
+        if st.button(_("Re-index with {model}").format(model=model), type="primary"):
+            reindexing = _("Re-indexing…")
+            bar = st.progress(0.0, text=reindexing)
+            count = docchat().reindex(lambda done: bar.progress(min(done, 1.0), text=reindexing))
+            st.success(ngettext("Re-indexed {n} passage with {model}.", "Re-indexed {n} passages with {model}.", count,
+                                model=model))
 
 collections = docchat().collections()
 with st.form("upload", clear_on_submit=True):
@@ -46,16 +50,17 @@ with st.form("upload", clear_on_submit=True):
     password = right.text_input(_("Password for encrypted PDFs (optional)"), type="password")
     submitted = st.form_submit_button(_("Add to library"), type="primary")
 
-if submitted and not files:
-    st.warning(_("Choose at least one file first."))
-if submitted and (fitting := within_upload_limit(files or [], settings().max_upload_mb)):
-    bar = st.progress(0.0, text=_("Starting…"))
-    chosen = "" if collection in (None, NO_COLLECTION) else collection
-    ingest([Upload(f.name, f.getvalue(), password=password or None, collection=chosen) for f in fitting],
-           # overall: set on every event of a batch (core.ingest.batch), None only outside one
-           lambda event: bar.progress(min(event.overall or 0.0, 1.0), text=inert_text(i18n.said(event.words()))))
-    bar.progress(1.0, text=_("Done"))
-show_pending()
+with st.container():
+    if submitted and not files:
+        st.warning(_("Choose at least one file first."))
+    if submitted and (fitting := within_upload_limit(files or [], settings().max_upload_mb)):
+        bar = st.progress(0.0, text=_("Starting…"))
+        chosen = "" if collection in (None, NO_COLLECTION) else collection
+        ingest([Upload(f.name, f.getvalue(), password=password or None, collection=chosen) for f in fitting],
+               # overall: set on every event of a batch (core.ingest.batch), None only outside one
+               lambda event: bar.progress(min(event.overall or 0.0, 1.0), text=inert_text(i18n.said(event.words()))))
+        bar.progress(1.0, text=_("Done"))
+    show_pending()
 indexing.remember_drawn()  # before the fragments below first run, and before the list is read
 pending = indexing.start()  # documents still waiting for search vectors (the embedder is poked), asked once a run
 indexing.progress(pending)

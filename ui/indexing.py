@@ -63,9 +63,13 @@ def status_of(pending: dict[str, tuple[int, int]], sha256: str) -> str | None:
 def progress(pending: dict[str, tuple[int, int]]) -> None:
     """The Documents page's progress line while vectors are missing (``pending``: ``DocChat.pending``),
     redrawn every two seconds by itself; once they are all in, the whole page runs again so the table's
-    status column says "ready". A page with nothing waiting draws nothing and polls nothing."""
+    status column says "ready". A page with nothing waiting polls nothing, and draws an empty slot in
+    the line's place: the page keeps its shape, so the run that follows the last vector replaces each
+    element in place instead of showing the old list heading beside the new one while it runs."""
     if pending:
         st.fragment(_progress_line, run_every=REFRESH)()
+    else:
+        st.empty()
 
 
 def remember_drawn() -> None:
@@ -101,8 +105,11 @@ def _progress_line() -> None:
 
 
 def chat_note(pending: dict[str, tuple[int, int]]) -> None:
-    """On the Chat page: answers cannot use the meaning of documents still waiting for their vectors."""
-    if pending:
+    """On the Chat page: answers cannot use the meaning of documents still waiting for their vectors. An
+    empty slot otherwise, so the conversation below keeps its place (``progress``)."""
+    if not pending:
+        st.empty()
+    else:
         st.caption(ngettext("{n} document is still being indexed: answers find it by its words until its search "
                             "vectors are in.",
                             "{n} documents are still being indexed: answers find them by their words until their "

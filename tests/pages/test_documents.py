@@ -243,16 +243,27 @@ def test_an_upload_is_listed_at_once_and_its_vectors_follow_in_the_background(mo
     at = add(documents_page(), "kept.txt", b"The lighthouse keeper climbs the stairs at dusk.\n")
     assert list(at.dataframe[0].value["status"]) == ["embedding 0/1"]
     assert any("Embedding in the background: 0 of 1 passages of 1 document" in p.text for p in at.progress)
+    heading = _place(at, "Library (1 document)")
     chat = AppTest.from_file(str(ROOT / "pages" / "1_Chat.py"), default_timeout=120).run()
     assert any("1 document is still being indexed" in c.value for c in chat.caption)
+    chat_elements = len(chat.main.children)
 
     monkeypatch.setattr(DocChat, "embed_pending", embed_pending)  # let it go
     at.run()
     wait_for_vectors()
     at.run()
     assert list(at.dataframe[0].value["status"]) == ["ready"] and not at.progress
+    # the progress line's slot stays (empty): a browser shows the page's previous elements until a run
+    # replaces them, and a heading that moved up one place showed twice for the length of a run
+    assert _place(at, "Library (1 document)") == heading
     chat.run()
     assert not any("still being indexed" in c.value for c in chat.caption)
+    assert len(chat.main.children) == chat_elements
+
+
+def _place(at: AppTest, text: str) -> int:
+    """Where the page draws the element showing ``text``: its index among the main area's elements."""
+    return next(i for i, node in at.main.children.items() if text in str(getattr(node, "value", "")))
 
 
 def test_a_big_library_is_shown_a_page_at_a_time_and_a_selection_is_of_the_page_shown(monkeypatch):
