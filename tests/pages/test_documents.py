@@ -253,8 +253,8 @@ def test_an_upload_is_listed_at_once_and_its_vectors_follow_in_the_background(mo
     wait_for_vectors()
     at.run()
     assert list(at.dataframe[0].value["status"]) == ["ready"] and not at.progress
-    # the progress line's slot stays (empty): a browser shows the page's previous elements until a run
-    # replaces them, and a heading that moved up one place showed twice for the length of a run
+    # the upload's outcome and the progress line keep their slots (empty now): a browser shows the page's
+    # previous elements until a run replaces them, and a heading that moved up showed twice while it ran
     assert _place(at, "Library (1 document)") == heading
     chat.run()
     assert not any("still being indexed" in c.value for c in chat.caption)
