@@ -6,12 +6,12 @@ cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
 WITH_DEV=${1:-}
-# llama-cpp-python compiles from source. A portable AVX2 build, not one tuned to the build CPU: the
+# llama-cpp-python compiles from source, for named instruction sets, not tuned to the build CPU: the
 # tuned build turns on llama.cpp's AMX kernels on recent Xeons, and those crash with a segmentation
 # fault on the first token in virtual machines (ggml-org/llama.cpp#20824; seen here on 2026-11-30),
 # and a tuned wheel left in pip's cache would also be reused on a machine whose CPU lacks its
 # instructions. The multimodal (llava/mtmd) library is not used: skipping it shortens the build.
-# AVX-512 (never AMX) is added where this CPU reports it: prompts are read 1.5x faster with it here
+# AVX2 always; AVX-512 (never AMX) where this CPU reports it: prompts are read 1.5x faster with it here
 # (docs/BENCHMARKS.md §26). The flags are part of the build stamp below, so a venv that meets another
 # CPU is rebuilt for it.
 cpu_flags=" $(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null | cut -d: -f2) "

@@ -184,9 +184,9 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     topic = (stems(question_words(question)), detect_language(question) == KOREAN)  # once, for every claim
     asked_names = names(question)
     named = _named(asked_names, topic[1], texts, documents)
-    # the names each sentence states, and every Latin-script word of the passages and their documents' names
-    stated_names = [names(s) - asked_names for s in bare]
+    # whether a sentence states a name (beyond the question's) that no passage nor its document's name writes
     written = latin_words(" ".join([*documents, *texts]))
+    unwritten = [not names(s) - asked_names <= written for s in bare]
     claims = [Claim(s, c) for s, c in zip(sentences, checked, strict=True)]
     around_words: dict[int, set[str]] = {}  # a candidate's context words, worked out once when needed
     for row, i in enumerate(to_check):
@@ -195,7 +195,7 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
         for column in range(len(flat)):
             if not (stated[i] <= near_numbers[column] and counts_stated(claimed[i], near_counts[column], lexicon)):
                 continue  # a number the piece and its neighbours do not state is never supported by them
-            if piece_korean[column] == korean and not stated_names[i] <= written:
+            if piece_korean[column] == korean and unwritten[i]:
                 continue  # nor is a name no passage writes: "大元 (Da Yu)" for a text with "Dadu" and "Daidu"
             shared = len(words[i] & piece_words[column]) / len(words[i]) if words[i] else 1.0
             needed = similarity if korean == piece_korean[column] else cross_similarity
