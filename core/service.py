@@ -186,15 +186,17 @@ class DocChat(Conversations):
         from core.ingest.background import claim, embed_pending
         from core.llms.loaded import generating
 
-        if not self.store.missing_vectors():
-            return 0
-        built_with = self.built_with()
-        if built_with and built_with != embedding_name(self.embeddings):
-            return 0  # vectors of another model cannot be mixed in: a re-index rebuilds them all
         with claim(self.settings.data_dir) as mine:
+            # Listed under the claim, once: what another embedder committed before it is not looked for
+            # again, and the run starts from this list instead of taking it again over every chunk id.
+            if not (todo := self.store.missing_vectors()):
+                return 0
+            built_with = self.built_with()
+            if built_with and built_with != embedding_name(self.embeddings):
+                return 0  # vectors of another model cannot be mixed in: a re-index rebuilds them all
             if not mine:
                 return None
-            return embed_pending(self.store, self.embeddings, self.settings.sentence_vectors,
+            return embed_pending(self.store, self.embeddings, self.settings.sentence_vectors, todo=todo,
                                  should_wait=should_wait or generating, stop=stop,
                                  on_progress=on_progress or (lambda _done, _total: None))
 

@@ -77,20 +77,22 @@ def claimed_elsewhere(data_dir: Path) -> bool:
 def embed_pending(store: Store, embeddings: Embeddings, sentences: bool, *,
                   should_wait: Callable[[], bool] = lambda: False,
                   stop: threading.Event | None = None,
-                  on_progress: Callable[[int, int], object] = lambda _done, _total: None) -> int:
+                  on_progress: Callable[[int, int], object] = lambda _done, _total: None,
+                  todo: list[int] | None = None) -> int:
     """Embed the chunks without vectors from their stored text and commit them in batches; returns how
     many vectors went in. The newest waiting document goes first (``first_in_line``), committed as soon
     as it is embedded, and the queue is looked at again after every commit and whenever a document
     arrives, so a file added while a big folder fills is embedded next, not after the folder.
     ``should_wait``: pause before each embedder call while it is true; ``stop``: return after the
     current slice (what was committed stays; the rest waits for the next run).
-    ``on_progress(done, total)`` after each slice; ``total`` grows when documents arrive meanwhile."""
+    ``on_progress(done, total)`` after each slice; ``total`` grows when documents arrive meanwhile.
+    ``todo``: the chunks without vectors when the caller just listed them (listed here otherwise)."""
     def wait() -> None:
         while should_wait() and not (stop and stop.is_set()):
             time.sleep(PAUSE_SECONDS)
 
     tried: set[int] = set()  # listed in this run: a chunk whose text is gone is not looked for again
-    todo = store.missing_vectors()
+    todo = store.missing_vectors() if todo is None else todo
     done, added = 0, 0
     # An arrival redraws the line at most once every COMMIT_SECONDS: a folder whose files land every
     # second would otherwise make every slice a commit, and each commit writes the index file again.

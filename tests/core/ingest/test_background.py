@@ -5,6 +5,7 @@ half way keeps what landed and the next run finishes without embedding anything 
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 
 import pytest
 from langchain_core.embeddings import DeterministicFakeEmbedding
@@ -184,6 +185,35 @@ def test_one_embedder_per_data_dir(app: DocChat):
         assert app.repair() == 0
     assert not app.embedding_elsewhere()
     assert app.embed_pending() == app.store.chunk_count()
+
+
+def test_the_chunks_are_listed_once_under_the_claim_so_another_embedders_work_is_not_done_again(
+        settings, monkeypatch):
+    """Another process (``watch run`` beside the app) commits the vectors just before this one claims the
+    data dir: they are not listed, embedded or added again, and the list is taken once, not twice."""
+    embedder = Counting(size=32)
+    embedder.texts, embedder.fail_after = [], None
+    app = DocChat(settings.replace(sentence_weight=0), embeddings=embedder)
+    _add_later(app)
+    chunks = app.store.chunk_count()
+    listed: list[int] = []
+    missing_vectors = app.store.missing_vectors
+    monkeypatch.setattr(app.store, "missing_vectors", lambda: listed.append(1) or missing_vectors())
+    claim = background.claim
+
+    @contextmanager
+    def claimed_after_another_embedder(data_dir):
+        monkeypatch.setattr(background, "claim", claim)  # the other process claims as usual
+        elsewhere = Counting(size=32)  # the same model, in another process
+        elsewhere.texts, elsewhere.fail_after = [], None
+        assert DocChat(settings.replace(sentence_weight=0), embeddings=elsewhere).embed_pending() == chunks
+        with claim(data_dir) as mine:
+            yield mine
+
+    monkeypatch.setattr(background, "claim", claimed_after_another_embedder)
+    assert app.embed_pending() == 0
+    assert len(listed) == 1 and embedder.texts == []
+    assert app.store.vector_count() == chunks and app.pending() == {}
 
 
 def test_an_upload_waits_for_its_vectors_unless_asked_not_to(app: DocChat):
