@@ -158,12 +158,6 @@ def names(question: str) -> set[str]:
     return {_singular(m.group()) for m in _NAME.finditer(question) if m.start() >= start}
 
 
-def names_written(words: set[str], text: str) -> bool:
-    """Whether every one of ``words`` (lowercased names) is a Latin-script word of ``text`` ("LG전" writes
-    LG)."""
-    return words <= latin_words(text)
-
-
 def latin_words(text: str) -> set[str]:
     """The Latin-script words of ``text``, lowercased and singular, as ``names`` gives a name."""
     return {_singular(w) for w in _LATIN_WORD.findall(text)}

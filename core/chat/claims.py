@@ -27,7 +27,6 @@ from core.chat.citations import (
     counts_stated,
     latin_words,
     names,
-    names_written,
     numbers,
     pieces,
     question_words,
@@ -183,9 +182,10 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     piece_korean = [detect_language(text) == KOREAN for _, _, text in flat]
     topic = (stems(question_words(question)), detect_language(question) == KOREAN)  # once, for every claim
     asked_names = names(question)
-    named = _named(asked_names, topic[1], texts, documents)
+    passage_names = [latin_words(text) for text in texts]  # read once, for both name checks
+    named = _named(asked_names, topic[1], texts, passage_names, documents)
     # whether a sentence states a name (beyond the question's) that no passage nor its document's name writes
-    written = latin_words(" ".join([*documents, *texts]))
+    written = set().union(*passage_names, *map(latin_words, set(documents)))
     unwritten = [not names(s) - asked_names <= written for s in bare]
     claims = [Claim(s, c) for s, c in zip(sentences, checked, strict=True)]
     around_words: dict[int, set[str]] = {}  # a candidate's context words, worked out once when needed
@@ -231,17 +231,19 @@ def _covers(topic: tuple[set[str], bool], passage: list[str], piece: int) -> flo
     return len(asked & stems(topic_words(around))) / len(asked)
 
 
-def _named(asked: set[str], korean: bool, texts: list[str], documents: Sequence[str]) -> list[bool]:
+def _named(asked: set[str], korean: bool, texts: list[str], written: list[set[str]],
+           documents: Sequence[str]) -> list[bool]:
     """For each passage, whether its document's name and retrieved passages write every name of the
     question (``asked``): a document names its subject in its title ("갤럭시 S8") and now and then,
-    not in every sentence. A passage in another language than the question need not: "삼성" is Samsung."""
+    not in every sentence. A passage in another language than the question need not: "삼성" is Samsung.
+    ``written``: each passage's Latin-script words (``latin_words``)."""
     if not asked:
         return [True] * len(texts)
     if len(documents) != len(texts):  # not told: each passage alone
-        return [korean != (detect_language(t) == KOREAN) or names_written(asked, t) for t in texts]
-    together = {d: " ".join([d, *(t for t, e in zip(texts, documents, strict=True) if e == d)])
+        return [korean != (detect_language(t) == KOREAN) or asked <= w for t, w in zip(texts, written, strict=True)]
+    together = {d: latin_words(d).union(*(w for w, e in zip(written, documents, strict=True) if e == d))
                 for d in set(documents)}
-    return [korean != (detect_language(text) == KOREAN) or names_written(asked, together[d])
+    return [korean != (detect_language(text) == KOREAN) or asked <= together[d]
             for text, d in zip(texts, documents, strict=True)]
 
 
