@@ -141,6 +141,19 @@ def question_words(question: str) -> set[str]:
     return topic_words(question) - FRAME_WORDS
 
 
+# The word a question word picks out ("which agency", "어느 기관", "무슨 상"): the kind of thing asked for,
+# which the answer names ("문체부", "Paris"), and which the text that answers seldom writes.
+# "What" is followed by a verb as often ("what caused the fire"): its word counts only before an auxiliary or
+# "of" ("what year did", "what kind of").
+_ASKED_KIND = re.compile(r"\b(?:which|whose)\s+(\w+)|\bwhat\s+(\w+)(?=\s+(?:did|do|does|was|were|is|are|has|have|had|"
+                         r"will|would|can|could|of)\b)|(?:어느|어떤|무슨)\s+(\w+)", re.IGNORECASE)
+
+
+def asked_kind(question: str) -> set[str]:
+    """The words that name the kind of thing ``question`` asks for (``_ASKED_KIND``), as ``topic_words``."""
+    return topic_words(" ".join(w for found in _ASKED_KIND.findall(question) for w in found))
+
+
 # A name in a question: a Latin-script word written with a capital letter, not the question's first word
 # ("What", "In"); a possessive "'s" is not part of it ("Luther's" is Luther).
 _LATIN = "A-Za-z0-9\u00c0-\u024f"  # Latin letters, accented ones ("Yuán") included, and digits

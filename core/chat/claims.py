@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.chat.citations import (
+    asked_kind,
     asks_for_something,
     content_words,
     counts,
@@ -180,7 +181,8 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     near_numbers = [numbers(around) for around in arounds]
     near_counts = [counts(around) for around in arounds]
     piece_korean = [detect_language(text) == KOREAN for _, _, text in flat]
-    topic = (stems(question_words(question)), detect_language(question) == KOREAN)  # once, for every claim
+    # once, for every claim; the kind of thing asked for is what the answer names, not what its text repeats
+    topic = (stems(question_words(question) - asked_kind(question)), detect_language(question) == KOREAN)
     asked_names = names(question)
     passage_names = [latin_words(text) for text in texts]  # read once, for both name checks
     named = _named(asked_names, topic[1], texts, passage_names, documents)

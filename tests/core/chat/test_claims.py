@@ -4,7 +4,7 @@ import zlib
 import numpy as np
 import pytest
 
-from core.chat.citations import count_agrees, counts, names, numbers
+from core.chat.citations import asked_kind, count_agrees, counts, names, numbers
 from core.chat.claims import annotate, check_claims
 
 PASSAGES = [
@@ -188,6 +188,36 @@ def test_the_question_coverage_counts_the_neighbouring_pieces_and_skips_what_it_
         unknown = check_claims("The keepers rowed to the mainland for supplies.", LONG_PASSAGES, bag_of_words,
                                similarity=0.8, question=question)
         assert unknown.claims[0].covers is None and unknown.answers
+
+
+PRESS = ["이 보도자료는 문화체육관광부에서 배포했습니다. 보도시점 2024. 1. 2.(화) 08:00.",
+         "문화체육관광부 장미란 제2차관은 1월 2일 진천 국가대표 선수촌을 방문해 선수단을 격려한다."]
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    ("이 보도자료는 어느 기관에서 발표했나요?", "이 보도자료는 문화체육관광부에서 발표했습니다."),
+    ("Which agency announced the visit?", "The Culture Ministry announced the visit."),
+])
+def test_the_kind_of_thing_asked_for_need_not_be_written_where_the_answer_is(question, answer):
+    """The browser walk's press release: "기관" (agency) is what the answer names, not a word its text
+    repeats; counting it left one of three words covered and refused a right answer."""
+    passages = PRESS if "보도" in question else ["The Culture Ministry said on 2 January that its vice minister "
+                                                  "will visit the national training centre."]
+    check = check_claims(answer, passages, bag_of_words, similarity=0.3, question=question)
+    assert check.supported and check.on_topic and check.answers
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("이 보도자료는 어느 기관에서 발표했나요?", {"기관"}),
+    ("무슨 상을 받았나?", {"상을"}),
+    ("Which agency published it?", {"agency"}),
+    ("What year did the war end?", {"year"}),
+    ("What kind of engine was used?", {"kind"}),
+    ("What caused the fire?", set()),  # a verb after "what": still asked of the text
+    ("How many heads does it use?", set()),
+])
+def test_the_kind_of_thing_asked_for_is_the_word_a_question_word_picks_out(question, kind):
+    assert asked_kind(question) == kind
 
 
 HIDEKO = ["히데코는 숙희와 함께 남장을 하고 상해로 도피했다. 두 사람은 배를 타고 떠났다."]
