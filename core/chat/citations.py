@@ -154,6 +154,21 @@ def asked_kind(question: str) -> set[str]:
     return topic_words(" ".join(w for found in _ASKED_KIND.findall(question) for w in found))
 
 
+# Words that ask for a kind of answer rather than say what it is about: a summary, an explanation, a list,
+# and its length ("Summarize the press release in three sentences", "주요 내용을 세 줄로 요약해 주세요"),
+# as ``topic_words`` gives them (Korean by their first two syllables).
+REQUEST_WORDS = frozenset(
+    "summarize summarise summary explain describe overview main point brief briefly sentence line list "
+    "please give tell content document three five "
+    "요약 정리 설명 주요 핵심 내용 개요 간단 간략 자세 문장 줄로 알려 주세 해주 부탁 문서".split())
+
+
+def asked_about(question: str) -> set[str]:
+    """What the text that answers ``question`` should hold: its ``question_words`` less the kind of thing
+    asked for (``asked_kind``) and the words of the request itself (``REQUEST_WORDS``)."""
+    return question_words(question) - asked_kind(question) - REQUEST_WORDS
+
+
 # A name in a question: a Latin-script word written with a capital letter, not the question's first word
 # ("What", "In"); a possessive "'s" is not part of it ("Luther's" is Luther).
 _LATIN = "A-Za-z0-9\u00c0-\u024f"  # Latin letters, accented ones ("Yuán") included, and digits

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.chat.citations import (
-    asked_kind,
+    asked_about,
     asks_for_something,
     content_words,
     counts,
@@ -30,7 +30,6 @@ from core.chat.citations import (
     names,
     numbers,
     pieces,
-    question_words,
     stems,
     strip_citations,
     topic_words,
@@ -181,8 +180,7 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     near_numbers = [numbers(around) for around in arounds]
     near_counts = [counts(around) for around in arounds]
     piece_korean = [detect_language(text) == KOREAN for _, _, text in flat]
-    # once, for every claim; the kind of thing asked for is what the answer names, not what its text repeats
-    topic = (stems(question_words(question) - asked_kind(question)), detect_language(question) == KOREAN)
+    topic = (stems(asked_about(question)), detect_language(question) == KOREAN)  # once, for every claim
     asked_names = names(question)
     passage_names = [latin_words(text) for text in texts]  # read once, for both name checks
     named = _named(asked_names, topic[1], texts, passage_names, documents)

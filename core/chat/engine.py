@@ -30,9 +30,9 @@ from core.chat.prompts import (
     ANSWER_PROMPT,
     CONDENSE_PROMPT,
     TOO_LONG,
-    is_not_found,
     language_instruction,
     not_found,
+    without_refusal,
 )
 from core.llms.loaded import LoadedLLM, answering
 from core.settings import default
@@ -175,10 +175,11 @@ class ChatEngine:
     def check(self, answer: Answer, text: str) -> ClaimCheck | None:
         """The claim check of a finished answer; None when there is nothing to check it against
         (a refusal, no passages, or no embedder)."""
-        if self.encode is None or not answer.found or not answer.sources or is_not_found(text):
+        said = without_refusal(text)
+        if self.encode is None or not answer.found or not answer.sources or not said:
             return None
         with answering():
-            return check_claims(text, answer.passages or [h.text for h in answer.sources], self.encode,
+            return check_claims(said, answer.passages or [h.text for h in answer.sources], self.encode,
                                 *self.claim_similarity, question=answer.standalone or answer.question,
                                 documents=[h.source for h in answer.sources])
 
@@ -190,7 +191,8 @@ class ChatEngine:
         check = self.check(answer, text)
         if check is not None and not check.answers:
             return Verdict(not_found(answer.language), check, model_text=text)
-        return Verdict(text, check)
+        # what the model wrote beside a refusal answers: shown without the refusal, as it was checked
+        return Verdict(without_refusal(text) if check is not None else text, check)
 
     def _stream(self, inputs: dict) -> Iterator[str]:
         with self.llm.lock:

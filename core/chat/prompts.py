@@ -5,6 +5,8 @@ question; keep anything that varies out of it.
 
 from __future__ import annotations
 
+import re
+
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import RunnableLambda
 
@@ -56,6 +58,15 @@ def language_instruction(language: Language | None) -> str:
 def is_not_found(text: str) -> bool:
     """Whether an answer is the refusal, in either language, as the model may end it without the full stop."""
     return any(sentence.rstrip(".") in text for sentence in (NOT_FOUND, NOT_FOUND_KO))
+
+
+_REFUSAL = re.compile("|".join(re.escape(s.rstrip(".")) + r"\.?" for s in (NOT_FOUND, NOT_FOUND_KO)))
+
+
+def without_refusal(text: str) -> str:
+    """The answer less the refusal sentence: what else the model wrote beside it ("" for a plain refusal).
+    The small model sometimes copies a passage and then refuses; that copy is checked like any answer."""
+    return _REFUSAL.sub("", text).strip()
 
 
 def _condense_language(inputs: dict) -> dict:

@@ -17,7 +17,7 @@ import numpy as np
 from core.chat.citations import cited, strip_citations
 from core.chat.claims import QUESTION_COVERAGE, ClaimCheck, check_claims
 from core.chat.language import detect_language, written_in
-from core.chat.prompts import is_not_found
+from core.chat.prompts import without_refusal
 from core.eval.answer_records import AnswerRecord
 from core.eval.answers import contains_gold
 
@@ -51,8 +51,9 @@ def judge(records: Sequence[AnswerRecord], encode: Callable[[list[str]], np.ndar
           similarity: float, coverage: float = QUESTION_COVERAGE) -> list[Judged]:
     out = []
     for r in records:
-        model_refused = not r.found or is_not_found(r.text)
-        check = ClaimCheck(()) if model_refused else check_claims(r.text, [s.text for s in r.sources], encode,
+        said = without_refusal(r.text)  # as ``ChatEngine.check`` reads the answer
+        model_refused = not r.found or not said
+        check = ClaimCheck(()) if model_refused else check_claims(said, [s.text for s in r.sources], encode,
                                                                   similarity, question=r.question,
                                                                   coverage=coverage,
                                                                   documents=[s.source for s in r.sources])

@@ -207,6 +207,19 @@ def test_the_kind_of_thing_asked_for_need_not_be_written_where_the_answer_is(que
     assert check.supported and check.on_topic and check.answers
 
 
+def test_a_summary_asked_for_is_judged_by_what_it_is_about_not_by_the_words_of_the_request():
+    """"주요 내용을 세 줄로 요약해 주세요" (summarize its main content in three lines): no passage writes 요약 or
+    주요 내용, and a summary made of the passages' own sentences was refused as off topic. What the request is
+    about still counts: a summary of another document is not about the press release."""
+    summary = "이 보도자료는 문화체육관광부에서 배포했습니다. 문화체육관광부 장미란 제2차관은 선수단을 격려한다."
+    check = check_claims(summary, PRESS, bag_of_words, similarity=0.3,
+                         question="이 보도자료의 주요 내용을 세 줄로 요약해 주세요.")
+    assert check.supported and check.on_topic and check.answers
+    other = check_claims("The lighthouse stands on Skarvoy. Its lamp burned whale oil until 1921.", LONG_PASSAGES,
+                         bag_of_words, similarity=0.5, question="Summarize the press release in three sentences.")
+    assert other.supported and not other.on_topic and not other.answers
+
+
 @pytest.mark.parametrize(("question", "kind"), [
     ("이 보도자료는 어느 기관에서 발표했나요?", {"기관"}),
     ("무슨 상을 받았나?", {"상을"}),

@@ -282,3 +282,25 @@ def test_the_verdict_refuses_a_supported_answer_whose_passage_is_not_about_the_q
     assert (verdict.text, verdict.refused, verdict.model_text) == (NOT_FOUND, True, copied)
     asked_about_it = engine.answer("How often does the ferry leave the harbour?")
     assert not engine.verdict(asked_about_it, copied).refused
+
+
+def test_a_passage_copied_before_a_refusal_is_checked_and_not_shown_as_the_answer():
+    """The browser walk: asked to summarize a press release, the model copied another document's title page,
+    then wrote the refusal; the user saw the copy. What the model writes beside a refusal is checked like
+    any answer: off the question, the refusal is shown, the model's text behind the click; on it, the
+    text is shown without the refusal sentence. A plain refusal stays as it is."""
+    from tests.core.chat.test_claims import bag_of_words
+
+    text = "The ferry leaves the harbour twice a day. Tickets cost 40 crowns."
+    hit = Hit("harbour.txt", None, text, 0.9, "cd" * 32, 1)
+    engine = ChatEngine(lambda q: Retrieved([hit], True), LoadedLLM("fake", RunnableLambda(lambda p: AIMessage("x"))),
+                        encode=bag_of_words, claim_similarity=(0.8, 0.8))
+    copied = f"The ferry leaves the harbour twice a day.\n\n{NOT_FOUND}"
+    verdict = engine.verdict(engine.answer("Summarize the press release in three sentences."), copied)
+    assert (verdict.text, verdict.refused, verdict.model_text) == (NOT_FOUND, True, copied)
+    assert verdict.off_topic  # labelled: the passages it draws on do not answer the question
+    answered = engine.verdict(engine.answer("How often does the ferry leave the harbour?"), copied)
+    assert not answered.refused and answered.text.startswith("The ferry leaves the harbour twice a day")
+    assert NOT_FOUND not in answered.text
+    plain = engine.verdict(engine.answer("Who designed the lighthouse lamp?"), NOT_FOUND)
+    assert (plain.text, plain.check, plain.refused) == (NOT_FOUND, None, False)
