@@ -130,15 +130,27 @@ class ChatEngine:
         self.answer_chain = ANSWER_PROMPT | llm.runnable | StrOutputParser()
 
     def standalone_question(self, question: str, history: list[Turn]) -> str:
-        """First turns and follow-ups that stand on their own skip the model call; a follow-up that points
-        back ("when was it built?", "디코더는요?") is rewritten with the history before retrieval."""
+        """What is searched for and answered. First turns and follow-ups that stand on their own skip the
+        model call; a follow-up that points back ("when was it built?", "디코더는요?") is rewritten with the
+        history before retrieval. A rewrite in another language than both the follow-up and the question
+        before it is not used: the small model turns a third of Korean follow-ups into English ones
+        (BENCHMARKS §16), which the keyword leg cannot match with Korean text, and some about its prompt's
+        example ("When was the Mona Lisa painted?"). Then the asker's last question and the follow-up, in
+        their own words, are searched for and answered: given the follow-up alone, the model read "그것"
+        (it) as nothing and wrote no year; given both, it answers both, each from the passages."""
         if not any(t.role == "user" for t in history) or not needs_history(question):
             return question
         inputs = {"history": format_history(history), "question": question}  # outside the shared lock
         with self.llm.lock:
             rewritten = self.condense_chain.invoke(inputs)
         rewritten = rewritten.strip().strip('"').splitlines()[0].strip() if rewritten.strip() else ""
-        return rewritten[:MAX_STANDALONE_CHARS] or question
+        rewritten = rewritten[:MAX_STANDALONE_CHARS]
+        if not rewritten:
+            return question
+        last = next(t.content for t in reversed(history) if t.role == "user")
+        if detect_language(rewritten) not in (detect_language(question), detect_language(last)):
+            return f"{last} {question}"[-MAX_STANDALONE_CHARS:]
+        return rewritten
 
     def answer(self, question: str, history: list[Turn] | None = None) -> Answer:
         """Refuse a question over the limit in one sentence, without searching or asking the model."""

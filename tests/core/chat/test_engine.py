@@ -148,6 +148,23 @@ def test_a_follow_up_that_points_back_is_rewritten_first():
     assert len(model.prompts) == 2 and "Rewrite" in model.prompts[0]
 
 
+def test_a_korean_follow_up_rewritten_in_english_is_searched_in_the_askers_own_words():
+    """The browser walk: "그 보도자료의 주요 내용을 세 줄로 요약해 주세요." after a Korean question came back
+    as "What is the main content of that report?", which found nothing in the Korean press release. A
+    rewrite in neither the follow-up's language nor the last question's is not used: the last question and
+    the follow-up are searched for and answered. In the conversation's language, the rewrite is used."""
+    engine, retriever, model = _recording_engine(["What is the main content of that report?", "요약입니다 [1]."])
+    history = [Turn("user", "이 보도자료는 어느 기관에서 발표했나요?"), Turn("assistant", "문체부입니다 [1].")]
+    follow_up = "그 보도자료의 주요 내용을 세 줄로 요약해 주세요."
+    answer = engine.answer(follow_up, history)
+    assert "".join(answer.tokens) == "요약입니다 [1]."
+    assert retriever.queries == [f"이 보도자료는 어느 기관에서 발표했나요? {follow_up}"] == [answer.standalone]
+    assert f"Question: {retriever.queries[0]}" in model.prompts[1] and "main content" not in model.prompts[1]
+    korean_rewrite = "그 보도자료의 주요 내용을 요약해 주세요?"
+    engine, retriever, _ = _recording_engine([korean_rewrite, "요약입니다 [1]."])
+    assert engine.answer(follow_up, history).standalone == korean_rewrite and retriever.queries == [korean_rewrite]
+
+
 def test_the_answer_prompt_names_korean_and_leaves_english_as_it_was():
     engine, _, model = _recording_engine(["8개입니다 [1].", "8 [1]."])
     list(engine.answer("트랜스포머는 몇 개의 GPU로 학습했나요?").tokens)
