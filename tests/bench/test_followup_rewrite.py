@@ -107,10 +107,10 @@ def test_run_goes_through_the_engine_and_summarises_per_language():
     standing = Case("en", ("Where was Chopin born?", "Żelazowa Wola."), "Where did Chopin die?",
                     "Where did Chopin die?")  # stands alone: never sent to the model
     llm = ScriptedLLM({LIGHTHOUSE.question: f'"{LIGHTHOUSE.standalone}"',  # quotes removed
-                       DECODER_KO.question: "The decoder has 6 layers.",
+                       DECODER_KO.question: "디코더는 6개입니다.",  # an answer, not a question
                        lost.question: "How long did it take?\nIt took 3.5 days."})  # first line kept
     scores = run(llm, [LIGHTHOUSE, DECODER_KO, lost, standing])
-    assert [s["rewrite"] for s in scores] == [LIGHTHOUSE.standalone, "The decoder has 6 layers.",
+    assert [s["rewrite"] for s in scores] == [LIGHTHOUSE.standalone, "디코더는 6개입니다.",
                                               "How long did it take?", "Where did Chopin die?"]
     assert len(llm.asked) == 3 and "User: Who keeps the Skarvoy lighthouse?" in llm.asked[0]
     assert "[1]" not in llm.asked[0]  # the app's history formatting, citations removed
@@ -119,7 +119,7 @@ def test_run_goes_through_the_engine_and_summarises_per_language():
     assert llm.asked[1].endswith("Standalone question in Korean (한국어로):")
     assert not scores[3]["model_asked"] and scores[3]["seconds"] == 0.0
     summary = summaries(scores)
-    assert summary["ko"]["language_kept"] == 0.0 and summary["ko"]["stays_question"] == 0.0
+    assert summary["ko"]["language_kept"] == 1.0 and summary["ko"]["stays_question"] == 0.0
     assert summary["en"]["cases"] == 3 and summary["en"]["model_asked"] == 2
     assert summary["en"]["referent_recovery"] == pytest.approx(0.5)  # 1.0 and 0.0; "standing" has none
     assert summary["en"]["all_referents"] == 0.5 and summary["en"]["stays_question"] == 1.0
