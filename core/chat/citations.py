@@ -13,6 +13,7 @@ _CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 # question of 1 MB of spaces held the model lock for about 25 minutes).
 _CITATION_AND_SPACE = re.compile(r"(?<!\s)\s*" + _CITATION.pattern)
 _SENTENCE_END = re.compile(r"(?<=[.!?。])[ \t]+|\n+")  # sentences, and lines (table rows, list items)
+_LIST_MARKER = re.compile(r"[ \t]*\d{1,3}[.)][ \t]+")  # "1. " opens a numbered item: it is not a sentence
 _WORD = re.compile(r"\w{2,}")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 MIN_SHARED_WORDS = 2
@@ -40,10 +41,17 @@ def pieces(text: str) -> list[str]:
     start = 0
     for match in [*_SENTENCE_END.finditer(text), None]:
         end = match.end() if match else len(text)
+        if match and _LIST_MARKER.fullmatch(text, start, end):
+            continue  # the marker stays with its item's text, so the list is still a list once annotated
         if text[start:end]:
             out.append(text[start:end])
         start = end
     return out
+
+
+def unmarked(sentence: str) -> str:
+    """A piece without the "1. " that opens a numbered item: the item's number is no claim of its own."""
+    return sentence[m.end():] if (m := _LIST_MARKER.match(sentence)) else sentence
 
 
 def highlight(passage: str, answer: str, used: set[int] | None = None) -> list[tuple[str, bool]]:

@@ -33,6 +33,7 @@ from core.chat.citations import (
     stems,
     strip_citations,
     topic_words,
+    unmarked,
 )
 from core.chat.language import KOREAN, detect_language
 from core.chat.passages import Encode, Passage, split_passages
@@ -149,7 +150,7 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     given: in the passage alone)."""
     started = time.perf_counter()
     sentences = [text for text in pieces(answer) if text.strip()]
-    bare = [strip_citations(s).strip() for s in sentences]
+    bare = [strip_citations(unmarked(s)).strip() for s in sentences]
     words = [content_words(s) for s in bare]
     asked = numbers(question)  # "Super Bowl 50" repeated from the question is not a claim
     stated = [numbers(s) - asked for s in bare]

@@ -4,7 +4,7 @@ import zlib
 import numpy as np
 import pytest
 
-from core.chat.citations import asked_kind, count_agrees, counts, names, numbers
+from core.chat.citations import asked_kind, count_agrees, counts, names, numbers, pieces
 from core.chat.claims import annotate, check_claims
 
 PASSAGES = [
@@ -102,6 +102,20 @@ def test_annotate_adds_missing_citations_and_marks_unsupported_sentences():
     assert text.startswith("1874 [1]. It was built by the harbour board [1].\n")
     assert text.endswith("painted murals inside. ⚠ (not in your documents)")
     assert "문서에 없는 내용" in annotate(answer, check, "ko")
+
+
+def test_a_numbered_list_stays_a_list_once_annotated():
+    """The browser walk's summary: "1. " was a sentence of its own, cited as "1 [1]." and no longer a list
+    marker, so the three items ran together in one paragraph with a stray "3. ⚠"."""
+    answer = "It has two parts:\n1. It was built in 1874 by the harbour board.\n2. Its lamp burned whale oil\n3. It has a café."
+    assert pieces(answer)[1:3] == ["1. It was built in 1874 by the harbour board.\n", "2. Its lamp burned whale oil\n"]
+    check = check_claims(answer, PASSAGES, bag_of_words, similarity=0.6)
+    assert [c.text for c in check.claims][1:] == ["1. It was built in 1874 by the harbour board.\n",
+                                                  "2. Its lamp burned whale oil\n", "3. It has a café."]
+    assert annotate(answer, check).splitlines()[1:] == ["1. It was built in 1874 by the harbour board [1].",
+                                                        "2. Its lamp burned whale oil [1]",
+                                                        "3. It has a café. ⚠ (not in your documents)"]
+    assert pieces("It was 3. Then 4. done") == ["It was 3. ", "Then 4. ", "done"]  # not at a line's start
 
 
 def test_numbers_ignore_thousands_separators():
