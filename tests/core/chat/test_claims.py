@@ -107,7 +107,8 @@ def test_annotate_adds_missing_citations_and_marks_unsupported_sentences():
 def test_a_numbered_list_stays_a_list_once_annotated():
     """The browser walk's summary: "1. " was a sentence of its own, cited as "1 [1]." and no longer a list
     marker, so the three items ran together in one paragraph with a stray "3. ⚠"."""
-    answer = "It has two parts:\n1. It was built in 1874 by the harbour board.\n2. Its lamp burned whale oil\n3. It has a café."
+    answer = ("It has two parts:\n1. It was built in 1874 by the harbour board.\n2. Its lamp burned whale oil\n"
+              "3. It has a café.")
     assert pieces(answer)[1:3] == ["1. It was built in 1874 by the harbour board.\n", "2. Its lamp burned whale oil\n"]
     check = check_claims(answer, PASSAGES, bag_of_words, similarity=0.6)
     assert [c.text for c in check.claims][1:] == ["1. It was built in 1874 by the harbour board.\n",
