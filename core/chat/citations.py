@@ -111,9 +111,10 @@ def content_words(text: str) -> set[str]:
 
 
 # Words that frame a question rather than say what it is about: English words of 4+ letters, and the first
-# two syllables of Korean question words (무엇, 어디, 언제, 누구, 어떤/어떻게, 어느, 얼마).
+# two syllables of Korean question words (무엇, 어디, 언제, 누구/누가, 무슨, 어떤/어떻게, 어느, 얼마).
 FRAME_WORDS = frozenset("does have many much what which when where there were with from that this they "
-                        "them their about into been each long used 무엇 어디 언제 누구 어떤 어떻 어느 얼마".split())
+                        "them their about into been each long used "
+                        "무엇 어디 언제 누구 누가 무슨 어떤 어떻 어느 얼마".split())
 # A Korean word is compared by its first two syllables, as the keyword leg finds it (core.retrieval.keyword:
 # "서울*" finds 서울에서 and 서울은): particles and endings never decide a match, and no list of them is kept.
 KOREAN_PREFIX = 2

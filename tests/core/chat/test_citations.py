@@ -45,3 +45,11 @@ def test_adversarial_brackets_and_numbers_are_left_alone():
     text = "[1" + " " * HUGE + "[1," * (HUGE // 3) + "1" * HUGE
     assert strip_citations(text) == text
     assert cited(text, sources=3) == []
+
+
+def test_korean_question_words_frame_a_question_and_are_not_what_it_is_about():
+    """누가 (who, as subject) and 무슨 (what kind of) were counted as words the supporting text must hold."""
+    from core.chat.citations import question_words
+
+    assert question_words("누가 무슨 상을 받았나?") == {"상을", "받았"}
+    assert question_words("누구의 책인가?") == {"책인"}
