@@ -38,6 +38,14 @@ EN_BEFORE_DEMONSTRATIVE = frozenset(
 EN_OPENINGS = ("and ", "also ", "but ", "so ", "then ", "what about ", "how about ", "what else",
                "why not", "same ", "more ", "else ", "or ")
 
+# "this paper", "이 보도자료": a demonstrative before a kind of document points at a file of the library, not
+# at the conversation; the question names what to search for (a Korean question about a press release,
+# asked after two about a paper, was rewritten into one about the paper).
+EN_DOCUMENT_KINDS = frozenset("paper document report file article book pdf press policy manual handbook "
+                              "contract table spreadsheet presentation letter memo".split())
+KO_DOCUMENT_KINDS = ("보도자료", "문서", "논문", "보고서", "자료", "파일", "기사", "책", "규정", "계약서", "표", "공문",
+                     "안내문", "발표문")
+
 # Korean words that point back: demonstratives with their particles, and 해당 ("the said").
 KO_REFERENCE_PREFIXES = (
     "그것", "그거", "그건", "그게", "그걸", "그는", "그가", "그를", "그의", "그에", "그녀", "그들", "그곳", "그때",
@@ -70,6 +78,8 @@ def _english_needs_history(text: str, words: list[str]) -> bool:
         return True
     for i, word in enumerate(words):
         if word in EN_DEMONSTRATIVES and (i == 0 or i == len(words) - 1 or words[i - 1] in EN_BEFORE_DEMONSTRATIVE):
+            if i + 1 < len(words) and words[i + 1] in EN_DOCUMENT_KINDS:
+                continue  # "this paper": a document of the library
             return True
     return False
 
@@ -79,4 +89,5 @@ def _korean_needs_history(words: list[str]) -> bool:
         return True
     if words[-1].endswith(KO_ELLIPSIS_ENDINGS):
         return True
-    return any(w in KO_DETERMINERS or w.startswith(KO_REFERENCE_PREFIXES) for w in words)
+    return any((w in KO_DETERMINERS and not (i + 1 < len(words) and words[i + 1].startswith(KO_DOCUMENT_KINDS)))
+               or w.startswith(KO_REFERENCE_PREFIXES) for i, w in enumerate(words))

@@ -155,12 +155,12 @@ def test_a_korean_follow_up_rewritten_in_english_is_searched_in_the_askers_own_w
     the follow-up are searched for and answered. In the conversation's language, the rewrite is used."""
     engine, retriever, model = _recording_engine(["What is the main content of that report?", "요약입니다 [1]."])
     history = [Turn("user", "이 보도자료는 어느 기관에서 발표했나요?"), Turn("assistant", "문체부입니다 [1].")]
-    follow_up = "그 보도자료의 주요 내용을 세 줄로 요약해 주세요."
+    follow_up = "그것의 주요 내용을 세 줄로 요약해 주세요."  # "its main content": it points back
     answer = engine.answer(follow_up, history)
     assert "".join(answer.tokens) == "요약입니다 [1]."
     assert retriever.queries == [f"이 보도자료는 어느 기관에서 발표했나요? {follow_up}"] == [answer.standalone]
     assert f"Question: {retriever.queries[0]}" in model.prompts[1] and "main content" not in model.prompts[1]
-    korean_rewrite = "그 보도자료의 주요 내용을 요약해 주세요?"
+    korean_rewrite = "이 보도자료의 주요 내용을 요약해 주세요?"
     engine, retriever, _ = _recording_engine([korean_rewrite, "요약입니다 [1]."])
     assert engine.answer(follow_up, history).standalone == korean_rewrite and retriever.queries == [korean_rewrite]
 

@@ -37,6 +37,9 @@ def test_follow_ups_that_point_back(question):
     "Which paper showed that attention alone is enough for translation?",
     "트랜스포머 디코더는 몇 개의 층으로 되어 있나요?",
     "그래프 신경망은 무엇인가요?",  # starts with 그 but is not a demonstrative
+    # a demonstrative before a kind of document names a file of the library: searched as asked
+    "이 보도자료는 어느 기관에서 발표했나요?", "그 보도자료의 주요 내용을 세 줄로 요약해 주세요.",
+    "What is this paper about?", "Summarize this document in three sentences.",
 ])
 def test_follow_ups_that_stand_alone(question):
     assert not needs_history(question)
