@@ -43,8 +43,9 @@ EN_OPENINGS = ("and ", "also ", "but ", "so ", "then ", "what about ", "how abou
 # asked after two about a paper, was rewritten into one about the paper).
 EN_DOCUMENT_KINDS = frozenset("paper document report file article book pdf press policy manual handbook "
                               "contract table spreadsheet presentation letter memo".split())
-KO_DOCUMENT_KINDS = ("보도자료", "문서", "논문", "보고서", "자료", "파일", "기사", "책", "규정", "계약서", "표", "공문",
-                     "안내문", "발표문")
+# Matched as a word's start (the particle follows: 보도자료는), so no one-syllable kind: 책 would take 책임자.
+KO_DOCUMENT_KINDS = ("보도자료", "문서", "논문", "보고서", "자료", "파일", "기사", "규정", "계약서", "공문", "안내문",
+                     "발표문")
 
 # Korean words that point back: demonstratives with their particles, and 해당 ("the said").
 KO_REFERENCE_PREFIXES = (

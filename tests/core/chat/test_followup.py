@@ -27,6 +27,7 @@ def test_the_decision_is_right_on_at_least_nine_in_ten_conversations(language):
     "When was it built?", "And the decoder?", "What about meals?", "Why?", "How big is that dataset?",
     "디코더는요?", "그럼 그것은 언제 지어졌나요?", "그 옵티마이저의 학습률은 얼마였나요?",
     "해당 데이터셋은 얼마나 큰가요?", "?",
+    "그 책임자는 누구인가요?",  # 책임자 (the person in charge) is no 책 (book)
 ])
 def test_follow_ups_that_point_back(question):
     assert needs_history(question)
