@@ -43,6 +43,7 @@ def library_table(documents: list[DocumentRecord], total: int, pending: dict[str
         ],
         hide_index=True,
         width="stretch",
+        placeholder="–",  # a file without pages (HWPX, CSV, TXT): Streamlit would print "None"
         on_select="rerun",
         selection_mode="multi-row",
         key=f"library_table_{key}_{page}",

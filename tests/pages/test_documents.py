@@ -219,7 +219,7 @@ def test_a_deleted_index_is_rebuilt_on_the_page_and_a_missing_original_is_named(
 
 def test_documents_without_pages_list_with_an_empty_page_count_not_a_mixed_column(lighthouse_pdf):
     """A TXT has no pages: the column held numbers and "" and pyarrow logged ArrowInvalid on every
-    listing (issue 17); it holds numbers and nulls now."""
+    listing (issue 17); it holds numbers and nulls now, and a null is drawn as a dash, not the word None."""
     import pyarrow as pa
 
     at = add(documents_page(), "notes.txt", b"The bakery opens at six.")
@@ -230,6 +230,7 @@ def test_documents_without_pages_list_with_an_empty_page_count_not_a_mixed_colum
     pages = dict(zip(table["name"], table["pages"], strict=True))
     assert pages["lighthouse.pdf"] == 2 and (pages["notes.txt"] is None or pages["notes.txt"] != pages["notes.txt"])
     pa.Table.from_pandas(table)  # raised ArrowInvalid before
+    assert at.dataframe[0].proto.placeholder == "–"
 
 
 def test_an_upload_is_listed_at_once_and_its_vectors_follow_in_the_background(monkeypatch):
