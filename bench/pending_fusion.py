@@ -114,7 +114,8 @@ def with_missing_legs(fill: Fill) -> Fusion:
 
     def fuse(dense: list[Hit], keyword: list[Hit], keyword_weight: float, k: int,
              sentences: dict[int, float] | None = None, sentence_weight: float = 0.0, *,
-             unembedded: Collection[int] = frozenset()) -> list[Hit]:
+             unembedded: Collection[int] = frozenset(),
+             out_of_reach: Collection[int] = frozenset()) -> list[Hit]:  # one script in these sets
         d, kw = _normalised(dense), _normalised(keyword)
         by_id = {h.chunk_id: h for h in keyword} | {h.chunk_id: h for h in dense}
         sent = _normalised_scores({i: s for i, s in (sentences or {}).items() if i in by_id})

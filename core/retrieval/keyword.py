@@ -11,11 +11,16 @@ from __future__ import annotations
 import re
 
 from core.store.keyword_query import KeywordQuery, Term
+from core.store.records import Hit
 
 # A word, with inner dots, commas, colons, slashes, hyphens and apostrophes kept: "28.4",
 # "1,000", "§ 1326" -> "1326", "e-mail", "WMT 2014" -> two words.
 _TERM = re.compile(r"\w+(?:[.,:/'’-]\w+)*")
 _CJK = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_LETTER = re.compile(r"[^\W\d_]")
+# A text whose letters are at least this share CJK is searched by trigrams; set on the mixed eval, where a
+# question's script alone sorts its language (BENCHMARKS §29).
+TRIGRAM_SCRIPT_SHARE = 0.3
 # At most this many terms per index: a question's first 64 words, and its first 64 distinct
 # trigrams (one long Korean run would otherwise give one per character: thousands of FTS5 terms,
 # and more bind parameters than PostgreSQL takes in one statement).
@@ -27,6 +32,22 @@ def only_codes(question: str) -> bool:
     codes that an embedding cannot tell apart, so the keyword leg should decide."""
     terms = _TERM.findall(question)
     return bool(terms) and all(any(ch.isdigit() for ch in term) for term in terms)
+
+
+def trigram_script(text: str) -> bool | None:
+    """Whether ``text`` is written mostly in a script without spaces (Korean, Chinese, Japanese), whose words
+    the keyword leg searches by trigrams; None when it has no letters (numbers, codes: any script's)."""
+    letters = len(_LETTER.findall(text))
+    return len(_CJK.findall(text)) / letters >= TRIGRAM_SCRIPT_SHARE if letters else None
+
+
+def out_of_reach(question: str, hits: list[Hit]) -> frozenset[int]:
+    """The hits written in another script than the question: its words meet them only in a shared name or
+    number, so their absence from the keyword leg says nothing about their meaning (``fusion.convex``)."""
+    asked = trigram_script(question)
+    if asked is None:
+        return frozenset()
+    return frozenset(h.chunk_id for h in hits if trigram_script(h.text) not in (asked, None))
 
 
 def build_query(question: str, every_word: bool = False) -> KeywordQuery:

@@ -17,7 +17,7 @@ from langchain_core.embeddings import Embeddings
 
 from core.embeddings import embed_matrix, embed_query_vector
 from core.retrieval.fusion import METHODS, Fusion
-from core.retrieval.keyword import build_query, only_codes
+from core.retrieval.keyword import build_query, only_codes, out_of_reach
 from core.store.base import Store
 from core.store.records import Hit, embedding_text
 from core.store.scope import Scope
@@ -50,10 +50,11 @@ class Legs:
     keyword_weight: float
     sentence_weight: float
     unembedded: frozenset[int]  # candidates whose vector has not landed yet (keyword-first ingest)
+    out_of_reach: frozenset[int] = frozenset()  # candidates in another script than the question's
 
     def fuse(self, method: Fusion, k: int) -> list[Hit]:
         return method(self.dense, self.keyword, self.keyword_weight, k, self.sentences, self.sentence_weight,
-                      unembedded=self.unembedded)
+                      unembedded=self.unembedded, out_of_reach=self.out_of_reach)
 
 
 @dataclass
@@ -111,7 +112,8 @@ class Retrieval:
         """Everything hybrid fusion ranks from, for the question and its embedding. A candidate the
         store holds no vector for (keyword-first ingest: its vector comes later) is absent from the
         dense leg and from ``similarities``; it is named in ``unembedded`` so the fusion does not
-        read that absence as "far from the question"."""
+        read that absence as "far from the question"; one in another script than the question's, in
+        ``out_of_reach``, so it does not read its absence from the keyword leg that way either."""
         query = build_query(question)
         dense = self._timed("vector", self.store.search, vector, self.candidates, self.scope)
         keyword = (self._timed("keyword", self.store.keyword_search, query, self.candidates,
@@ -123,7 +125,8 @@ class Retrieval:
         sentences = (self._timed("sentences", self._best_sentences, vector, candidates, similarity)
                      if sentence_weight > 0 else None)
         unembedded = frozenset(i for i in candidates if i not in similarity)
-        return Legs(dense, keyword, similarity, sentences, keyword_weight, sentence_weight, unembedded)
+        return Legs(dense, keyword, similarity, sentences, keyword_weight, sentence_weight, unembedded,
+                    out_of_reach(question, dense + keyword))
 
     def _best_sentences(self, vector: np.ndarray, ids: list[int], similarity: dict[int, float]) -> dict[int, float]:
         """Each candidate's best sentence cosine; a chunk stored without sentence vectors (a

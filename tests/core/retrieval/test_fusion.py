@@ -83,3 +83,28 @@ def test_rrf_counts_a_chunk_without_vector_at_full_keyword_weight():
     dense, keyword = _hits((1, 0.9)), _hits((9, 5.0))
     assert [h.chunk_id for h in rrf(dense, keyword, 0.3, 2)] == [1, 9]
     assert [h.chunk_id for h in rrf(dense, keyword, 0.3, 2, unembedded={9})] == [9, 1]
+
+
+def test_a_chunk_in_another_script_takes_its_rank_in_meaning_on_the_keyword_leg():
+    """Chunk 7 is Korean, the question English: the keyword leg cannot find it, so the English chunk 1
+    that holds the question's words won by that leg alone (0.965 against 0.7), though 7 is closer in
+    meaning. Out of reach, 7 gets the best keyword score of the reachable candidates (rank 1 in meaning
+    among those out of reach); chunk 8, second in meaning among them, the second (0)."""
+    dense = _hits((7, 0.9), (1, 0.88), (8, 0.7), (2, 0.5))
+    keyword = _hits((1, 5.0), (2, 4.0))
+    sentences = {7: 0.9, 1: 0.88, 8: 0.7, 2: 0.5}
+    assert [h.chunk_id for h in convex(dense, keyword, 0.3, 4, sentences, 0.6)] == [1, 7, 8, 2]
+    fused = convex(dense, keyword, 0.3, 4, sentences, 0.6, out_of_reach={7, 8})
+    assert [h.chunk_id for h in fused] == [7, 1, 8, 2]
+    assert [h.score for h in fused] == pytest.approx([1.0, 0.965, 0.35, 0.0])
+
+
+def test_with_every_candidate_out_of_reach_the_keyword_scores_stand():
+    dense, keyword = _hits((7, 0.9), (8, 0.8)), _hits((8, 5.0))
+    assert convex(dense, keyword, 0.3, 2, out_of_reach={7, 8}) == convex(dense, keyword, 0.3, 2)
+
+
+def test_rrf_counts_a_chunk_out_of_reach_at_full_dense_weight():
+    dense, keyword = _hits((7, 0.9), (1, 0.88)), _hits((1, 5.0))
+    assert [h.chunk_id for h in rrf(dense, keyword, 0.3, 2)] == [1, 7]
+    assert [h.chunk_id for h in rrf(dense, keyword, 0.3, 2, out_of_reach={7})] == [7, 1]

@@ -1,6 +1,6 @@
 import pytest
 
-from core.retrieval.keyword import build_query
+from core.retrieval.keyword import build_query, out_of_reach
 from core.store.fts import expression
 from core.store.keyword_query import KeywordQuery, Term
 from tests.pg_server import postgres_server, postgres_url  # noqa: F401 - fixtures
@@ -90,3 +90,14 @@ def test_a_very_long_korean_question_searches_postgresql(request):
         assert hit.text == passage
     finally:
         store.close()
+
+
+def test_hits_in_another_script_than_the_question_are_out_of_the_keyword_legs_reach():
+    from core.store.records import Hit
+
+    texts = {1: "삼성카드 빅포인트는 5년 동안 유효합니다 (LPG 제외).", 2: "Big Points expire after five years.",
+             3: "2024 — 15 %"}
+    hits = [Hit("f", None, text, 1.0, "s" * 64, i) for i, text in texts.items()]
+    assert out_of_reach("How long are Big Points valid?", hits) == {1}
+    assert out_of_reach("빅포인트 유효기간은?", hits) == {2}  # a text of numbers alone is in reach of both
+    assert out_of_reach("2024?", hits) == frozenset()

@@ -8,6 +8,7 @@ import pytest
 from langchain_core.embeddings import Embeddings
 
 from core.embeddings import embed_query_vector
+from core.retrieval.fusion import METHODS
 from core.retrieval.retriever import Retrieval
 from core.service import DocChat
 from core.store.scope import Scope
@@ -172,3 +173,25 @@ def test_hybrid_scores_each_candidate_by_its_best_sentence_or_else_its_own_vecto
     vector = embed_query_vector(app.embeddings, "whale oil")
     best = retrieval._best_sentences(vector, seen["ids"], app.store.similarities(vector, seen["ids"]))
     assert best == {two: pytest.approx(1.0, abs=1e-4), one: pytest.approx(0.6, abs=1e-4)}
+
+
+def test_a_korean_passage_closest_in_meaning_comes_first_for_an_english_question(settings, tmp_path):
+    """Only the English passage holds the question's words, so the keyword leg found it alone and its 0.3
+    put it first, though the Korean passage is closer in meaning (cosine 1.0 against 0.8). The Korean one
+    is named out of the keyword leg's reach and ranked by meaning (core.retrieval.fusion.convex)."""
+    question = "How long are the card's points valid?"
+    texts = {"card-ko.txt": "빅포인트 유효기간은 적립일로부터 5년입니다.",
+             "card-en.txt": "The card's points page lists the shops where points are valid.",
+             "gulls.txt": "Gulls nest on cliffs above harbours."}
+    rules = [(question, [0.8, 0.6, 0, 0]), ("빅포인트", [0.8, 0.6, 0, 0]), ("points page", E1)]
+    app = DocChat(settings, embeddings=Directions(rules))
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assert all(r.ok for r in app.ingest_paths([tmp_path / name for name in texts]))
+    retrieval = app.retrieval("hybrid")
+    legs = retrieval.legs(question, embed_query_vector(app.embeddings, question))
+    assert {h.source for h in legs.keyword} == {"card-en.txt"}
+    assert [h.source for h in legs.dense if h.chunk_id in legs.out_of_reach] == ["card-ko.txt"]
+    assert [h.source for h in retrieval.search(question, 3)] == ["card-ko.txt", "card-en.txt", "gulls.txt"]
+    blind = replace(legs, out_of_reach=frozenset())
+    assert [h.source for h in blind.fuse(METHODS["convex"], 3)][:2] == ["card-en.txt", "card-ko.txt"]
