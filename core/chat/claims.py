@@ -194,7 +194,8 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
         korean = detect_language(bare[i]) == KOREAN
         close: list[int] = []  # the columns that could support the sentence
         for column in range(len(flat)):
-            if not (stated[i] <= near_numbers[column] and counts_stated(claimed[i], near_counts[column], lexicon)):
+            if not (stated[i] <= near_numbers[column]
+                    and _counted(claimed[i], near_counts[column], piece_korean[column], lexicon)):
                 continue  # a number the piece and its neighbours do not state is never supported by them
             if piece_korean[column] == korean and unwritten[i]:
                 continue  # nor is a name no passage writes: "大元 (Da Yu)" for a text with "Dadu" and "Daidu"
@@ -261,12 +262,19 @@ def _embedded(texts: list[str], stated: list[tuple[set[str], set[tuple[str, str]
     check's time, about 40 ms a piece on two cores, and a numeric answer usually names a number only one
     passage holds. ``stated``: each checked sentence's numbers and counts; ``lexicon``: the passages'
     words after numbers."""
-    held = [(numbers(text), counts(text)) for text in texts]
-    wanted = [n for n, (plain_held, counts_held) in enumerate(held) if any(
-        plain <= plain_held and counts_stated(counted, counts_held, lexicon) for plain, counted in stated)]
+    held = [(numbers(text), counts(text), detect_language(text) == KOREAN) for text in texts]
+    wanted = [n for n, (plain_held, counts_held, korean) in enumerate(held) if any(
+        plain <= plain_held and _counted(counted, counts_held, korean, lexicon) for plain, counted in stated)]
     vectors = iter(split_passages([texts[n] for n in wanted], encode))
     empty = np.zeros((0, 1), dtype="float32")
     return [next(vectors) if n in wanted else Passage(pieces(text), empty) for n, text in enumerate(texts)]
+
+
+def _counted(claimed: set[tuple[str, str]], written: set[tuple[str, str]], korean: bool, lexicon: set[str]) -> bool:
+    """Whether a text of ``written`` counts (Korean, or not: ``korean``) states the claim's Korean counts
+    with their counters. Only Korean text writes counters: English states the number bare ("eight P100
+    GPUs" for "8개의 P100 GPU"), and its plain numbers are checked as for any claim."""
+    return not korean or counts_stated(claimed, written, lexicon)
 
 
 NOT_IN_DOCUMENTS = {"en": "not in your documents", "ko": "문서에 없는 내용"}

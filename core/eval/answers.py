@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
 
-from core.chat.citations import strip_citations
+from core.chat.citations import as_digits, strip_citations
 from core.chat.language import detect_language, written_in
 from core.chat.prompts import is_not_found
 from core.eval.squad import Paragraph, Question
@@ -53,9 +53,14 @@ def best_scores(prediction: str, answers: tuple[str, ...]) -> tuple[float, float
 
 def contains_gold(prediction: str, answers: tuple[str, ...]) -> bool:
     """Whether any reference answer, normalised, appears inside the normalised answer: "The Broncos won
-    in Santa Clara" holds "Santa Clara", as a reader would judge, where exact match gives 0."""
+    in Santa Clara" holds "Santa Clara", as a reader would judge, where exact match gives 0. A number
+    holds in digits or in words, as the claim check reads them: "10 Panthers" holds the reference "Ten"
+    (there, as a whole word: "16" does not hold "6")."""
     text = f" {normalize_answer(prediction)} "
-    return any(gold and gold in text for gold in (normalize_answer(a) for a in answers))
+    if any(gold and gold in text for gold in (normalize_answer(a) for a in answers)):
+        return True
+    digits = f" {normalize_answer(as_digits(prediction))} "
+    return any(gold and f" {gold} " in digits for gold in (normalize_answer(as_digits(a)) for a in answers))
 
 
 def sample(questions: list[Question], n: int) -> list[Question]:

@@ -123,6 +123,45 @@ def test_numbers_ignore_thousands_separators():
     assert numbers("304,016 companies in 2010") == {"304016", "2010"}
 
 
+def test_numbers_read_english_number_words_as_digits_but_not_one():
+    assert numbers("on one machine with eight P100 GPUs for twelve hours, twenty-one days") == {"8", "100", "12", "21"}
+
+
+def test_a_count_in_digits_is_supported_by_the_same_count_in_words():
+    """The walk's Korean question about the attention paper: the model's right "8개의 P100 GPU" was refused,
+    because the paper writes "eight P100 GPUs" and a number was matched only as digits."""
+    passage = ["We trained our models on one machine with eight NVIDIA P100 GPUs."]
+    right = check_claims("Our models were trained on 8 P100 GPUs.", passage, bag_of_words, similarity=0.3)
+    assert right.supported and right.claims[0].passage == 1
+    assert not check_claims("Our models were trained on 6 P100 GPUs.", passage, bag_of_words, similarity=0.3).supported
+
+
+def test_a_korean_count_is_held_to_its_counter_by_korean_text_only():
+    """English writes no counter: "8개의 P100 GPU" stands on the paper's "eight P100 GPUs" by the number
+    alone (refused before: every Korean count about an English document was). A Korean passage still has
+    to write the same counter: "8장" is not "8개"."""
+    def alike(texts: list[str]) -> np.ndarray:
+        return np.full((len(texts), 4), 0.5, dtype="float32")
+
+    claim = "트랜스포머는 8개의 P100 GPU로 학습했어요."
+    english = ["We trained our models on one machine with eight NVIDIA P100 GPUs."]
+    assert check_claims(claim, english, alike).supported
+    assert not check_claims(claim.replace("8개", "6개"), english, alike).supported
+    assert check_claims(claim, ["모델은 P100 GPU 8개로 학습했다."], alike).supported
+    assert not check_claims(claim, ["모델은 P100 GPU 8장으로 학습했다."], alike).supported
+
+
+def test_a_huge_text_is_read_for_number_words_in_bounded_pieces(monkeypatch):
+    """text2num's time grows faster than its input (1 MB of number words took 3 minutes in one call)."""
+    from core.chat import citations
+
+    seen: list[int] = []
+    real = citations.alpha2digit
+    monkeypatch.setattr(citations, "alpha2digit", lambda text, *a, **kw: seen.append(len(text)) or real(text, *a, **kw))
+    assert numbers("eight " * 100_000) == {"8"}
+    assert len(seen) > 1 and max(seen) <= citations.SPELLED_SPAN
+
+
 def test_a_korean_sentence_needs_less_similarity_to_an_english_passage_than_to_a_korean_one():
     claim = "등대의 탑은 화강암으로 만들어졌습니다."
 

@@ -28,6 +28,14 @@ def test_the_gold_answer_contained_in_a_sentence_counts():
     assert not contains_gold("Denver", ("",))  # an empty reference is in every string: it must not count
 
 
+def test_a_number_in_digits_holds_the_same_number_in_words_and_back():
+    """Two right answers of the recorded SQuAD set were scored wrong: "10 Panthers…" against "Ten"."""
+    assert contains_gold("10 Panthers went to the Pro Bowl.", ("Ten",))
+    assert contains_gold("6", ("six", "six quadrangles"))
+    assert contains_gold("There are six quadrangles.", ("6",))
+    assert not contains_gold("It has 16 quadrangles.", ("six",))
+
+
 def test_answers_are_scored_for_the_questions_language_refusals_included():
     korean = Question("등대는 언제 지어졌나요?", 0, ("1874년", "1874"))
     english = Question("When was the lighthouse built?", 0, ("1874",))
