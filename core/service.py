@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -290,7 +291,23 @@ class DocChat(Conversations):
         sources panel shows them."""
         from core.chat.window import widened
 
-        return widened(self.retrieve(question, scope=scope), self.store, self.settings.window_sentences, question)
+        retrieved = self._inside_named(question, scope) or self.retrieve(question, scope=scope)
+        return widened(retrieved, self.store, self.settings.window_sentences, question)
+
+    def _inside_named(self, question: str, scope: Scope | None) -> Retrieved | None:
+        """The passages of the documents the question names by file name ("the press release":
+        ``core.chat.naming``), when it names some of those it searches but not all; None otherwise (the
+        whole scope is searched). They are answered from however far their cosine: the user pointed at
+        them, and a request ("Summarize the press release", 0.76–0.78 to its passages) is near no passage;
+        the claim check still judges the answer."""
+        from core.chat.naming import named_documents
+
+        documents = self.documents_in(scope)
+        named = named_documents(question, documents)
+        if not named or len(named) == len(documents):
+            return None
+        inside = self.retrieve(question, scope=Scope.of(None if scope is None else scope.collections, named))
+        return replace(inside, grounded=True) if inside.hits else None
 
     def copy_to(self, url: str, on_document: Callable[[str, DocumentRecord], None] | None = None) -> Migration:
         """Copy this library into the PostgreSQL library at ``url`` without re-embedding (``migrate``);

@@ -95,3 +95,18 @@ def test_a_conversation_is_saved_with_its_scope_and_reopened_with_it(app: DocCha
     assert reopened is not None and reopened.record.scope == scope and reopened.record.turns == 2
     plain = app.save_turn(None, "Anything?", {"role": "assistant", "content": "No."})
     assert app.conversation(plain.id).record.scope is None
+
+
+def test_a_question_that_names_documents_by_file_name_is_answered_from_them(app: DocChat):
+    """The walk's "Summarize the press release in three sentences.": searched among all passages, a
+    paper's reference list ("Ofir Press…") came first and the model summarized that."""
+    press = app.ingest_file("press-release-2024.txt", b"The ministry sends 140 athletes to the Paris games. " * 5)
+    paper = app.ingest_file("paper.txt", b"Ofir Press wrote on output embeddings; the code release followed. " * 5)
+    engine = app.engine(LoadedLLM("fake", FakeListChatModel(responses=["x"])))
+    named = engine.retrieve("Summarize the press release in three sentences.")
+    assert {h.source for h in named.hits} == {"press-release-2024.txt"} and named.grounded
+    assert "paper.txt" in {h.source for h in engine.retrieve("Who wrote on output embeddings and the release?").hits}
+    # a scope stands: a document named outside it is not searched
+    inside = app.engine(engine.llm, scope=Scope.of(documents=[paper.sha256]))
+    assert {h.source for h in inside.retrieve("Summarize the press release.").hits} == {"paper.txt"}
+    assert press.ok
