@@ -1,5 +1,5 @@
 """A question that names a document of the library by its file name: "Summarize the press release"
-with ``press-release-mcst-2024.hwpx`` among the files, "여행 규정을 요약해 줘" with ``여행규정.pdf``.
+with ``press-release-mcst-2024.hwpx`` among the files, "여행규정을 요약해 줘" with ``여행규정.pdf``.
 
 People point at their files by what they called them. Searched as one question among all the library's
 passages, "Summarize the press release in three sentences." found a reference list in an English paper
