@@ -51,7 +51,8 @@ def name_words(name: str) -> tuple[frozenset[str], frozenset[str]]:
 def named_documents(question: str, documents: Sequence[DocumentRecord]) -> list[str]:
     """The sha256 of the documents ``question`` names, in library order."""
     english, korean_words = _words(question)
-    if not (english & stems(set(EN_DOCUMENT_KINDS)) or any(w.startswith(KO_DOCUMENT_KINDS) for w in korean_words)):
+    korean_kind = any(kind in w for w in korean_words for kind in KO_DOCUMENT_KINDS)  # ends a compound: 여행규정
+    if not (english & stems(set(EN_DOCUMENT_KINDS)) or korean_kind):
         return []  # no document spoken of
     named = []
     for document in documents:

@@ -6,7 +6,7 @@ from core.chat.naming import name_words, named_documents
 from core.store.records import DocumentRecord
 
 NAMES = ["hwpxlib_press-release-mcst-2024.hwpx", "paper_attention-is-all-you-need_1706.03762.pdf",
-         "wikipedia-duck.html", "2024_보도자료_올림픽.hwpx", "travel-policy.pdf", "notes.txt",
+         "wikipedia-duck.html", "2024_보도자료_올림픽.hwpx", "travel-policy.pdf", "notes.txt", "여행규정.pdf",
          "대한민국 아파트의 역사 (1b4b03fd)", "김정남 (조선민주주의인민공화국) (ef8e0133)"]
 DOCUMENTS = [DocumentRecord(name, name, "x", None, 1, 1, "") for name in NAMES]
 
@@ -16,6 +16,7 @@ DOCUMENTS = [DocumentRecord(name, name, "x", None, 1, 1, "") for name in NAMES]
     ("What does the attention paper say about heads?", ["paper_attention-is-all-you-need_1706.03762.pdf"]),
     ("What do the travel policies say about taxis?", ["travel-policy.pdf"]),  # compared by stem
     ("보도자료를 세 줄로 요약해 주세요", ["2024_보도자료_올림픽.hwpx"]),  # a Korean compound counts twice
+    ("여행규정을 요약해 줘", ["여행규정.pdf"]),  # the kind (규정) ends the compound
     ("How many attention heads does the Transformer use?", []),  # one shared word is a topic
     ("What do ducks eat?", []),
     ("What did my notes say in 2024?", []),  # numbers never count
