@@ -300,8 +300,10 @@ class DocChat(Conversations):
         whole scope is searched). They are answered from however far their cosine: the user pointed at
         them, and a request ("Summarize the press release", 0.76–0.78 to its passages) is near no passage;
         the claim check still judges the answer."""
-        from core.chat.naming import named_documents
+        from core.chat.naming import named_documents, speaks_of_a_document
 
+        if not speaks_of_a_document(question):
+            return None  # most questions: the library is not listed for them
         documents = self.documents_in(scope)
         named = named_documents(question, documents)
         if not named or len(named) == len(documents):

@@ -48,12 +48,20 @@ def name_words(name: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(english), frozenset(korean)
 
 
+def speaks_of_a_document(question: str) -> bool:
+    """Whether ``question`` names a kind of document ("the press release", "이 논문"); cheap, so a caller can
+    ask it before listing the library's documents for ``named_documents``."""
+    english, korean_words = _words(question)
+    # a Korean kind often ends a compound (여행규정), so it is looked for anywhere in a word
+    return bool(english & stems(set(EN_DOCUMENT_KINDS))) or any(
+        kind in w for w in korean_words for kind in KO_DOCUMENT_KINDS)
+
+
 def named_documents(question: str, documents: Sequence[DocumentRecord]) -> list[str]:
     """The sha256 of the documents ``question`` names, in library order."""
+    if not speaks_of_a_document(question):
+        return []
     english, korean_words = _words(question)
-    korean_kind = any(kind in w for w in korean_words for kind in KO_DOCUMENT_KINDS)  # ends a compound: 여행규정
-    if not (english & stems(set(EN_DOCUMENT_KINDS)) or korean_kind):
-        return []  # no document spoken of
     named = []
     for document in documents:
         name_english, name_korean = name_words(document.name)

@@ -126,7 +126,7 @@ class Retrieval:
                      if sentence_weight > 0 else None)
         unembedded = frozenset(i for i in candidates if i not in similarity)
         return Legs(dense, keyword, similarity, sentences, keyword_weight, sentence_weight, unembedded,
-                    out_of_reach(question, dense + keyword))
+                    out_of_reach(question, list({h.chunk_id: h for h in dense + keyword}.values())))
 
     def _best_sentences(self, vector: np.ndarray, ids: list[int], similarity: dict[int, float]) -> dict[int, float]:
         """Each candidate's best sentence cosine; a chunk stored without sentence vectors (a

@@ -110,3 +110,11 @@ def test_a_question_that_names_documents_by_file_name_is_answered_from_them(app:
     inside = app.engine(engine.llm, scope=Scope.of(documents=[paper.sha256]))
     assert {h.source for h in inside.retrieve("Summarize the press release.").hits} == {"paper.txt"}
     assert press.ok
+
+
+def test_a_question_that_speaks_of_no_document_does_not_list_the_library(app: DocChat, monkeypatch):
+    app.ingest_file("press-release-2024.txt", b"The ministry sends 140 athletes to the Paris games. " * 5)
+    listed: list[object] = []
+    monkeypatch.setattr(app, "documents_in", lambda scope: listed.append(scope) or [])
+    engine = app.engine(LoadedLLM("fake", FakeListChatModel(responses=["x"])))
+    assert engine.retrieve("How many athletes go to Paris?").hits and listed == []
