@@ -237,6 +237,7 @@ class DocChat(Conversations):
     def retrieval(self, mode: str | None = None, collections: list[str] | None = None, *,
                   scope: Scope | None = None) -> Retrieval:
         from core.embeddings import embedding_name, min_similarity
+        from core.retrieval.centering import centering_for
         from core.retrieval.retriever import Retrieval
 
         s = self.settings
@@ -249,7 +250,8 @@ class DocChat(Conversations):
         return Retrieval(self.store, self.embeddings, mode=mode, keyword_weight=s.keyword_weight,
                          sentence_weight=s.sentence_weight, candidates=s.candidates, fusion=s.fusion,
                          min_similarity=threshold,
-                         reranker=self.reranker if mode == "hybrid+rerank" else None, scope=scope)
+                         reranker=self.reranker if mode == "hybrid+rerank" else None, scope=scope,
+                         centering=centering_for(model))
 
     @cached_property
     def reranker(self) -> CrossEncoderReranker | None:

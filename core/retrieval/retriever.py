@@ -16,6 +16,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from core.embeddings import embed_matrix, embed_query_vector
+from core.retrieval.centering import Centering
 from core.retrieval.fusion import METHODS, Fusion
 from core.retrieval.keyword import build_query, only_codes, out_of_reach
 from core.store.base import Store
@@ -57,6 +58,12 @@ class Legs:
                       unembedded=self.unembedded, out_of_reach=self.out_of_reach)
 
 
+def _centred(centring: Centering, query: np.ndarray, hits: list[Hit]) -> list[Hit]:
+    """Dense hits of the shifted query with each passage's script offset added, best first again."""
+    scored = [replace(h, score=h.score + centring.offset(query, h.text)) for h in hits]
+    return sorted(scored, key=lambda h: -h.score)
+
+
 @dataclass
 class Retrieval:
     store: Store
@@ -68,6 +75,8 @@ class Retrieval:
     fusion: str = "convex"
     min_similarity: float = 0.0
     reranker: CrossEncoderReranker | None = None
+    # Language centering of the dense and sentence legs (core.retrieval.centering); None: raw cosines.
+    centering: Centering | None = None
     scope: Scope | None = None  # search only these collections / documents (core.store.scope); None: all
     # Told (stage, seconds) for each step of a search: embed, vector, keyword, fusion, rerank,
     # similarities. The latency bench (core/benchmarks) breaks the product's own path down with it.
@@ -118,15 +127,34 @@ class Retrieval:
         dense = self._timed("vector", self.store.search, vector, self.candidates, self.scope)
         keyword = (self._timed("keyword", self.store.keyword_search, query, self.candidates,
                                self.scope) if query else [])
-        candidates = list(dict.fromkeys([h.chunk_id for h in dense] + [h.chunk_id for h in keyword]))
+        found = {h.chunk_id: h for h in dense + keyword}
+        searched, centring = vector, None
+        if self.centering is not None:  # where two scripts meet, take out what each language adds to the cosine
+            shifted = self.centering.query(question, vector)
+            centred = _centred(self.centering, shifted, self._timed("vector", self.store.search, shifted,
+                                                                    self.candidates, self.scope))
+            if out_of_reach(question, [*found.values(), *centred]):
+                searched, centring, dense = shifted, self.centering, centred
+                found = {h.chunk_id: h for h in dense + keyword}
+        far = out_of_reach(question, list(found.values()))
+        candidates = list(found)
         similarity = self._timed("similarities", self.store.similarities, vector, candidates)
         keyword_weight, sentence_weight = ((CODES_KEYWORD_WEIGHT, 0.0) if only_codes(question)
                                            else (self.keyword_weight, self.sentence_weight))
-        sentences = (self._timed("sentences", self._best_sentences, vector, candidates, similarity)
+        sentences = (self._timed("sentences", self._sentence_leg, searched, found, similarity, centring)
                      if sentence_weight > 0 else None)
         unembedded = frozenset(i for i in candidates if i not in similarity)
-        return Legs(dense, keyword, similarity, sentences, keyword_weight, sentence_weight, unembedded,
-                    out_of_reach(question, list({h.chunk_id: h for h in dense + keyword}.values())))
+        return Legs(dense, keyword, similarity, sentences, keyword_weight, sentence_weight, unembedded, far)
+
+    def _sentence_leg(self, query: np.ndarray, found: dict[int, Hit], similarity: dict[int, float],
+                      centring: Centering | None) -> dict[int, float]:
+        """The sentence leg, centred like the dense leg when it was (``query`` is then the shifted one, and a
+        chunk without sentence vectors counts its centred vector)."""
+        ids = list(found)
+        if centring is None:
+            return self._best_sentences(query, ids, similarity)
+        best = self._best_sentences(query, ids, self.store.similarities(query, ids))
+        return {i: score + centring.offset(query, found[i].text) for i, score in best.items()}
 
     def _best_sentences(self, vector: np.ndarray, ids: list[int], similarity: dict[int, float]) -> dict[int, float]:
         """Each candidate's best sentence cosine; a chunk stored without sentence vectors (a

@@ -27,18 +27,21 @@ CASES_FILE = Path(__file__).resolve().parents[1] / "data" / "mixed_eval.json"
 # With a passage in another script than the question out of the keyword leg's reach (BENCHMARKS §29),
 #   2026-12-03: hit@1 0.761, hit@5 0.836, MRR@10 0.794; en→ko 0.833 / 0.889 / 0.861, ko→en 0.615 / 0.692 /
 #   0.642, the same-language rows unchanged (the same day without it: en→ko 0.167 / 0.556, ko→en 0.538 / 0.692).
+# With the meaning legs centred by language where two scripts meet (BENCHMARKS §31), 2026-12-03: hit@1 0.821,
+#   hit@5 0.910, MRR@10 0.858; en→ko 0.944 / 1.000, ko→en 0.692 / 0.808 (hit@1 / hit@5); same-language rows kept.
 # Each floor leaves room for one question more to slip.
-HIT_AT_1_FLOOR = 0.74  # 50 of 67 found first
-HIT_AT_5_FLOOR = 0.82  # 55 of 67
-KOREAN_HIT_AT_5_FLOOR = 0.68  # 21 of the 29 Korean questions (3 about Korean documents, 26 about English ones)
+HIT_AT_1_FLOOR = 0.80  # 54 of 67 found first
+HIT_AT_5_FLOOR = 0.89  # 60 of 67
+KOREAN_HIT_AT_5_FLOOR = 0.79  # 23 of the 29 Korean questions (3 about Korean documents, 26 about English ones)
 PAIR_HIT_AT_5_FLOORS = {
     "en→en": 0.92,  # 13 of 13
     "de→de": 0.83,  # 6 of 6
-    "ko→en": 0.65,  # 18 of 26
-    "en→ko": 0.83,  # 15 of 18
+    "ko→en": 0.76,  # 20 of 26
+    "en→ko": 0.94,  # 17 of 18
 }
-EN_KO_HIT_AT_1_FLOOR = 0.77  # 14 of 18 found first: an English question about a Korean document
-SAME_LANGUAGE_HIT_AT_1_FLOOR = 0.86  # en→en, de→de and ko→ko together: 20 of 22 found first
+EN_KO_HIT_AT_1_FLOOR = 0.88  # 16 of 18 found first: an English question about a Korean document
+KO_EN_HIT_AT_1_FLOOR = 0.65  # 17 of 26 found first: a Korean question about an English document
+SAME_LANGUAGE_HIT_AT_1_FLOOR = 0.86  # en→en, de→de and ko→ko together: 19 of 22 found first
 
 
 def test_mixed_language_questions_find_their_file_and_page(settings, default_embeddings, corpus):
@@ -63,6 +66,7 @@ def test_mixed_language_questions_find_their_file_and_page(settings, default_emb
     for pair, floor in PAIR_HIT_AT_5_FLOORS.items():
         assert report.by_pair[pair].hit_at_5 >= floor, (pair, report.to_json()["by_pair"])
     assert report.by_pair["en→ko"].hit_at_1 >= EN_KO_HIT_AT_1_FLOOR, report.to_json()["by_pair"]
+    assert report.by_pair["ko→en"].hit_at_1 >= KO_EN_HIT_AT_1_FLOOR, report.to_json()["by_pair"]
     same = [report.by_pair[pair] for pair in ("en→en", "de→de", "ko→ko")]
     same_hit_at_1 = sum(s.hit_at_1 * s.questions for s in same) / sum(s.questions for s in same)
     assert same_hit_at_1 >= SAME_LANGUAGE_HIT_AT_1_FLOOR, report.to_json()["by_pair"]
