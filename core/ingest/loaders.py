@@ -21,7 +21,7 @@ from core.ingest.limits import MB, LimitExceeded, ReadBudget, ReadLimits
 from core.ingest.ocr import ocr_pages
 from core.ingest.pdf_text import PdfiumText, pick_text
 from core.ingest.records import LoadedFile, Page
-from core.ingest.sections import sections
+from core.ingest.sections import is_link_only_item, sections
 from core.text import plural
 
 if TYPE_CHECKING:
@@ -349,7 +349,10 @@ def load_with_unstructured(kind: str, data: bytes) -> LoadedFile:
                                   kind=kind.upper(), reason=reason)) from exc
         raise IngestError(say("could not read this {kind} file ({error}: {reason})", kind=kind.upper(),
                               error=type(exc).__name__, reason=str(exc))) from exc
-    pages = sections(kind, elements)
+    # A web page without its link-only list items (menus, language lists); a page of nothing else (bookmarks)
+    # keeps them, since they are its content.
+    pages = sections(kind, [e for e in elements if not is_link_only_item(e)]) if kind == "html" else []
+    pages = pages or sections(kind, elements)
     if not pages:
         raise IngestError(say("no text found in this {kind} file", kind=kind.upper()))
     numbered = [p.number for p in pages if p.number is not None]

@@ -16,6 +16,17 @@ PAGED_KINDS = ("pptx", "xlsx")
 SKIPPED = ("Image", "PageBreak", "Header", "Footer")
 
 
+def is_link_only_item(element: object) -> bool:
+    """A list item that is nothing but a link: a web page's menus, its table of contents and Wikipedia's
+    list of 300 languages ("Acèh", "Afrikaans", …). Embedded, such a run of names is near a question in
+    any language; it was the first passage for "오리는 무엇을 먹나요?" over the duck article."""
+    if getattr(element, "category", "") != "ListItem":
+        return False
+    links = getattr(getattr(element, "metadata", None), "link_texts", None) or []
+    text = "".join((getattr(element, "text", "") or "").split())
+    return bool(text) and text == "".join("".join(links).split())
+
+
 def table_text(html: str | None, fallback: str) -> str:
     """A table as "cell | cell" lines with its header first, so a row keeps its columns; the
     element's flat text when the HTML cannot be read."""

@@ -100,3 +100,25 @@ def test_control_characters_leave_the_text_so_every_store_keeps_it_and_readers_s
     chunks = split_pages([page], chunk_size=300, chunk_overlap=30)
     assert [c.text for c in chunks] == ["γ′(t) = (\ufffd sin t)\nnext\ufffd line\tkept"]
     assert chunks[0].heading == "5.1\ufffd Krümmung"
+
+
+WEB_PAGE = b"""<html><body>
+<nav><ul><li><a href="/">Main page</a></li><li><a href="/random">Random article</a></li></ul></nav>
+<h1>Duck</h1>
+<p>Ducks eat grasses, aquatic plants, fish and insects.</p>
+<ul><li>Dabbling ducks feed on the surface of the water.</li><li><a href="/swan">Swans</a> are larger.</li></ul>
+<ul><li><a href="https://de.example.org/Ente">Deutsch</a></li><li><a href="https://ko.example.org/">\xed\x95\x9c\xea\xb5\xad\xec\x96\xb4</a></li></ul>
+</body></html>"""
+
+
+def test_a_web_page_loses_its_link_only_list_items_but_keeps_items_with_words_of_their_own():
+    text = "\n".join(p.text for p in load("html", WEB_PAGE).pages)
+    assert "Ducks eat grasses" in text and "Dabbling ducks feed" in text and "Swans are larger." in text
+    for link in ("Main page", "Random article", "Deutsch", "한국어"):
+        assert link not in text
+
+
+def test_a_page_of_links_alone_keeps_them():
+    bookmarks = (b'<html><body><ul><li><a href="/a">Tax forms</a></li>'
+                 b'<li><a href="/b">Pay slips</a></li></ul></body></html>')
+    assert "Tax forms" in "\n".join(p.text for p in load("html", bookmarks).pages)
