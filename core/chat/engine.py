@@ -22,7 +22,7 @@ from langchain_core.output_parsers import StrOutputParser
 
 from core.chat.citations import strip_citations
 from core.chat.claims import CROSS_SUPPORT_SIMILARITY, SUPPORT_SIMILARITY, ClaimCheck, check_claims
-from core.chat.followup import needs_history
+from core.chat.followup import needs_history, rewrite_resolves
 from core.chat.language import Language, detect_language
 from core.chat.packing import over_budget, packed, packed_to_budget
 from core.chat.passages import Encode, Passage, split_passages
@@ -135,9 +135,11 @@ class ChatEngine:
         history before retrieval. A rewrite in another language than both the follow-up and the question
         before it is not used: the small model turns a third of Korean follow-ups into English ones
         (BENCHMARKS §16), which the keyword leg cannot match with Korean text, and some about its prompt's
-        example ("When was the Mona Lisa painted?"). Then the asker's last question and the follow-up, in
-        their own words, are searched for and answered: given the follow-up alone, the model read "그것"
-        (it) as nothing and wrote no year; given both, it answers both, each from the passages."""
+        example ("When was the Mona Lisa painted?"); nor is one that brings back no word of the conversation,
+        or drops what the follow-up adds (``followup.rewrite_resolves``, BENCHMARKS §32). Then the asker's last
+        question and the follow-up, in their own words, are searched for and answered: given the follow-up
+        alone, the model read "그것" (it) as nothing and wrote no year; given both, it answers both, each from
+        the passages."""
         if not any(t.role == "user" for t in history) or not needs_history(question):
             return question
         inputs = {"history": format_history(history), "question": question}  # outside the shared lock
@@ -148,7 +150,8 @@ class ChatEngine:
         if not rewritten:
             return question
         last = next(t.content for t in reversed(history) if t.role == "user")
-        if detect_language(rewritten) not in (detect_language(question), detect_language(last)):
+        if (detect_language(rewritten) not in (detect_language(question), detect_language(last))
+                or not rewrite_resolves(question, rewritten, last, " ".join(t.content for t in history))):
             return f"{last} {question}"[-MAX_STANDALONE_CHARS:]
         return rewritten
 

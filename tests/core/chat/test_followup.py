@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from core.chat.followup import needs_history
+from core.chat.followup import needs_history, rewrite_resolves
 
 CONVERSATIONS = json.loads((Path(__file__).parents[2] / "data" / "followups.json").read_text(encoding="utf-8"))[
     "conversations"]
@@ -44,3 +44,25 @@ def test_follow_ups_that_point_back(question):
 ])
 def test_follow_ups_that_stand_alone(question):
     assert not needs_history(question)
+
+
+HISTORY_TEXT = ("Who was the Denver Broncos' quarterback in Super Bowl 50? Peyton Manning [1]. "
+                "슈퍼볼 50에서 덴버 브롱코스의 쿼터백은 누구였나요? 페이턴 매닝입니다 [1].")
+
+
+@pytest.mark.parametrize(("question", "rewritten", "last", "kept"), [
+    # brings back the subject from the conversation: kept
+    ("Who was their coach?", "Who was the Denver Broncos' coach?", "Who was the Broncos' quarterback?", True),
+    ("그들의 감독은 누구였나요?", "덴버 브롱코스의 감독은 누구였나요?", "덴버 브롱코스의 쿼터백은 누구였나요?", True),
+    # the follow-up back unchanged, or a rewrite that brings nothing of the conversation: not kept
+    ("그들의 쿼터백은 누구였나요?", "그들의 쿼터백은 누구였나요?", "슈퍼볼 50에서 누가 이겼나요?", False),
+    ("What about meals?", "What about meals?", "What is the travel policy's limit for hotels?", False),
+    # the last question back, the follow-up's new word dropped: not kept
+    ("그건 어떤 GPU였나요?", "슈퍼볼 50에서 덴버 브롱코스의 쿼터백은 누구였나요?",
+     "슈퍼볼 50에서 덴버 브롱코스의 쿼터백은 누구였나요?", False),
+    # a Korean follow-up rewritten in the English of the last question keeps its words in other words
+    ("그럼 코치는요?", "Who was the Denver Broncos' coach?", "Who was the Broncos' quarterback?", True),
+])
+def test_a_rewrite_is_kept_when_it_brings_back_the_conversation_and_keeps_the_new_words(question, rewritten,
+                                                                                        last, kept):
+    assert rewrite_resolves(question, rewritten, last, HISTORY_TEXT) is kept
