@@ -16,6 +16,7 @@ import random
 from pathlib import Path
 
 import numpy as np
+from langchain_core.embeddings import Embeddings
 
 import core  # noqa: F401 - offline environment before any library import
 from bench._common import CORPUS
@@ -35,10 +36,13 @@ def reference_paragraphs(path: Path, count: int, seed: int) -> list[str]:
     return random.Random(seed).sample(paragraphs, min(count, len(paragraphs)))
 
 
-def mean_vector(embeddings: object, texts: list[str]) -> np.ndarray:
-    total = sum(embed_matrix(embeddings, texts[i:i + BATCH]).sum(axis=0)  # type: ignore[arg-type]
-                for i in range(0, len(texts), BATCH))
-    return np.asarray(total, dtype="float64") / len(texts)
+def mean_vector(embeddings: Embeddings, texts: list[str]) -> np.ndarray:
+    """The mean passage vector, embedded a batch at a time as ingest embeds them."""
+    total = np.zeros(0)
+    for i in range(0, len(texts), BATCH):
+        batch = embed_matrix(embeddings, texts[i:i + BATCH]).sum(axis=0, dtype="float64")
+        total = batch if total.size == 0 else total + batch
+    return total / len(texts)
 
 
 def main(argv: list[str] | None = None) -> int:

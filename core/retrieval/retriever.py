@@ -133,7 +133,7 @@ class Retrieval:
             shifted = self.centering.query(question, vector)
             centred = _centred(self.centering, shifted, self._timed("vector", self.store.search, shifted,
                                                                     self.candidates, self.scope))
-            if out_of_reach(question, [*found.values(), *centred]):
+            if out_of_reach(question, list(({h.chunk_id: h for h in centred} | found).values())):
                 searched, centring, dense = shifted, self.centering, centred
                 found = {h.chunk_id: h for h in dense + keyword}
         far = out_of_reach(question, list(found.values()))
