@@ -26,7 +26,7 @@ from core.eval.cli import eval_settings, library_kind
 from core.eval.metrics import rank_scores
 from core.eval.mixed import load_cases, run_mixed
 from core.eval.squad import load_squad, rank_of
-from core.retrieval.centering import STRENGTH, Centering, language_means
+from core.retrieval.centering import STRENGTH, centering_for
 from core.retrieval.retriever import Retrieval
 from core.service import DocChat
 from core.settings import Settings, load_settings
@@ -35,8 +35,8 @@ SETS = [CORPUS / "squad" / "dev-v1.1.json", CORPUS / "korquad" / "KorQuAD_v1.0_d
 
 
 def centred(retrieval: Retrieval, strength: float) -> Retrieval:
-    means = language_means(embedding_name(retrieval.embeddings)) if strength > 0 and retrieval.embeddings else None
-    return replace(retrieval, centering=Centering(means, strength) if means is not None else None)
+    model = embedding_name(retrieval.embeddings) if retrieval.embeddings else ""
+    return replace(retrieval, centering=centering_for(model, strength))
 
 
 def mixed_rows(settings: Settings, strengths: list[float]) -> list[list[Any]]:

@@ -129,14 +129,17 @@ class Retrieval:
                                self.scope) if query else [])
         found = {h.chunk_id: h for h in dense + keyword}
         searched, centring = vector, None
-        if self.centering is not None:  # where two scripts meet, take out what each language adds to the cosine
+        if self.centering is None:
+            far = out_of_reach(question, list(found.values()))
+        else:  # where two scripts meet, take out what each language adds to the cosine
             shifted = self.centering.query(question, vector)
             centred = _centred(self.centering, shifted, self._timed("vector", self.store.search, shifted,
                                                                     self.candidates, self.scope))
-            if out_of_reach(question, list(({h.chunk_id: h for h in centred} | found).values())):
+            far = out_of_reach(question, list(({h.chunk_id: h for h in centred} | found).values()))
+            if far:
                 searched, centring, dense = shifted, self.centering, centred
                 found = {h.chunk_id: h for h in dense + keyword}
-        far = out_of_reach(question, list(found.values()))
+            far = frozenset(i for i in far if i in found)  # a chunk's script is its own: the union's, narrowed
         candidates = list(found)
         similarity = self._timed("similarities", self.store.similarities, vector, candidates)
         keyword_weight, sentence_weight = ((CODES_KEYWORD_WEIGHT, 0.0) if only_codes(question)
