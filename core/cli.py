@@ -187,7 +187,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if args.json:
             text = "".join(answer.tokens).strip()
             checked = _checked(engine.verdict(answer, text))
-            print(json.dumps({"answer": text, "sources": sources, **checked}, ensure_ascii=False))
+            searched = {"translated": answer.translation} if answer.translation else {}
+            print(json.dumps({"answer": text, "sources": sources, **checked, **searched}, ensure_ascii=False))
             return 0
         text = ""
         for token in answer.tokens:

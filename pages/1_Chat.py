@@ -127,6 +127,8 @@ if question := typed or st.session_state.pop(examples.ASKED, None):
                               lambda worker: status.update(label=progress.line(worker, searching)))
             if answer.standalone != question:
                 status.markdown(_("Searched for: *{query}*").format(query=inert_text(answer.standalone)))
+            if answer.translation:
+                status.markdown(_("Also searched in English: *{query}*").format(query=inert_text(answer.translation)))
             found = answer.found
             label = (ngettext("Found {n} passage", "Found {n} passages", len(answer.sources)) if found
                      else _("Nothing in your documents is close to this question"))
@@ -156,6 +158,8 @@ if question := typed or st.session_state.pop(examples.ASKED, None):
             status.update(label=label, state="complete")
             if answer.standalone != question:  # shown with the answer when it is shown again, and what eval asks
                 message["searched"] = answer.standalone
+            if answer.translation:
+                message["translated"] = answer.translation
             answered = True
         except LLMUnavailable as exc:
             status.update(state="error")

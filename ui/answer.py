@@ -43,10 +43,12 @@ def finished(verdict: Verdict, language: Language | None, sources: list[dict], f
 
 
 def render_extras(message: dict, key: str = "") -> None:
-    """Below the answer text: what was searched for (a follow-up's rewrite), the model's unsupported
+    """Below the answer text: what was searched for (a follow-up's rewrite, a translation), the model's unsupported
     text (behind a click), then the sources."""
     if message.get("searched"):
         st.caption(_("Searched for: *{query}*").format(query=inert_text(message["searched"])))
+    if message.get("translated"):  # a Korean question near English passages (core/chat/translation.py)
+        st.caption(_("Also searched in English: *{query}*").format(query=inert_text(message["translated"])))
     if message.get("indexing"):
         st.caption(ngettext("{n} document was still being indexed when this was asked, so it was searched by its "
                             "words only: ask again once its search vectors are in.",

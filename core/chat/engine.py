@@ -30,10 +30,12 @@ from core.chat.prompts import (
     ANSWER_PROMPT,
     CONDENSE_PROMPT,
     TOO_LONG,
+    TRANSLATE_PROMPT,
     language_instruction,
     not_found,
     without_refusal,
 )
+from core.chat.translation import needs_translation, taken_in_turn, usable_translation
 from core.llms.loaded import LoadedLLM, answering
 from core.settings import default
 from core.store.records import Hit
@@ -80,6 +82,7 @@ class Answer:
     found: bool = True  # False: nothing close enough; ``sources`` are only the closest passages
     passages: list[Passage] | None = None  # the sources cut and embedded (for packing), reused by the check
     language: Language | None = None  # of the asker's words: the refusal and the check's marks use it
+    translation: str | None = None  # the question as also searched in English (core/chat/translation.py)
 
 
 def format_context(hits: list[Hit], texts: list[str] | None = None) -> str:
@@ -128,6 +131,7 @@ class ChatEngine:
         self.max_question_chars = max_question_chars
         self.condense_chain = CONDENSE_PROMPT | llm.runnable | StrOutputParser()
         self.answer_chain = ANSWER_PROMPT | llm.runnable | StrOutputParser()
+        self.translate_chain = TRANSLATE_PROMPT | llm.runnable | StrOutputParser()
 
     def standalone_question(self, question: str, history: list[Turn]) -> str:
         """What is searched for and answered. First turns and follow-ups that stand on their own skip the
@@ -163,6 +167,9 @@ class ChatEngine:
         with answering():  # background embedding steps aside from here, not only once the model starts
             standalone = self.standalone_question(question, history or [])
             retrieved = self.retrieve(standalone)
+            translation = self.translated(standalone) if needs_translation(standalone, retrieved) else None
+            if translation:
+                retrieved = taken_in_turn(retrieved, self.retrieve(translation))
             if not retrieved.grounded:
                 return Answer(question, standalone, retrieved.hits, iter([not_found(language)]), found=False,
                               language=language)
@@ -170,7 +177,13 @@ class ChatEngine:
         inputs = {"context": format_context(retrieved.hits, texts), "question": standalone,
                   "language": language_instruction(language)}
         return Answer(question, standalone, retrieved.hits, self._stream(inputs), passages=passages,
-                      language=language)
+                      language=language, translation=translation)
+
+    def translated(self, question: str) -> str | None:
+        """The question in English, to search with as well (core/chat/translation.py); None when the
+        model's reply is not an English question."""
+        with self.llm.lock:
+            return usable_translation(self.translate_chain.invoke({"question": question}))
 
     def _packed(self, question: str, hits: list[Hit]) -> tuple[list[Passage] | None, list[str] | None]:
         """The passages cut, embedded and packed to the pieces closest to the question: a fixed number a

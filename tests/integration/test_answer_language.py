@@ -20,6 +20,8 @@ def test_a_korean_question_over_english_passages_is_answered_in_korean(
     text = "".join(answer.tokens)
     assert "1874" in text
     assert detect_language(text) == KOREAN, text
+    # searched in English too, as the default model translated it (core/chat/translation.py)
+    assert answer.translation and "lighthouse" in answer.translation.lower(), answer.translation
 
 
 def test_long_korean_passages_are_cut_to_the_reading_budget_and_still_answer(settings, default_embeddings,
@@ -41,3 +43,4 @@ def test_long_korean_passages_are_cut_to_the_reading_budget_and_still_answer(set
     assert answer.passages is not None, "the passages were given whole"  # packed before the model read them
     assert "1874" in reply, reply
     assert detect_language(reply) == KOREAN, reply
+

@@ -144,9 +144,11 @@ def test_images_links_and_html_from_a_document_and_an_answer_render_inert(fake_l
     at = page("pages/1_Chat.py")
     at.chat_input[0].set_value("When was the lighthouse on Skarvoy built?").run()
     at.chat_input[0].set_value("And who built it?").run()  # a follow-up: the rewrite is shown too
+    # a Korean question near an English passage: the (hostile) translation is shown too, as inert as the rest
+    at.chat_input[0].set_value("Skarvoy lighthouse는 언제 지어졌나요?").run()
     assert not at.exception
     shown = _page_markdown(at)
-    assert any("Searched for" in m for m in shown)
+    assert any("Searched for" in m for m in shown) and any("Also searched in English" in m for m in shown)
     assert any("keeper\\.txt" in m for m in shown) and any("passage\\.png" in m for m in shown)  # escaped
     assert [m for m in shown if live_markup(m)] == []
     answer = at.chat_message[1].markdown[0].value

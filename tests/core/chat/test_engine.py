@@ -13,16 +13,18 @@ from core.settings import Settings
 from core.store.records import Hit
 
 PASSAGE = Hit("paper.pdf", 3, "The decoder has 6 layers.", 0.9, "ab" * 32, 1)
+KOREAN_PASSAGE = Hit("보도자료.hwpx", None, "문화체육관광부는 오늘 새 계획을 발표했다.", 0.9, "cd" * 32, 2)
 
 
 class RecordingRetriever:
-    def __init__(self, grounded: bool = True) -> None:
+    def __init__(self, grounded: bool = True, passage: Hit = PASSAGE) -> None:
         self.queries: list[str] = []
         self.grounded = grounded
+        self.passage = passage
 
     def __call__(self, query: str) -> Retrieved:
         self.queries.append(query)
-        return Retrieved([PASSAGE], self.grounded)
+        return Retrieved([self.passage], self.grounded)
 
 
 def _engine(responses: list[str], grounded: bool = True) -> tuple[ChatEngine, RecordingRetriever]:
@@ -123,9 +125,9 @@ class RecordingModel:
         return AIMessage(self.replies.pop(0))
 
 
-def _recording_engine(replies: list[str], grounded: bool = True) -> tuple[ChatEngine, RecordingRetriever,
-                                                                          RecordingModel]:
-    retriever, model = RecordingRetriever(grounded), RecordingModel(replies)
+def _recording_engine(replies: list[str], grounded: bool = True, passage: Hit = PASSAGE
+                      ) -> tuple[ChatEngine, RecordingRetriever, RecordingModel]:
+    retriever, model = RecordingRetriever(grounded, passage), RecordingModel(replies)
     return ChatEngine(retriever, LoadedLLM("fake", model.runnable)), retriever, model
 
 
@@ -163,7 +165,8 @@ def test_a_korean_follow_up_rewritten_in_english_is_searched_in_the_askers_own_w
     as "What is the main content of that report?", which found nothing in the Korean press release. A
     rewrite in neither the follow-up's language nor the last question's is not used: the last question and
     the follow-up are searched for and answered. In the conversation's language, the rewrite is used."""
-    engine, retriever, model = _recording_engine(["What is the main content of that report?", "요약입니다 [1]."])
+    engine, retriever, model = _recording_engine(["What is the main content of that report?", "요약입니다 [1]."],
+                                                 passage=KOREAN_PASSAGE)
     history = [Turn("user", "이 보도자료는 어느 기관에서 발표했나요?"), Turn("assistant", "문체부입니다 [1].")]
     follow_up = "그것의 주요 내용을 세 줄로 요약해 주세요."  # "its main content": it points back
     answer = engine.answer(follow_up, history)
@@ -171,15 +174,18 @@ def test_a_korean_follow_up_rewritten_in_english_is_searched_in_the_askers_own_w
     assert retriever.queries == [f"이 보도자료는 어느 기관에서 발표했나요? {follow_up}"] == [answer.standalone]
     assert f"Question: {retriever.queries[0]}" in model.prompts[1] and "main content" not in model.prompts[1]
     korean_rewrite = "이 보도자료의 주요 내용을 요약해 주세요?"
-    engine, retriever, _ = _recording_engine([korean_rewrite, "요약입니다 [1]."])
+    engine, retriever, _ = _recording_engine([korean_rewrite, "요약입니다 [1]."], passage=KOREAN_PASSAGE)
     assert engine.answer(follow_up, history).standalone == korean_rewrite and retriever.queries == [korean_rewrite]
 
 
 def test_the_answer_prompt_names_korean_and_leaves_english_as_it_was():
-    engine, _, model = _recording_engine(["8개입니다 [1].", "8 [1]."])
+    """The Korean question about an English passage is also searched in English (core/chat/translation.py);
+    the model is still asked it in Korean."""
+    engine, _, model = _recording_engine(["How many GPUs was the Transformer trained on?", "8개입니다 [1].", "8 [1]."])
     list(engine.answer("트랜스포머는 몇 개의 GPU로 학습했나요?").tokens)
     list(engine.answer("How many GPUs was the Transformer trained on?").tokens)
-    korean, english = model.prompts
+    _translation, korean, english = model.prompts
+    assert "Question: 트랜스포머는 몇 개의 GPU로 학습했나요?" in korean
     assert korean.rstrip().endswith("Answer in Korean (한국어로 답하세요).") and NOT_FOUND_KO in korean
     assert english.rstrip().endswith("Question: How many GPUs was the Transformer trained on?")  # as before
 
