@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TypeVar
 
 from langchain_core.embeddings import Embeddings
@@ -30,6 +31,7 @@ from core.ingest.records import (
     TextDocument,
     Upload,
 )
+from core.ingest.sections import counts_named
 from core.ingest.sentences import embed_chunks
 from core.ingest.sniff import sniff_kind
 from core.ingest.splitting import split_pages
@@ -94,6 +96,7 @@ def _parse(settings: Settings, name: str, data: bytes, password: str | None,
     kind = sniff_kind(name, data, settings.max_expanded_mb)
     loaded = load(kind, data, password, lambda done: report(Progress(name, "read", 0.3 * done)),
                   ReadLimits.from_settings(settings))
+    loaded = replace(loaded, pages=counts_named(loaded.pages, name))
     report(Progress(name, "split", 0.3))
     chunks = split_pages(loaded.pages, settings.chunk_size, settings.chunk_overlap)
     if not chunks:

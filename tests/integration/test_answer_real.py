@@ -56,3 +56,28 @@ def test_a_follow_up_question_is_condensed_with_the_history(real_app, default_ll
     answer = engine.answer("And when was it built?", history)
     assert "lighthouse" in answer.standalone.lower()
     assert "1874" in "".join(answer.tokens)
+
+
+def test_a_count_over_a_csv_is_answered_from_its_counts(settings, default_embeddings, default_llm_name, tmp_path):
+    """Counting is not retrieval: three passages of rows hold no total, the table's counts do
+    (core/ingest/table_summary.py), and the claim check finds the number there."""
+    import random
+
+    from core.chat.engine import ChatEngine
+
+    rng = random.Random(7)
+    fruits = ["apple"] * 23 + ["pear"] * 14 + ["plum"] * 9
+    rng.shuffle(fruits)
+    lines = ["order,fruit,city,kilograms"] + [f"{n},{fruit},{rng.choice(['Busan', 'Seoul', 'Daegu'])},"
+                                               f"{rng.randint(1, 40)}" for n, fruit in enumerate(fruits, 1001)]
+    orders = tmp_path / "orders.csv"
+    orders.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    app = DocChat(settings.replace(max_tokens=64), embeddings=default_embeddings)
+    assert app.ingest_paths([orders])[0].ok
+    engine: ChatEngine = app.engine(load_llm(default_llm_name, app.settings))
+    answer = engine.answer("How many orders were for pears?")
+    assert any("14 rows have fruit pear." in h.text for h in answer.sources), [h.text[:80] for h in answer.sources]
+    assert answer.sources[0].heading == "Counts of orders.csv"
+    text = "".join(answer.tokens)
+    verdict = engine.verdict(answer, text)
+    assert "14" in verdict.text and not verdict.refused, text

@@ -54,3 +54,14 @@ def test_the_nics_table_question_retrieves_the_texas_row_with_its_columns(settin
     hits = app.search("How many handgun checks were there in Texas?", k=3)
     texas = [h for h in hits if "\nTexas | 21,550 | 56,941" in h.text]
     assert texas and "State / Territory | Permit | Handgun" in texas[0].text
+
+
+def test_a_count_over_the_penguins_csv_finds_the_tables_counts(settings, real_embeddings, corpus):
+    """344 rows of penguins: no passage of rows holds "how many Adelie", the table's counts do."""
+    from core.service import DocChat
+
+    app = DocChat(settings, embeddings=real_embeddings)
+    assert app.ingest_paths([corpus / "other" / "penguins.csv"])[0].ok
+    [first, *_] = app.search("How many penguins of the Adelie species are in the data?", k=3)
+    assert first.heading == "Counts of penguins.csv"
+    assert first.text.startswith("152 rows have species Adelie. 124 rows have species Gentoo.")
