@@ -28,6 +28,14 @@ def strip_citations(text: str) -> str:
     return _CITATION_AND_SPACE.sub("", text)
 
 
+def without_bare_citations(text: str) -> str:
+    """The text less its lines of nothing but citations: the default model sometimes ends an answer with a
+    line "[1]" (a Korean answer in the browser walk of BENCHMARKS §34), which says nothing to check or show."""
+    lines = text.split("\n")
+    kept = [line for line in lines if not line.strip() or strip_citations(line).strip(" \t.")]
+    return ("\n".join(kept).strip() or text) if len(kept) < len(lines) else text  # all citations: as it was
+
+
 def cited(answer: str, sources: int) -> list[int]:
     """The passage numbers the answer cites, in first-cited order, ignoring numbers out of range."""
     numbers: list[int] = []

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from langchain_core.output_parsers import StrOutputParser
 
-from core.chat.citations import strip_citations
+from core.chat.citations import strip_citations, without_bare_citations
 from core.chat.claims import CROSS_SUPPORT_SIMILARITY, SUPPORT_SIMILARITY, ClaimCheck, check_claims
 from core.chat.followup import needs_history, rewrite_resolves
 from core.chat.language import Language, detect_language
@@ -216,6 +216,7 @@ class ChatEngine:
         sentences is supported by the passages (or those supported are not about what was asked:
         ``ClaimCheck.on_topic``), the "not found" sentence in the asker's language
         with the model's text kept aside. The Chat page and ``ask --json`` both show this."""
+        text = without_bare_citations(text)
         check = self.check(answer, text)
         if check is not None and not check.answers:
             return Verdict(not_found(answer.language), check, model_text=text)

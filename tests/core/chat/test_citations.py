@@ -1,4 +1,4 @@
-from core.chat.citations import cited, highlight, strip_citations
+from core.chat.citations import cited, highlight, strip_citations, without_bare_citations
 
 
 def test_citations_map_to_passage_numbers_in_order_without_duplicates():
@@ -53,3 +53,11 @@ def test_korean_question_words_frame_a_question_and_are_not_what_it_is_about():
 
     assert question_words("누가 무슨 상을 받았나?") == {"상을", "받았"}
     assert question_words("누구의 책인가?") == {"책인"}
+
+
+def test_lines_of_nothing_but_citations_are_dropped_and_other_text_kept_as_it_was():
+    assert without_bare_citations("평균 몸무게는 4201.75입니다 [1].\n\n[1]") == "평균 몸무게는 4201.75입니다 [1]."
+    assert without_bare_citations("A [1].\n[1, 2].\n- B [2]") == "A [1].\n- B [2]"
+    text = "Built in 1874 [1].\n\n  It burns oil [2].  "
+    assert without_bare_citations(text) is text  # untouched when there is nothing to drop
+    assert without_bare_citations("[1]") == "[1]"  # nothing else to show

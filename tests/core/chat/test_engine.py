@@ -273,6 +273,8 @@ def test_the_verdict_shows_a_supported_answer_and_refuses_one_the_passages_do_no
     assert (refused.text, refused.refused, refused.model_text) == (NOT_FOUND, True, invented)
     korean = engine.answer("디코더는 몇 개의 층으로 되어 있나요?")
     assert engine.verdict(korean, invented).text == NOT_FOUND_KO
+    # a last line of nothing but a citation (the browser walk: "…4201.75입니다 [1].\n\n[1]") is not shown
+    assert engine.verdict(answer, "The decoder has 6 layers [1].\n\n[1]").text == "The decoder has 6 layers [1]."
 
 
 def test_background_work_steps_aside_from_the_question_to_the_checked_answer():
