@@ -110,7 +110,7 @@ CONDENSE_PROMPT = RunnableLambda(_condense_language) | ChatPromptTemplate.from_m
 
 # A Korean question is searched in English too, when English passages are near it (core/chat/translation.py).
 # The model's reply is taken only when it is English: tried on the 26 Korean questions about English
-# documents of the mixed eval, every reply was one English question (median 1.2 s).
+# documents of the mixed eval, every reply was one English question (median 1.1 s).
 TRANSLATE_PROMPT = ChatPromptTemplate.from_messages([
     ("system", "Translate the user's question into English. Reply with the translated question only."),
     ("human", "{question}"),

@@ -77,4 +77,5 @@ def summary(frame: pd.DataFrame) -> list[str]:
     the species counts, the model answered "how many Adelie" and "how many on Dream island" from the pair."""
     names = [str(c) for c in frame.columns]
     lines = [f"The table has {_rows(len(frame))} and {len(names)} columns: {', '.join(names)}."]
-    return lines + [column_line(readable(str(c)), frame[c]) for c in frame.columns[:COLUMNS]]
+    # by position: two columns may share a name, and frame[name] is then a table, not a column
+    return lines + [column_line(readable(names[i]), frame.iloc[:, i]) for i in range(min(len(names), COLUMNS))]

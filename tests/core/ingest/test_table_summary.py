@@ -85,3 +85,9 @@ def test_a_wide_sheet_counts_its_first_fifty_columns():
     frame = pd.DataFrame({f"c{n}": range(12) for n in range(80)})
     lines = summary(frame)
     assert len(lines) == 51 and lines[0].startswith("The table has 12 rows and 80 columns")
+
+
+def test_two_columns_of_one_name_are_counted_apart():
+    data = ("name,name,score\n" + "".join(f"kim,lee,{i}\n" for i in range(12))).encode()
+    counts = [p.text for p in load("csv", data).pages if p.heading == SUMMARY_HEADING]
+    assert counts[1:3] == ["12 rows have name kim.", "12 rows have name lee."]
