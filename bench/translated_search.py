@@ -24,7 +24,7 @@ from bench._common import CORPUS, median, table, write_result
 from bench.script_fusion import CASES
 from core.chat.translation import needs_translation, taken_in_turn
 from core.eval.cli import eval_settings, library_kind
-from core.eval.metrics import rank_scores
+from core.eval.metrics import hit_at, rank_scores
 from core.eval.mixed import first_rank, load_cases
 from core.eval.squad import load_squad, rank_of
 from core.retrieval.retriever import Retrieved
@@ -41,7 +41,8 @@ def both(app: DocChat, translate: Callable[[str], str | None], question: str, k:
     """The question's retrieval as asked and as the product takes it (with its translation when one is
     needed), the translation, and the seconds the model took for it (0 when not asked)."""
     asked = app.retrieve(question, k)
-    if not needs_translation(question, app.retrieve(question)):  # the product decides on its k passages
+    decided = asked if k == app.settings.k else app.retrieve(question)  # the product decides on its k passages
+    if not needs_translation(question, decided):
         return asked, asked, None, 0.0
     started = time.perf_counter()
     translation = translate(question)
@@ -51,7 +52,7 @@ def both(app: DocChat, translate: Callable[[str], str | None], question: str, k:
 
 def ranks_at(ranks: list[int | None]) -> list[float]:
     hit_at_1, hit_at_5, mrr = rank_scores(ranks)
-    return [hit_at_1, sum(r is not None and r <= 3 for r in ranks) / len(ranks), hit_at_5, mrr]
+    return [hit_at_1, hit_at(ranks, 3), hit_at_5, mrr]
 
 
 def mixed(settings: Any, translate: Callable[[str], str | None]) -> tuple[list[list[Any]], list[dict], list[float]]:
@@ -103,8 +104,7 @@ def own_library(settings: Any, translate: Callable[[str], str | None], questions
         gold = paragraphs[question.paragraph].sha256
         before.append(rank_of(asked.hits, gold))
         after.append(rank_of(taken.hits, gold))
-    hit3 = [sum(r is not None and r <= 3 for r in ranks) / questions for ranks in (before, after)]
-    return ["KorQuAD over its own library", questions, asked_model, "–", "–", *hit3]
+    return ["KorQuAD over its own library", questions, asked_model, "–", "–", hit_at(before, 3), hit_at(after, 3)]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from bench.translated_search import both, ranks_at
 from core.retrieval.retriever import Retrieved
 from core.store.records import Hit
@@ -12,6 +14,8 @@ def _hit(chunk_id: int, text: str) -> Hit:
 
 
 class App:
+    settings = SimpleNamespace(k=3)  # the product's passages per question
+
     def __init__(self, hits: dict[str, list[Hit]], grounded: bool = True) -> None:
         self.hits, self.grounded = hits, grounded
 
