@@ -179,6 +179,9 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     # nor "4타점" by "4타수 2안타 3타점" (the passages' words after numbers tell where a counter ends).
     arounds = [_around(embedded[n - 1].pieces, i) for n, i, _ in flat]
     near_numbers = [numbers(around) for around in arounds]
+    # ... and a piece that states numbers of its own supports a sentence only if it states one of the
+    # sentence's: "152 rows have species Adelie. 124 rows have species Gentoo." does not hold "152 Gentoo"
+    own_numbers = [numbers(text) for _, _, text in flat]
     near_counts = [counts(around) for around in arounds]
     piece_korean = [detect_language(text) == KOREAN for _, _, text in flat]
     topic = (stems(asked_about(question)), detect_language(question) == KOREAN)  # once, for every claim
@@ -194,7 +197,7 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
         korean = detect_language(bare[i]) == KOREAN
         close: list[int] = []  # the columns that could support the sentence
         for column in range(len(flat)):
-            if not (stated[i] <= near_numbers[column]
+            if not (stated[i] <= near_numbers[column] and _own_number(stated[i], own_numbers[column])
                     and _counted(claimed[i], near_counts[column], piece_korean[column], lexicon)):
                 continue  # a number the piece and its neighbours do not state is never supported by them
             if piece_korean[column] == korean and unwritten[i]:
@@ -268,6 +271,12 @@ def _embedded(texts: list[str], stated: list[tuple[set[str], set[tuple[str, str]
     vectors = iter(split_passages([texts[n] for n in wanted], encode))
     empty = np.zeros((0, 1), dtype="float32")
     return [next(vectors) if n in wanted else Passage(pieces(text), empty) for n, text in enumerate(texts)]
+
+
+def _own_number(stated: set[str], own: set[str]) -> bool:
+    """Whether a piece may lend a sentence the numbers its neighbours state: when it states none of its
+    own (the fact in one sentence, its number in the next), or when it states one of the sentence's."""
+    return not stated or not own or bool(stated & own)
 
 
 def _counted(claimed: set[tuple[str, str]], written: set[tuple[str, str]], korean: bool, lexicon: set[str]) -> bool:

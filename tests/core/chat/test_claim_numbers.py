@@ -26,6 +26,21 @@ def test_a_number_stated_elsewhere_in_the_passage_does_not_support_a_sentence():
     assert right.supported and right.claims[0].piece == 5
 
 
+def test_a_piece_with_its_own_number_does_not_lend_its_neighbours_number():
+    """The browser walk's wrong count: over penguins.csv's counts the model answered "152 Gentoo", and the
+    check tied it to "124 rows have species Gentoo." because the 152 of the Adelie sentence stands next to
+    it. A piece that states a number of its own lends none of its neighbours'."""
+    passage = ["152 rows have species Adelie. 124 penguins in the data have species Gentoo. 68 rows have species "
+               "Chinstrap."]
+    wrong = check_claims("152 penguins in the data have species Gentoo.", passage, bag_of_words, similarity=0.8)
+    assert not wrong.supported
+    right = check_claims("124 penguins in the data have species Gentoo.", passage, bag_of_words, similarity=0.8)
+    assert right.supported and right.claims[0].piece == 1
+    # a piece without a number of its own still takes its neighbour's: the fact here, its number next
+    split = ["The model has several parallel attention layers. It uses 8 of them."]
+    assert check_claims("The model has 8 parallel attention layers.", split, bag_of_words, similarity=0.8).supported
+
+
 def test_a_korean_number_is_matched_with_its_counter():
     """The walk's passage itself: "7회말" (the 7th inning) stands in a sentence about 김하성 that the
     embedder finds close, and "시즌 7호" (the 7th of the season) is still not what it says."""
