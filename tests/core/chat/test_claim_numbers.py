@@ -29,7 +29,7 @@ def test_a_number_stated_elsewhere_in_the_passage_does_not_support_a_sentence():
 def test_a_piece_with_its_own_number_does_not_lend_its_neighbours_number():
     """The browser walk's wrong count: over penguins.csv's counts the model answered "152 Gentoo", and the
     check tied it to "124 rows have species Gentoo." because the 152 of the Adelie sentence stands next to
-    it. A piece that states a number of its own lends none of its neighbours'."""
+    it. A piece that states numbers of its own, none of them the sentence's, lends none of its neighbours'."""
     passage = ["152 rows have species Adelie. 124 penguins in the data have species Gentoo. 68 rows have species "
                "Chinstrap."]
     wrong = check_claims("152 penguins in the data have species Gentoo.", passage, bag_of_words, similarity=0.8)
