@@ -109,3 +109,12 @@ def test_needs_translation_looks_at_the_passages_found():
     assert not needs_translation(QUESTION, Retrieved([], False))
     assert not needs_translation("How many heads?", Retrieved(ASKED, True))
     assert not needs_translation(QUESTION, Retrieved([_hit(6, "빅포인트의 유효기간은 5년입니다.")], True))
+
+
+def test_a_korean_question_whose_best_passage_is_korean_is_not_translated():
+    """The walk's 장미란 question over a Korean press release beside English papers: its best passage is the
+    press release, an English one came third, and the model's translation ("…a player from the Kwanza
+    region?") was shown on the page for nothing."""
+    korean = _hit(7, "장미란 차관은 진천 국가대표 선수촌을 방문했다.")
+    assert not needs_translation("장미란 차관은 어느 선수촌을 방문했나요?", Retrieved([korean, *ASKED[:2]], True))
+    assert needs_translation("장미란 차관은 어느 선수촌을 방문했나요?", Retrieved([ASKED[0], korean], True))
