@@ -50,6 +50,10 @@ WORDS_ALL_THERE = 1.0  # share of the answer sentence's content words found in t
 QUESTION_COVERAGE = 0.5
 # Quotation marks cut a word from its ending ('"차범근"입니다'): taken out before the words are compared.
 _QUOTES = re.compile(r"[\"'“”‘’「」『』〈〉《》]")
+# A question's name of at most this many letters ("CA", "TV", "US", the "V" and "A" of "V&A"; not "S8") is
+# an abbreviation that a document often spells out ("Hollywood, California"): only the longer ones must be
+# written where the answer comes from (``Claim.named``; BENCHMARKS §38).
+ABBREVIATION = 2
 AROUND = 1  # pieces on each side of the supporting piece that count as its context
 
 
@@ -187,7 +191,8 @@ def check_claims(answer: str, passages: list[str] | list[Passage], encode: Encod
     topic = (stems(asked_about(question)), detect_language(question) == KOREAN)  # once, for every claim
     asked_names = names(question)
     passage_names = [latin_words(text) for text in texts]  # read once, for both name checks
-    named = _named(asked_names, topic[1], texts, passage_names, documents)
+    named = _named({n for n in asked_names if len(n) > ABBREVIATION or not n.isalpha()}, topic[1], texts,
+                   passage_names, documents)
     # whether a sentence states a name (beyond the question's) that no passage nor its document's name writes
     written = set().union(*passage_names, *map(latin_words, set(documents)))
     unwritten = [not names(s) - asked_names <= written for s in bare]

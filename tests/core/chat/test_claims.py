@@ -222,6 +222,20 @@ def test_a_sentence_that_puts_the_asked_about_name_on_text_about_something_else_
                         question=asked).claims[0].named
 
 
+def test_a_two_letter_name_of_the_question_is_an_abbreviation_the_passage_may_spell_out():
+    """SQuAD: "Which of ABC's main production facilities is located in Hollywood, CA?" was answered right
+    from a passage that writes "Hollywood, California", and refused because "CA" is written nowhere. The
+    longer names ("ABC", "Hollywood") and a short one with a digit ("S8") are still looked for."""
+    passage = ["ABC's main production facility, the ABC Television Center, is located on Prospect Avenue in "
+               "Hollywood, California."]
+    answer = "The ABC Television Center on Prospect Avenue in Hollywood, California."
+    question = "Which of ABC's main production facilities is located in Hollywood, CA?"
+    check = check_claims(answer, passage, bag_of_words, 0.5, question=question)
+    assert check.claims[0].named and check.answers
+    other = check_claims(answer, passage, bag_of_words, 0.5, question="Which facility does NBC have in Hollywood, CA?")
+    assert not other.claims[0].named and not other.answers
+
+
 def test_a_name_is_looked_for_in_every_retrieved_passage_of_the_supporting_ones_document():
     """A paper names its model once in a while, not in the sentence that holds the fact asked for."""
     passages = ["We employ h = 8 parallel attention layers, or heads.", "The Transformer follows this design.",
