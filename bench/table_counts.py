@@ -1,7 +1,7 @@
 """Counting questions over a CSV (penguins.csv, 344 rows), asked through the product with the default model:
 how many are answered right, refused, or answered wrong, and what the check shows.
 
-    .venv/bin/python -m bench.table_counts         # about 2 minutes
+    .venv/bin/python -m bench.table_counts         # about 4 minutes
 """
 
 from __future__ import annotations
@@ -26,6 +26,11 @@ QUESTIONS = [
     ("What is the longest flipper length?", "231"),
     ("How many penguins are male?", "168"),
     ("아델리 펭귄은 몇 마리인가요?", "152"),
+    # values counted after the first: a model that takes the first number of the counts gets these wrong
+    ("How many penguins of the Gentoo species are in the data?", "124"),
+    ("How many Chinstrap penguins are there?", "68"),
+    ("How many penguins live on Torgersen island?", "52"),
+    ("젠투 펭귄은 몇 마리인가요?", "124"),
     ("펭귄의 평균 몸무게는 얼마인가요?", "4201"),
 ]
 
