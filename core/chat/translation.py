@@ -9,7 +9,7 @@ English well (everyday words less so: 오리, duck, it does not know) and Englis
 English questions about Korean passages already find them (18 of 18 in the first three), so only Korean
 questions are translated, and only when the best passage found is English: a Korean library, a Korean
 question about a Korean document among English ones, or an English question costs no model call (a median
-1.1-1.4 s where it is made). Translating whenever any English passage was among the three asked the model
+1.1–1.4 s where it is made). Translating whenever any English passage was among the three asked the model
 for 31 of 100 KorQuAD questions in a library that also held 300 English paragraphs, and showed its
 translation, which for a Korean name can be nonsense, for no passage gained (BENCHMARKS §37).
 """
@@ -34,7 +34,7 @@ def needs_translation(question: str, retrieved: Retrieved) -> bool:
     English passage first 25 times in 26, and the 26th found only Korean ones (BENCHMARKS §33, §37). A
     question refused as asked stays refused: an English question is nearer any English passage than a
     Korean one is, related or not (100 KorQuAD questions over the SQuAD library, which cannot answer them:
-    81 % refused as asked, 5-6 % translated), and the default model mistranslates everyday words ("오리는
+    81 % refused as asked, 5–6 % translated), and the default model mistranslates everyday words ("오리는
     무엇을 먹나요?" came back "What do you eat?", nearest a passage about eating after a swim), so no cosine
     on the translation tells. The translation only changes which passages are read."""
     return (retrieved.grounded and detect_language(question) == KOREAN and bool(retrieved.hits)

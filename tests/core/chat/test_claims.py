@@ -225,7 +225,8 @@ def test_a_sentence_that_puts_the_asked_about_name_on_text_about_something_else_
 def test_a_two_letter_name_of_the_question_is_an_abbreviation_the_passage_may_spell_out():
     """SQuAD: "Which of ABC's main production facilities is located in Hollywood, CA?" was answered right
     from a passage that writes "Hollywood, California", and refused because "CA" is written nowhere. The
-    longer names ("ABC", "Hollywood") and a short one with a digit ("S8") are still looked for."""
+    longer names ("ABC", "Hollywood") are still looked for, as is a short one with a digit ("S8", the
+    Galaxy test below)."""
     passage = ["ABC's main production facility, the ABC Television Center, is located on Prospect Avenue in "
                "Hollywood, California."]
     answer = "The ABC Television Center on Prospect Avenue in Hollywood, California."
