@@ -78,19 +78,20 @@ def judged(app: DocChat, translations: Translations, questions: list[tuple[str, 
     sent = dict.fromkeys(RULES, 0)
     for question, rank in questions:
         asked = app.retrieve(question)
+        searched: Retrieved | None = None  # the translation's own search, made once for every rule that asks
         for name, rule in RULES.items():
             taken = asked
             if rule(question, asked):
                 sent[name] += 1
                 translation = translations(question)
                 if translation:
-                    taken = taken_in_turn(asked, app.retrieve(translation))
+                    searched = searched or app.retrieve(translation)
+                    taken = taken_in_turn(asked, searched)
             ranks[name].append(rank(taken.hits[:K]))
     return ranks, sent
 
 
-def mixed_library(settings: Any, translations: Translations) -> list[list[Any]]:
-    app = DocChat(eval_settings(settings, "mixed"))
+def mixed_library(app: DocChat, translations: Translations) -> list[list[Any]]:
     cases = [c for c in load_cases(CASES) if c.language == "ko"]
     rows = []
     for pair in sorted({c.pair for c in cases}):
@@ -138,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
 
     translations = Translations(timed)
     header = ["questions", "n", "translate when", "translated", f"hit@{K}"]
-    rows = mixed_library(settings, translations)
+    rows = mixed_library(app, translations)
     rows += korquad_among_english(settings, translations, args.questions, args.english, args.seed)
     print(table(header, rows))
     print(f"translation: median {median(seconds):.2f} s over {len(seconds)} questions")
